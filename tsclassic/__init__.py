@@ -1,0 +1,114 @@
+"""tsclassic: classical time-series analysis, from pandas, benchmarked against deep models.
+
+Every public estimator and function is reachable from this namespace, imported lazily
+on first use so that ``import tsclassic`` stays fast and pulls in neither statsmodels nor
+torch. :func:`all_estimators` lists every registered estimator.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from typing import Any
+
+__version__ = "0.1.0"
+
+# Modules of the core, searched first, then every approach subpackage found on disk, so a
+# new subpackage is registered by exporting its names in its own ``__all__``.
+_CORE_MODULES = (
+    "tsclassic.baselines",
+    "tsclassic.metrics",
+    "tsclassic.model_selection",
+    "tsclassic.parallel",
+    "tsclassic.datasets",
+    "tsclassic.plotting",
+    "tsclassic.base",
+)
+_NOT_ESTIMATOR_PACKAGES = {"bench", "testing", "cli"}
+
+
+def _approach_packages() -> list[str]:
+    return sorted(
+        f"tsclassic.{m.name}"
+        for m in pkgutil.iter_modules(__path__)
+        if m.ispkg and m.name not in _NOT_ESTIMATOR_PACKAGES
+    )
+
+
+def _public_modules() -> list[str]:
+    return [*_CORE_MODULES, *_approach_packages()]
+
+
+def __getattr__(name: str) -> Any:
+    if name.startswith("_"):
+        raise AttributeError(name)
+    for module_name in _public_modules():
+        module = importlib.import_module(module_name)
+        if name in getattr(module, "__all__", ()):
+            value = getattr(module, name)
+            globals()[name] = value
+            return value
+    raise AttributeError(f"module 'tsclassic' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | {"all_estimators"})
+
+
+def all_estimators(kind: str | None = None) -> list[tuple[str, type]]:
+    """List every public estimator of tsclassic.
+
+    Parameters
+    ----------
+    kind : {"forecaster", "classifier", "regressor", "transformer", "sequence"}, optional
+        Keep only one family.
+
+    Returns
+    -------
+    list of (name, class)
+        Sorted by name.
+
+    Examples
+    --------
+    >>> import tsclassic
+    >>> names = [name for name, _ in tsclassic.all_estimators("forecaster")]
+    >>> "Naive" in names
+    True
+    """
+    from sklearn.base import BaseEstimator
+
+    found: dict[str, type] = {}
+    for module_name in _public_modules():
+        module = importlib.import_module(module_name)
+        for public in getattr(module, "__all__", ()):
+            obj = getattr(module, public)
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, BaseEstimator)
+                and not inspect.isabstract(obj)
+                and not public.startswith("Base")
+            ):
+                found[public] = obj
+
+    return sorted(
+        (name, cls) for name, cls in found.items() if kind is None or estimator_family(cls) == kind
+    )
+
+
+def estimator_family(cls: type) -> str:
+    """The family of an estimator class: forecaster, sequence, classifier, regressor or
+    transformer."""
+    from sklearn.base import ClassifierMixin, RegressorMixin
+
+    from tsclassic.base import BaseForecaster, BaseSequenceModel
+
+    if issubclass(cls, BaseForecaster):
+        return "forecaster"
+    if issubclass(cls, BaseSequenceModel):
+        return "sequence"
+    if issubclass(cls, ClassifierMixin):
+        return "classifier"
+    if issubclass(cls, RegressorMixin):
+        return "regressor"
+    return "transformer"

@@ -1,0 +1,373 @@
+"""Input validation shared by every estimator: a series, exogenous data, a panel, tokens.
+
+Each helper returns NumPy data that the private ``_fit``/``_predict`` methods can use
+directly, never a view the caller could see modified, and raises ``ValueError`` or
+``TypeError`` with a message that names the argument and the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tsclassic._index import IndexInfo, index_info
+
+__all__ = [
+    "check_series",
+    "check_exog",
+    "check_future_exog",
+    "check_h",
+    "check_coverage",
+    "check_panel",
+    "check_sequences",
+    "check_positive_int",
+    "check_fraction",
+]
+
+
+def _where(y: Any, mask: np.ndarray) -> str:
+    """Human label of the first True position of ``mask`` in ``y``."""
+    pos = int(np.flatnonzero(mask.reshape(len(mask), -1).any(axis=1))[0])
+    if isinstance(y, (pd.Series, pd.DataFrame)):
+        return f"first at {y.index[pos]}"
+    return f"first at position {pos}"
+
+
+def _check_finite(values: np.ndarray, original: Any, name: str, allow_nan: bool, owner: str) -> None:
+    nan = np.isnan(values)
+    if nan.any() and not allow_nan:
+        raise ValueError(
+            f"{name} contains {int(nan.sum())} NaN values ({_where(original, nan)}); "
+            f"{owner} does not accept NaN: fill or drop them first."
+        )
+    inf = np.isinf(values)
+    if inf.any():
+        raise ValueError(
+            f"{name} contains {int(inf.sum())} infinite values ({_where(original, inf)}); "
+            f"replace them with finite numbers (or NaN where the model allows it)."
+        )
+
+
+def _as_float(values: Any, name: str) -> np.ndarray:
+    try:
+        return np.array(values, dtype=np.float64, copy=True)
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"{name} must be numeric; convert it first (e.g. pd.to_numeric). Got: {err}"
+        ) from None
+
+
+def check_series(
+    y: Any,
+    name: str = "y",
+    *,
+    allow_nan: bool = False,
+    min_length: int = 1,
+    owner: str = "this estimator",
+    reason: str = "",
+) -> tuple[np.ndarray, IndexInfo]:
+    """Validate one univariate series; return a float64 copy and its index description.
+
+    Parameters
+    ----------
+    y : pd.Series, 1-D array-like or one-column DataFrame
+    name : str
+        The argument's name, used in error messages.
+    allow_nan : bool
+        Whether NaN values are accepted.
+    min_length : int
+        The fewest observations the estimator can work with.
+    owner : str
+        The estimator's name, used in error messages.
+    reason : str
+        Why ``min_length`` observations are needed (e.g. "two full seasons of 12").
+    """
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise ValueError(
+                f"{name} must be a single series; got a DataFrame with {y.shape[1]} columns. "
+                f"Pick one column, e.g. {name}['col'], and pass the others as X."
+            )
+        y = y.iloc[:, 0]
+    if isinstance(y, pd.Series):
+        if not (pd.api.types.is_numeric_dtype(y.dtype) or y.dtype == object):
+            raise TypeError(
+                f"{name} has dtype {y.dtype}; it must be numeric: convert it with pd.to_numeric."
+            )
+        values = _as_float(y.to_numpy(), name)
+    elif isinstance(y, (str, bytes)) or np.isscalar(y) or y is None:
+        raise TypeError(f"{name} must be a 1-D array or a pd.Series; got {type(y).__name__}.")
+    else:
+        values = _as_float(y, name)
+    if values.ndim != 1:
+        raise ValueError(
+            f"{name} must be 1-D (one series); got an array of shape {values.shape}. "
+            f"Use forecast_many for several series, or pass extra columns as X."
+        )
+    if values.size == 0:
+        raise ValueError(f"{name} is empty; pass at least {min_length} observations.")
+    if values.size < min_length:
+        why = f" ({reason})" if reason else ""
+        raise ValueError(
+            f"{name} has {values.size} observations but {owner} needs at least "
+            f"{min_length}{why}; pass a longer series or change the parameters."
+        )
+    _check_finite(values, y, name, allow_nan, owner)
+    info = index_info(y, name)
+    return values, info
+
+
+def check_exog(
+    X: Any, n_rows: int | None = None, name: str = "X", *, allow_nan: bool = False,
+    owner: str = "this estimator",
+) -> tuple[np.ndarray, list[str]]:
+    """Validate exogenous regressors; return a 2-D float64 copy and the column names.
+
+    ``n_rows`` (when given) is the number of rows ``X`` must have, the length of ``y``.
+    """
+    if isinstance(X, pd.Series):
+        X = X.to_frame()
+    if isinstance(X, pd.DataFrame):
+        columns = [str(c) for c in X.columns]
+        bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c].dtype)]
+        if bad:
+            raise TypeError(
+                f"{name} column(s) {bad} are not numeric; encode them as numbers first "
+                f"(e.g. pd.get_dummies)."
+            )
+        values = _as_float(X.to_numpy(), name)
+    else:
+        values = _as_float(X, name)
+        if values.ndim == 1:
+            values = values[:, None]
+        columns = [f"x{i}" for i in range(values.shape[1] if values.ndim == 2 else 0)]
+    if values.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (rows = time points); got shape {values.shape}.")
+    if n_rows is not None and values.shape[0] != n_rows:
+        raise ValueError(
+            f"{name} has {values.shape[0]} rows but y has {n_rows}; X must have one row per "
+            f"observation of y."
+        )
+    _check_finite(values, X, name, allow_nan, owner)
+    return values, columns
+
+
+def check_future_exog(
+    X: Any, h: int, columns: list[str] | None, owner: str = "this estimator"
+) -> np.ndarray | None:
+    """Validate the future regressors given to ``predict``.
+
+    ``columns`` is the list seen at fit (``None`` when fit had no ``X``). Returns the
+    first ``h`` rows as a float array, or ``None`` when no ``X`` was used.
+    """
+    if columns is None:
+        if X is not None:
+            raise ValueError(
+                f"X was passed to predict but {owner} was fitted without X; refit with X or "
+                f"drop it from predict."
+            )
+        return None
+    if X is None:
+        raise ValueError(
+            f"{owner} was fitted with exogenous X ({len(columns)} columns: {columns}); pass "
+            f"their future values as predict(h, X=...) with at least h={h} rows."
+        )
+    values, future_columns = check_exog(X, None, "X", owner=owner)
+    if isinstance(X, (pd.DataFrame, pd.Series)) and future_columns != columns:
+        raise ValueError(
+            f"future X has columns {future_columns} but X at fit had {columns}; pass the same "
+            f"columns in the same order."
+        )
+    if values.shape[1] != len(columns):
+        raise ValueError(
+            f"future X has {values.shape[1]} columns but X at fit had {len(columns)}."
+        )
+    if values.shape[0] < h:
+        raise ValueError(
+            f"future X has {values.shape[0]} rows but h={h}; pass at least h rows of future "
+            f"regressors."
+        )
+    return values[:h]
+
+
+def check_h(h: Any) -> int:
+    """Validate the horizon: a positive integer."""
+    if isinstance(h, bool) or not isinstance(h, Integral):
+        raise TypeError(f"h must be a positive integer (number of steps ahead); got {h!r}.")
+    if h < 1:
+        raise ValueError(f"h must be a positive integer (number of steps ahead); got {h}.")
+    return int(h)
+
+
+def check_coverage(coverage: Any) -> float:
+    """Validate an interval coverage: a number strictly between 0 and 1."""
+    if isinstance(coverage, bool) or not isinstance(coverage, Real) or not 0 < coverage < 1:
+        raise ValueError(
+            f"coverage must be a number strictly between 0 and 1 (e.g. 0.9); got {coverage!r}."
+        )
+    return float(coverage)
+
+
+def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
+    """Validate an integer parameter ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+def check_fraction(value: Any, name: str) -> float:
+    """Validate a fraction in [0, 1]."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value <= 1:
+        raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}.")
+    return float(value)
+
+
+def _panel_from_dataframe(X: pd.DataFrame, name: str) -> Any:
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} is empty; pass at least one series.")
+    if all(pd.api.types.is_numeric_dtype(dt) for dt in X.dtypes):
+        return X.to_numpy(dtype=np.float64)
+    # Nested: each cell holds a whole series (one column per channel).
+    rows = []
+    for _, row in X.iterrows():
+        channels = [np.asarray(cell, dtype=np.float64).ravel() for cell in row]
+        lengths = {len(c) for c in channels}
+        if len(lengths) != 1:
+            raise ValueError(
+                f"{name}: the channels of one series must have equal lengths; got {sorted(lengths)}."
+            )
+        rows.append(np.vstack(channels))
+    return rows
+
+
+def check_panel(
+    X: Any,
+    name: str = "X",
+    *,
+    allow_nan: bool = False,
+    unequal_length: bool = False,
+    min_length: int = 1,
+    owner: str = "this estimator",
+) -> np.ndarray | list[np.ndarray]:
+    """Validate a panel of series.
+
+    Accepts a 2-D array ``(n_series, length)``, a 3-D array ``(n_series, n_channels,
+    length)``, a list of 1-D (or ``(n_channels, length)``) arrays, or a DataFrame with
+    one row per series (wide numeric columns, or cells that each hold a series).
+
+    Returns
+    -------
+    panel : ndarray of shape (n_series, n_channels, length), or list of ndarray
+        A float64 copy. A list of ``(n_channels, length_i)`` arrays is returned only when
+        the lengths differ, which requires ``unequal_length=True``.
+    """
+    if isinstance(X, pd.DataFrame):
+        X = _panel_from_dataframe(X, name)
+    if isinstance(X, (str, bytes)) or np.isscalar(X) or X is None:
+        raise TypeError(
+            f"{name} must be a panel of series (2-D/3-D array, list of arrays or DataFrame); "
+            f"got {type(X).__name__}."
+        )
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        arrays = None
+        panel = _as_float(X, name)
+    else:
+        items = list(X)
+        if len(items) == 0:
+            raise ValueError(f"{name} is empty; pass at least one series.")
+        if all(np.isscalar(v) for v in items):
+            raise ValueError(
+                f"{name} must be 2-D (n_series, length) or a list of series; got a single 1-D "
+                f"series. Reshape with X.reshape(1, -1) for one series."
+            )
+        arrays = [np.atleast_2d(_as_float(v, name)) for v in items]
+        if any(a.ndim != 2 for a in arrays):
+            raise ValueError(f"{name}: each series must be 1-D or (n_channels, length).")
+        lengths = {a.shape[1] for a in arrays}
+        channels = {a.shape[0] for a in arrays}
+        if len(channels) != 1:
+            raise ValueError(
+                f"{name}: all series must have the same number of channels; got {sorted(channels)}."
+            )
+        panel = np.stack(arrays) if len(lengths) == 1 else None
+    if panel is not None:
+        if panel.ndim == 1:
+            raise ValueError(
+                f"{name} must be 2-D (n_series, length) or 3-D (n_series, n_channels, length); "
+                f"got a 1-D array. Reshape with X.reshape(1, -1) for one series."
+            )
+        if panel.ndim == 2:
+            panel = panel[:, None, :]
+        if panel.ndim != 3:
+            raise ValueError(
+                f"{name} must be 2-D (n_series, length) or 3-D (n_series, n_channels, length); "
+                f"got shape {panel.shape}."
+            )
+        if panel.shape[0] == 0 or panel.shape[2] == 0:
+            raise ValueError(f"{name} is empty (shape {panel.shape}); pass at least one series.")
+        if panel.shape[2] < min_length:
+            raise ValueError(
+                f"{name} has series of length {panel.shape[2]} but {owner} needs at least "
+                f"{min_length}."
+            )
+        _check_finite(panel, panel, name, allow_nan, owner)
+        return panel
+    if not unequal_length:
+        raise ValueError(
+            f"{name} holds series of unequal lengths; {owner} needs equal lengths: resample or "
+            f"pad them to one length first."
+        )
+    for i, a in enumerate(arrays):
+        if a.shape[1] < min_length:
+            raise ValueError(
+                f"{name}[{i}] has length {a.shape[1]} but {owner} needs at least {min_length}."
+            )
+        _check_finite(a.T, a.T, f"{name}[{i}]", allow_nan, owner)
+    return arrays
+
+
+def check_sequences(sequences: Any, name: str = "sequences") -> list[list[Hashable]]:
+    """Validate a corpus: an iterable of sequences of hashable tokens.
+
+    A ``str`` element is read as a sequence of characters. All tokens must be of one kind
+    (all strings, or all integers), so that ``"1"`` and ``1`` are never confused.
+    """
+    if isinstance(sequences, (str, bytes)) or sequences is None:
+        raise TypeError(
+            f"{name} must be an iterable of sequences (e.g. a list of token lists or a list of "
+            f"strings); got {type(sequences).__name__}. Wrap a single sequence in a list."
+        )
+    corpus: list[list[Hashable]] = []
+    kinds: set[str] = set()
+    for i, seq in enumerate(sequences):
+        if isinstance(seq, str):
+            tokens: Sequence[Any] = list(seq)
+        elif isinstance(seq, Iterable) and not isinstance(seq, bytes):
+            tokens = list(seq.tolist() if isinstance(seq, np.ndarray) else seq)
+        else:
+            raise TypeError(
+                f"{name}[{i}] is a {type(seq).__name__}, not a sequence of tokens; pass a list "
+                f"of token lists."
+            )
+        for tok in tokens:
+            if isinstance(tok, str):
+                kinds.add("str")
+            elif isinstance(tok, (Integral, np.integer)) and not isinstance(tok, bool):
+                kinds.add("int")
+            else:
+                raise TypeError(
+                    f"{name}[{i}] contains the token {tok!r} of type {type(tok).__name__}; tokens "
+                    f"must be strings or integers."
+                )
+        corpus.append(list(tokens))
+    if len(kinds) > 1:
+        raise TypeError(
+            f"{name} mixes string and integer tokens; use one kind (e.g. map(str, ...))."
+        )
+    if not corpus or all(len(s) == 0 for s in corpus):
+        raise ValueError(f"{name} is empty; pass at least one non-empty sequence.")
+    return corpus

@@ -1,0 +1,352 @@
+"""The estimator contract: forecasters, panel estimators and sequence models.
+
+Public methods validate the input once, remember the pandas index, and call private
+``_fit``/``_predict`` methods that see NumPy arrays only. Capability tags are a small
+frozen dataclass on the class (``_tags``), read with :func:`get_tags`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
+
+from tsclassic._index import IndexInfo, continue_index
+from tsclassic._validation import (
+    check_coverage,
+    check_exog,
+    check_future_exog,
+    check_h,
+    check_panel,
+    check_sequences,
+    check_series,
+)
+
+__all__ = [
+    "Tags",
+    "get_tags",
+    "BaseForecaster",
+    "PanelMixin",
+    "BaseSequenceModel",
+]
+
+
+@dataclass(frozen=True)
+class Tags:
+    """What an estimator accepts; five booleans, no registry.
+
+    Attributes
+    ----------
+    exogenous : bool
+        Forecasters only: uses regressors ``X`` in ``fit`` and ``predict``.
+    allow_nan : bool
+        Accepts NaN in the target or the panel.
+    multivariate : bool
+        Panel estimators: accepts several channels per series.
+    intervals : bool
+        Forecasters only: implements ``predict_interval``.
+    unequal_length : bool
+        Panel estimators: accepts series of different lengths (a list of arrays).
+    """
+
+    exogenous: bool = False
+    allow_nan: bool = False
+    multivariate: bool = False
+    intervals: bool = False
+    unequal_length: bool = False
+
+
+def get_tags(estimator: Any) -> Tags:
+    """The capability tags of an estimator or estimator class."""
+    return getattr(estimator, "_tags", Tags())
+
+
+def _version() -> str:
+    from tsclassic import __version__
+
+    return __version__
+
+
+class _VersionedPickleMixin:
+    """Pickles carry the library version; loading under another version warns."""
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__.copy()
+        state = dict(state)
+        state["_tsclassic_version"] = _version()
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        saved = state.pop("_tsclassic_version", None)
+        if saved is not None and saved != _version():
+            warnings.warn(
+                f"This {type(self).__name__} was saved with tsclassic {saved} and is loaded "
+                f"with {_version()}; results may differ: refit to be safe.",
+                UserWarning,
+                stacklevel=2,
+            )
+        if hasattr(super(), "__setstate__"):
+            super().__setstate__(state)
+        else:
+            self.__dict__.update(state)
+
+
+class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
+    """Base class of every forecaster.
+
+    Subclasses implement ``_fit(y, X)`` and ``_predict(h, X)`` on NumPy arrays
+    (``y`` 1-D float, ``X`` 2-D float or ``None``); those with ``_tags.intervals``
+    implement ``_predict_interval(h, X, coverage)`` returning ``(lower, upper)``.
+    ``_min_length()`` gives the fewest observations the model needs, with a reason.
+
+    A ``pd.Series`` in gives a ``pd.Series`` out whose index continues the input's at the
+    same frequency and keeps its name; NumPy in gives NumPy out.
+    """
+
+    _tags: ClassVar[Tags] = Tags()
+
+    # -- hooks for subclasses -------------------------------------------------
+    def _min_length(self) -> tuple[int, str]:
+        return 1, ""
+
+    def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
+        raise NotImplementedError
+
+    def _predict(self, h: int, X: np.ndarray | None) -> np.ndarray:
+        raise NotImplementedError
+
+    def _predict_interval(
+        self, h: int, X: np.ndarray | None, coverage: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    # -- public contract ------------------------------------------------------
+    def fit(self, y: Any, X: Any = None) -> BaseForecaster:
+        """Fit the forecaster to the series ``y``.
+
+        Parameters
+        ----------
+        y : pd.Series or 1-D array-like
+            The target. A pandas index must be a regular DatetimeIndex, PeriodIndex or
+            integer index, sorted and without duplicates.
+        X : pd.DataFrame or 2-D array-like, optional
+            Exogenous regressors, one row per observation of ``y`` (only for forecasters
+            whose tags say ``exogenous=True``).
+
+        Returns
+        -------
+        self
+        """
+        tags = get_tags(self)
+        owner = type(self).__name__
+        min_length, reason = self._min_length()
+        y_values, info = check_series(
+            y, "y", allow_nan=tags.allow_nan, min_length=min_length, owner=owner, reason=reason
+        )
+        X_values, columns = None, None
+        if X is not None:
+            if not tags.exogenous:
+                raise ValueError(
+                    f"{owner} does not use exogenous regressors; drop X, or use a forecaster "
+                    f"that accepts it (e.g. SARIMAXForecaster)."
+                )
+            X_values, columns = check_exog(X, len(y_values), "X", owner=owner)
+        self._fit(y_values, X_values)
+        self.index_info_: IndexInfo = info
+        self.exog_columns_ = columns
+        self.n_obs_ = len(y_values)
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "index_info_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call fit(y) first."
+            )
+
+    def _future_X(self, h: int, X: Any) -> np.ndarray | None:
+        return check_future_exog(X, h, self.exog_columns_, type(self).__name__)
+
+    def _wrap(self, values: np.ndarray) -> np.ndarray | pd.Series:
+        info = self.index_info_
+        if info.kind != "pandas":
+            return values
+        return pd.Series(values, index=continue_index(info, len(values)), name=info.name)
+
+    def predict(self, h: int, X: Any = None) -> np.ndarray | pd.Series:
+        """Forecast the next ``h`` values.
+
+        Parameters
+        ----------
+        h : int
+            Number of steps ahead.
+        X : pd.DataFrame or 2-D array-like, optional
+            Future exogenous regressors (at least ``h`` rows) when the model was fitted
+            with ``X``.
+
+        Returns
+        -------
+        pd.Series or ndarray of shape (h,)
+            A Series indexed by the ``h`` time points after the training data when ``y``
+            was a Series; an array otherwise.
+        """
+        self._check_fitted()
+        h = check_h(h)
+        X_future = self._future_X(h, X)
+        values = np.asarray(self._predict(h, X_future), dtype=np.float64).reshape(h)
+        return self._wrap(values)
+
+    def predict_interval(
+        self, h: int, X: Any = None, coverage: float = 0.9
+    ) -> np.ndarray | pd.DataFrame:
+        """Prediction interval of the next ``h`` values.
+
+        Parameters
+        ----------
+        h : int
+            Number of steps ahead.
+        X : pd.DataFrame or 2-D array-like, optional
+            Future exogenous regressors, as for :meth:`predict`.
+        coverage : float, default 0.9
+            Nominal probability that the interval holds the future value.
+
+        Returns
+        -------
+        pd.DataFrame with columns ``lo`` and ``hi``, or ndarray of shape (h, 2)
+        """
+        if not get_tags(self).intervals:
+            raise NotImplementedError(
+                f"{type(self).__name__} gives point forecasts only; use a forecaster whose "
+                f"tags say intervals=True (e.g. Naive or SARIMAXForecaster)."
+            )
+        self._check_fitted()
+        h = check_h(h)
+        coverage = check_coverage(coverage)
+        X_future = self._future_X(h, X)
+        lower, upper = self._predict_interval(h, X_future, coverage)
+        bounds = np.column_stack([np.reshape(lower, h), np.reshape(upper, h)]).astype(float)
+        info = self.index_info_
+        if info.kind != "pandas":
+            return bounds
+        return pd.DataFrame(bounds, index=continue_index(info, h), columns=["lo", "hi"])
+
+
+class PanelMixin:
+    """Validation for estimators over panels of series (classifiers, regressors, transformers).
+
+    ``_validate_panel(X, reset)`` returns a ``(n_series, n_channels, length)`` float array
+    (or a list of ``(n_channels, length_i)`` arrays for unequal lengths when the tags
+    allow it) and, at fit (``reset=True``), records ``n_channels_`` and, for equal-length
+    input, ``n_features_in_`` (the length, as scikit-learn expects for 2-D input).
+    """
+
+    _tags: ClassVar[Tags] = Tags()
+
+    def _min_series_length(self) -> int:
+        return 1
+
+    def _validate_panel(self, X: Any, reset: bool) -> np.ndarray | list[np.ndarray]:
+        tags = get_tags(self)
+        owner = type(self).__name__
+        panel = check_panel(
+            X, "X", allow_nan=tags.allow_nan, unequal_length=tags.unequal_length,
+            min_length=self._min_series_length(), owner=owner,
+        )
+        n_channels = panel.shape[1] if isinstance(panel, np.ndarray) else panel[0].shape[0]
+        if n_channels > 1 and not tags.multivariate:
+            raise ValueError(
+                f"X has {n_channels} channels but {owner} handles univariate series only; pass "
+                f"a 2-D array (n_series, length) or one channel."
+            )
+        if reset:
+            self.n_channels_ = n_channels
+            if isinstance(panel, np.ndarray):
+                self.n_features_in_ = panel.shape[2]
+            elif hasattr(self, "n_features_in_"):
+                del self.n_features_in_
+        else:
+            if n_channels != self.n_channels_:
+                raise ValueError(
+                    f"X has {n_channels} channels but {owner} was fitted on {self.n_channels_}; "
+                    f"pass series with the same channels as at fit."
+                )
+            fitted_length = getattr(self, "n_features_in_", None)
+            if (
+                not tags.unequal_length and fitted_length is not None
+                and isinstance(panel, np.ndarray) and panel.shape[2] != fitted_length
+            ):
+                raise ValueError(
+                    f"X has {panel.shape[2]} features (series length) but {owner} is expecting "
+                    f"{fitted_length} features as input; pass series of the length seen at fit."
+                )
+        return panel
+
+
+class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
+    """Base class of generative models over token sequences (words, characters, symbols).
+
+    Subclasses implement ``_fit(corpus)``, ``_score(corpus)`` (total natural-log
+    likelihood), ``_predict(context)`` (a ``pd.Series`` of next-token probabilities,
+    most probable first) and ``_sample(n, rng)`` (a list of token lists).
+    """
+
+    _tags: ClassVar[Tags] = Tags()
+
+    def _fit(self, corpus: list[list[Any]]) -> None:
+        raise NotImplementedError
+
+    def _score(self, corpus: list[list[Any]]) -> float:
+        raise NotImplementedError
+
+    def _predict(self, context: list[Any]) -> pd.Series:
+        raise NotImplementedError
+
+    def _sample(self, n: int, rng: np.random.Generator) -> list[list[Any]]:
+        raise NotImplementedError
+
+    def _check_fitted(self) -> None:
+        if not getattr(self, "is_fitted_", False):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call fit(sequences) first."
+            )
+
+    def fit(self, sequences: Any) -> BaseSequenceModel:
+        """Fit the model to a corpus: an iterable of token sequences (a ``str`` is read as
+        a sequence of characters)."""
+        corpus = check_sequences(sequences, "sequences")
+        self._fit(corpus)
+        self.is_fitted_ = True
+        return self
+
+    def score(self, sequences: Any) -> float:
+        """Total log-likelihood (natural log) of a corpus under the model."""
+        self._check_fitted()
+        return float(self._score(check_sequences(sequences, "sequences")))
+
+    def predict(self, context: Any) -> pd.Series:
+        """The distribution of the next token after ``context`` (a sequence of tokens)."""
+        self._check_fitted()
+        if isinstance(context, str):
+            context = list(context)
+        elif context is None:
+            context = []
+        else:
+            context = list(context)
+        return self._predict(context)
+
+    def sample(self, n: int, random_state: Any = None) -> list[list[Any]]:
+        """Draw ``n`` sequences from the model, reproducibly from ``random_state``."""
+        from sklearn.utils import check_random_state
+
+        from tsclassic._validation import check_positive_int
+
+        self._check_fitted()
+        n = check_positive_int(n, "n")
+        seed = check_random_state(random_state).randint(0, 2**31 - 1)
+        return self._sample(n, np.random.default_rng(seed))
+
