@@ -13,7 +13,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["IndexInfo", "index_info", "continue_index", "check_regular_index"]
+__all__ = ["IndexInfo", "index_info", "continue_index", "check_regular_index", "as_time_index"]
+
+
+def _infer_freq(index: pd.DatetimeIndex) -> Any:
+    """``pd.infer_freq`` as an offset (or None), on pandas 2 and 3 alike."""
+    if len(index) < 3:
+        return None
+    try:
+        with pd.option_context("future.infer_freq_returns_offset", True):
+            inferred = pd.infer_freq(index)
+    except (KeyError, pd.errors.OptionError):  # pandas without the option returns a string
+        inferred = pd.infer_freq(index)
+    return pd.tseries.frequencies.to_offset(inferred) if inferred is not None else None
+
+
+def as_time_index(values: Any) -> pd.Index:
+    """An index from time values (timestamps or integer steps), with the frequency of
+    timestamps inferred when it is regular."""
+    index = pd.Index(values)
+    if isinstance(index, pd.DatetimeIndex):
+        freq = _infer_freq(index)
+        if freq is not None:
+            index = pd.DatetimeIndex(index, freq=freq)
+    return index
 
 
 @dataclass(frozen=True)
@@ -79,9 +102,8 @@ def check_regular_index(index: pd.Index, name: str = "y") -> tuple[str, Any]:
         return "period", index.freq
     if isinstance(index, pd.DatetimeIndex):
         freq = index.freq
-        if freq is None and len(index) >= 3:
-            inferred = pd.infer_freq(index)
-            freq = pd.tseries.frequencies.to_offset(inferred) if inferred else None
+        if freq is None:
+            freq = _infer_freq(index)
         if freq is None:
             raise ValueError(
                 f"{name} has an irregular DatetimeIndex (no frequency can be inferred); "

@@ -90,6 +90,10 @@ class SeasonalNaive(_NormalIntervals):
     def __init__(self, season_length: int = 1):
         self.season_length = season_length
 
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        return [{"season_length": 12}, {"season_length": 1}]
+
     def _min_length(self):
         m = check_positive_int(self.season_length, "season_length")
         return m, f"one full season of {m}"
@@ -135,6 +139,10 @@ class Naive2(BaseForecaster):
 
     def __init__(self, season_length: int = 1):
         self.season_length = season_length
+
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        return [{"season_length": 12}, {"season_length": 1}]
 
     def _min_length(self):
         check_positive_int(self.season_length, "season_length")

@@ -1,0 +1,103 @@
+"""The tsclassic command end to end, and the bench's resumable store and report."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsclassic.bench import ResultStore, run_bench
+from tsclassic.bench import forecasting as forecasting_suite
+from tsclassic.cli import main
+
+
+@pytest.fixture
+def series_csv(tmp_path):
+    path = tmp_path / "sales.csv"
+    ds = pd.date_range("2023-01-01", periods=30, freq="D")
+    pd.DataFrame({"date": ds, "sales": np.arange(30.0) % 7 + 10}).to_csv(path, index=False)
+    return path
+
+
+def test_forecast_command(series_csv, tmp_path, capsys):
+    out = tmp_path / "fc.csv"
+    code = main(["forecast", str(series_csv), "--model", "SeasonalNaive", "--season-length", "7",
+                 "-h", "3", "--time-col", "date", "--target-col", "sales", "--output", str(out)])
+    assert code == 0
+    frame = pd.read_csv(out)
+    assert frame["date"].tolist() == ["2023-01-31", "2023-02-01", "2023-02-02"]
+    assert frame["yhat"].tolist() == [12.0, 13.0, 14.0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["forecast", "missing.csv", "-h", "2"], "does not exist"),
+        (["forecast", "{csv}", "-h", "2"], "column 'ds' is not in"),
+        (["forecast", "{csv}", "-h", "2", "--time-col", "date", "--target-col", "sales",
+          "--model", "Prophet"], "unknown forecaster 'Prophet'; known: .*Naive"),
+        (["forecast", "{bad}", "-h", "2", "--time-col", "date", "--target-col", "sales"], "not a readable CSV|no rows|NaN|numeric"),
+        (["forecast", "{csv}", "-h", "0", "--time-col", "date", "--target-col", "sales"], "h must be a positive integer"),
+        (["classify", "{csv}", "missing.csv"], "does not exist"),
+    ],
+)
+def test_bad_input_gives_a_message_and_exit_2(args, message, series_csv, tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,sales\n2023-01-01,1\n2023-01-02,\"oops\n")
+    args = [a.format(csv=series_csv, bad=bad) for a in args]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tsclassic") and "Traceback" not in err
+    assert pd.Series([err]).str.contains(message).all(), err
+
+
+def test_store_is_resumable(tmp_path):
+    store = ResultStore(tmp_path)
+    record = {"suite": "forecasting", "dataset": "d/1", "model": "m", "family": "classical",
+              "smape": float("nan"), "owa": np.float64(0.5)}
+    assert not store.done("forecasting", "d/1", "m")
+    store.save(record)
+    assert store.done("forecasting", "d/1", "m")
+    cell = json.loads(next((tmp_path / "cells").glob("*.json")).read_text())
+    assert cell["smape"] is None and cell["owa"] == 0.5
+    with pytest.raises(ValueError, match="record lacks"):
+        store.save({"suite": "x"})
+
+
+@pytest.fixture
+def tiny_forecasting(monkeypatch):
+    from tsclassic.datasets import load_airline
+
+    air = load_airline().to_numpy()
+    monkeypatch.setattr(forecasting_suite, "_datasets", lambda quick: [
+        ("AirPassengers", [air[:-12]], [air[-12:]], 12, 12, None, True)])
+    monkeypatch.setattr(forecasting_suite, "models", lambda m, long_season: [
+        forecasting_suite.ForecastModel("SeasonalNaive", "SeasonalNaive", {"season_length": m}),
+        forecasting_suite.ForecastModel("Naive", "Naive"),
+        forecasting_suite.ForecastModel("Missing", "NoSuchForecaster")])
+
+
+def test_bench_command_writes_the_report_and_resumes(tiny_forecasting, tmp_path, capsys):
+    out = tmp_path / "bench"
+    assert main(["bench", "--suite", "forecasting", "--quick", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "SeasonalNaive" in printed and "report.html" in printed
+    for name in ("results.csv", "results.md", "report.html", "forecasting.png"):
+        assert (out / name).exists(), name
+    results = pd.read_csv(out / "results.csv")
+    assert set(results["model"]) == {"SeasonalNaive", "Naive"}  # the missing model is skipped
+    snaive = results.set_index("model").loc["SeasonalNaive"]
+    assert snaive["owa"] < 1.6 and snaive["n_series"] == 1
+    html = (out / "report.html").read_text()
+    assert "data:image/png;base64," in html
+    # a rerun skips finished cells
+    stamp = {p.name: p.stat().st_mtime_ns for p in (out / "cells").glob("*.json")}
+    run_bench(["forecasting"], quick=True, out_dir=out)
+    assert stamp == {p.name: p.stat().st_mtime_ns for p in (out / "cells").glob("*.json")}
+
+
+def test_unknown_suite():
+    with pytest.raises(ValueError, match="unknown suite 'speech'"):
+        run_bench(["speech"])

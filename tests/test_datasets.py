@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tsclassic import datasets
+
+
+def test_airline_is_box_jenkins_series_g():
+    y = datasets.load_airline()
+    assert len(y) == 144 and y.sum() == 40363 and str(y.index[0]) == "1949-01"
+    assert y.index.freqstr == "M"
+
+
+def test_m4_hourly_shapes():
+    train, test = datasets.load_m4("hourly", "train"), datasets.load_m4("hourly", "test")
+    assert train["unique_id"].nunique() == 414 == test["unique_id"].nunique()
+    assert len(test) == 414 * 48 and len(train) == 353_500
+
+
+def test_ucr_shapes_and_labels():
+    names = datasets.list_ucr()
+    assert len(names) == 16 and "GunPoint" in names
+    X, y = datasets.load_ucr("GunPoint", "test")
+    assert X.shape == (150, 150) and set(y) == {"1", "2"}
+    assert set(datasets.load_ucr("ECG200")[1]) == {"-1", "1"}
+
+
+def test_ptb_token_counts():
+    """Mikolov's PTB: 82,430 test tokens with one <eos> per line."""
+    test = datasets.load_ptb("test")
+    assert len(test) == 3761 and sum(len(s) + 1 for s in test) == 82_430
+
+
+def test_lynx_hare_and_statsmodels_series():
+    frame = datasets.load_lynx_hare()
+    assert list(frame.columns) == ["hare", "lynx"] and frame.index[0] == 1900 and len(frame) == 21
+    sunspots = datasets.load_statsmodels("sunspots")
+    assert len(sunspots) == 309 and str(sunspots.index[0]) == "1700"
+    assert len(datasets.load_statsmodels("nile")) == 100
+    co2 = datasets.load_statsmodels("co2")
+    assert co2.index.freqstr == "W-SAT" and np.isnan(co2).any()
+
+
+@pytest.mark.parametrize(
+    ("call", "pattern"),
+    [
+        (lambda: datasets.load_ucr("NoSuchSet"), "known names: .*GunPoint"),
+        (lambda: datasets.load_m4("yearly"), "known names: hourly"),
+        (lambda: datasets.load_ptb("dev"), "known names: test, train, valid"),
+        (lambda: datasets.load_statsmodels("iris"), "known names: co2, nile, sunspots"),
+    ],
+)
+def test_unknown_names_list_the_known_ones(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call()

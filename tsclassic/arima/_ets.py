@@ -1,0 +1,154 @@
+"""Exponential smoothing (SES, Holt, damped, Holt-Winters) on statsmodels' ETS models.
+
+References
+----------
+Hyndman, Koehler, Ord & Snyder (2008), *Forecasting with Exponential Smoothing: the
+State Space Approach*, Springer; Hyndman & Athanasopoulos, *Forecasting: Principles and
+Practice* (3rd ed.), chapter 8. The M4 benchmarks SES, Holt and Damped are these models
+on the seasonally adjusted series (see :class:`tsclassic.decomposition.DecompositionForecaster`
+with ``seasonal_test=True``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from tsclassic.arima._common import ResultsCache, check_season_length, quiet_statsmodels
+from tsclassic.base import BaseForecaster, Tags
+
+__all__ = ["ExponentialSmoothingForecaster"]
+
+_TRENDS = (None, "add", "mul")
+_SEASONALS = (None, "add", "mul")
+
+
+class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
+    """Exponential smoothing in its state-space (ETS) form, additive errors.
+
+    The defaults give simple exponential smoothing (SES); ``trend="add"`` gives Holt's
+    linear method, with ``damped_trend=True`` the damped trend, and ``seasonal`` with
+    ``season_length`` Holt-Winters. Smoothing parameters and initial states are
+    estimated by maximum likelihood (statsmodels'
+    :class:`~statsmodels.tsa.exponential_smoothing.ets.ETSModel`).
+
+    Parameters
+    ----------
+    trend : {None, "add", "mul"}, default None
+    damped_trend : bool, default False
+        Damp the trend (needs ``trend``).
+    seasonal : {None, "add", "mul"}, default None
+    season_length : int, optional
+        The seasonal period; required when ``seasonal`` is set.
+    maxiter : int, default 1000
+        Maximum optimiser iterations.
+
+    Attributes
+    ----------
+    params_ : pd.Series
+        Smoothing parameters and initial states (``smoothing_level``, ``initial_level``,
+        ...).
+    llf_, aic_, aicc_, bic_ : float
+    resid_ : ndarray of shape (n_obs,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsclassic.arima import ExponentialSmoothingForecaster
+    >>> y = np.array([10.0, 12, 11, 13, 12, 14, 13, 15])
+    >>> ExponentialSmoothingForecaster().fit(y).predict(2).round(1)
+    array([14.4, 14.4])
+    """
+
+    _tags: ClassVar[Tags] = Tags(intervals=True)
+
+    def __init__(
+        self,
+        trend: str | None = None,
+        damped_trend: bool = False,
+        seasonal: str | None = None,
+        season_length: int | None = None,
+        *,
+        maxiter: int = 1000,
+    ):
+        self.trend = trend
+        self.damped_trend = damped_trend
+        self.seasonal = seasonal
+        self.season_length = season_length
+        self.maxiter = maxiter
+
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        return [
+            {},
+            {"trend": "add", "damped_trend": True},
+            {"trend": "add", "seasonal": "add", "season_length": 12},
+        ]
+
+    def _min_length(self) -> tuple[int, str]:
+        if self.trend not in _TRENDS:
+            raise ValueError(f"trend must be one of {_TRENDS}; got {self.trend!r}.")
+        if self.seasonal not in _SEASONALS:
+            raise ValueError(f"seasonal must be one of {_SEASONALS}; got {self.seasonal!r}.")
+        if self.damped_trend and self.trend is None:
+            raise ValueError("damped_trend=True needs a trend; set trend='add' as well.")
+        if self.seasonal is None:
+            return (4 if self.trend else 3), "the smoothing parameters and initial states"
+        if self.season_length is None:
+            raise ValueError(
+                f"seasonal={self.seasonal!r} needs season_length (e.g. 12 for monthly data)."
+            )
+        m = check_season_length(self.season_length)
+        if m < 2:
+            raise ValueError(f"season_length must be at least 2 with seasonal set; got {m}.")
+        return 2 * m, f"two full seasons of {m} to initialise the seasonal states"
+
+    def _model(self, y: np.ndarray) -> Any:
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        # A RangeIndex Series: statsmodels' ETS prediction intervals fail on bare arrays.
+        return ETSModel(
+            pd.Series(y), error="add", trend=self.trend, damped_trend=self.damped_trend,
+            seasonal=self.seasonal,
+            seasonal_periods=self.season_length if self.seasonal else None,
+        )
+
+    def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
+        if (self.trend == "mul" or self.seasonal == "mul") and np.any(y <= 0):
+            raise ValueError(
+                "y must be strictly positive for a multiplicative trend or season; use "
+                "trend/seasonal='add' or shift the series."
+            )
+        with quiet_statsmodels():
+            results = self._model(y).fit(disp=False, maxiter=self.maxiter)
+        self.params_ = pd.Series(
+            np.asarray(results.params, dtype=float), index=list(results.model.param_names)
+        )
+        self.llf_ = float(results.llf)
+        self.aic_, self.aicc_, self.bic_ = float(results.aic), float(results.aicc), float(results.bic)
+        self.resid_ = np.asarray(results.resid, dtype=float)
+        self._y = y
+        self._results = results
+
+    def _rebuild_results(self) -> Any:
+        return self._model(self._y).smooth(self.params_.to_numpy())
+
+    def _predict(self, h: int, X: np.ndarray | None) -> np.ndarray:
+        with quiet_statsmodels():
+            return np.asarray(self._get_results().forecast(h), dtype=float)
+
+    def _predict_interval(self, h, X, coverage):
+        n = len(self._y)
+        with quiet_statsmodels():
+            # Analytic variances exist for these additive-error models (Hyndman et al.
+            # 2008, ch. 6); statsmodels simulates only for the multiplicative classes.
+            exact = self.trend != "mul" and self.seasonal != "mul"
+            pred = self._get_results().get_prediction(
+                start=n, end=n + h - 1, method="exact" if exact else "simulated",
+                rng=np.random.default_rng(0),  # simulated bounds must not change between calls
+            )
+            frame = pred.pred_int(alpha=1 - coverage)
+        bounds = np.asarray(frame, dtype=float)
+        return bounds[:, 0], bounds[:, 1]

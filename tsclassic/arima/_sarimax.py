@@ -1,0 +1,196 @@
+"""SARIMAX forecaster: seasonal ARIMA with exogenous regressors, on statsmodels.
+
+References
+----------
+Box, Jenkins, Reinsel & Ljung (2015), *Time Series Analysis: Forecasting and Control*
+(5th ed.), chapters 4-9 (ARIMA, seasonal models, the airline model). Durbin & Koopman
+(2012), *Time Series Analysis by State Space Methods* (the exact likelihood statsmodels
+evaluates).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from tsclassic.arima._common import ResultsCache, check_order, quiet_statsmodels
+from tsclassic.base import BaseForecaster, Tags
+
+__all__ = ["SARIMAXForecaster"]
+
+_TRENDS = (None, "n", "c", "t", "ct")
+
+
+def rename_exog(params: pd.Series, columns: list[str] | None) -> pd.Series:
+    """statsmodels calls array regressors x1, x2, ...; give them the caller's names."""
+    if not columns:
+        return params
+    mapping = {f"x{i + 1}": name for i, name in enumerate(columns)}
+    return params.rename(index=lambda n: mapping.get(n, n))
+
+
+def sarimax_min_length(order: tuple[int, ...], seasonal_order: tuple[int, ...]) -> tuple[int, str]:
+    """Fewest observations an ARIMA(order)(seasonal_order) model can be fitted on."""
+    p, d, q = order
+    P, D, Q, m = seasonal_order
+    span = d + D * m + max(p + P * m, q + Q * m) + 1
+    if m > 1 and (P or D or Q):
+        # Seasonal differencing or seasonal lags need two full seasons to say anything.
+        return max(span, 2 * m), f"two full seasons of {m} for the seasonal part"
+    return max(span, 2), f"the differencing d={d} and the lags of order {order}"
+
+
+class SARIMAXForecaster(ResultsCache, BaseForecaster):
+    """Seasonal ARIMA with exogenous regressors, fitted by exact maximum likelihood.
+
+    A thin layer over :class:`statsmodels.tsa.statespace.sarimax.SARIMAX` under the
+    tsclassic contract: pandas in and out, ``X`` checked at fit and at predict, prediction
+    intervals, and pickles that stay small (only the data and the parameters are kept;
+    the statsmodels results are rebuilt by one filter pass when needed).
+
+    Parameters
+    ----------
+    order : tuple of 3 int, default (1, 0, 0)
+        The non-seasonal order ``(p, d, q)``.
+    seasonal_order : tuple of 4 int, default (0, 0, 0, 0)
+        The seasonal order ``(P, D, Q, m)``; ``m`` is the season length.
+    trend : {None, "n", "c", "t", "ct"}, default None
+        Deterministic trend: none, constant, linear, or both (statsmodels' convention).
+    enforce_stationarity, enforce_invertibility : bool, default True
+        Keep the AR (MA) polynomials stationary (invertible) during the optimisation.
+    method : str, default "lbfgs"
+        The optimiser handed to statsmodels' ``fit``.
+    maxiter : int, default 50
+        Maximum optimiser iterations.
+
+    Attributes
+    ----------
+    params_ : pd.Series
+        Fitted parameters indexed by statsmodels' names (``ar.L1``, ``ma.S.L12``,
+        ``sigma2``, the column names of ``X``, ...).
+    llf_, aic_, aicc_, bic_ : float
+        Log-likelihood and information criteria.
+    resid_ : ndarray of shape (n_obs,)
+        One-step-ahead residuals.
+    converged_ : bool
+        Whether the optimiser reported convergence.
+
+    See Also
+    --------
+    AutoSARIMAX : chooses the orders automatically.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsclassic.arima import SARIMAXForecaster
+    >>> from tsclassic.datasets import load_airline
+    >>> y = np.log(load_airline())
+    >>> model = SARIMAXForecaster(order=(0, 1, 1), seasonal_order=(0, 1, 1, 12)).fit(y)
+    >>> model.params_[["ma.L1", "ma.S.L12"]].round(3).tolist()
+    [-0.402, -0.557]
+    >>> str(model.predict(3).index[0])
+    '1961-01'
+    """
+
+    _tags: ClassVar[Tags] = Tags(exogenous=True, intervals=True)
+
+    def __init__(
+        self,
+        order: tuple[int, int, int] = (1, 0, 0),
+        seasonal_order: tuple[int, int, int, int] = (0, 0, 0, 0),
+        trend: str | None = None,
+        *,
+        enforce_stationarity: bool = True,
+        enforce_invertibility: bool = True,
+        method: str = "lbfgs",
+        maxiter: int = 50,
+    ):
+        self.order = order
+        self.seasonal_order = seasonal_order
+        self.trend = trend
+        self.enforce_stationarity = enforce_stationarity
+        self.enforce_invertibility = enforce_invertibility
+        self.method = method
+        self.maxiter = maxiter
+
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        return [{"order": (1, 0, 0)}, {"order": (0, 1, 1), "seasonal_order": (0, 1, 1, 12)}]
+
+    def _orders(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        order = check_order(self.order, "order", 3)
+        seasonal = check_order(self.seasonal_order, "seasonal_order", 4)
+        if seasonal[3] == 1 or (seasonal[3] == 0 and any(seasonal[:3])):
+            raise ValueError(
+                f"seasonal_order={self.seasonal_order!r} has season length m={seasonal[3]}; "
+                f"m must be at least 2 when P, D or Q is non-zero (or use (0, 0, 0, 0))."
+            )
+        return order, seasonal
+
+    def _min_length(self) -> tuple[int, str]:
+        if self.trend not in _TRENDS:
+            raise ValueError(f"trend must be one of {_TRENDS}; got {self.trend!r}.")
+        return sarimax_min_length(*self._orders())
+
+    def _model(self, y: np.ndarray, X: np.ndarray | None) -> Any:
+        from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+        order, seasonal = self._orders()
+        return SARIMAX(
+            y, exog=X, order=order, seasonal_order=seasonal, trend=self.trend,
+            enforce_stationarity=self.enforce_stationarity,
+            enforce_invertibility=self.enforce_invertibility,
+        )
+
+    def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
+        with quiet_statsmodels():
+            model = self._model(y, X)
+            results = model.fit(method=self.method, maxiter=self.maxiter, disp=False)
+        self._store(y, X, results)
+
+    def _store(self, y: np.ndarray, X: np.ndarray | None, results: Any) -> None:
+        """Keep what prediction needs, and the summary statistics."""
+        names = list(results.model.param_names)
+        self.params_ = pd.Series(np.asarray(results.params, dtype=float), index=names)
+        self.llf_ = float(results.llf)
+        self.aic_ = float(results.aic)
+        self.aicc_ = float(results.aicc)
+        self.bic_ = float(results.bic)
+        self.resid_ = np.asarray(results.resid, dtype=float)
+        retvals = getattr(results, "mle_retvals", None) or {}
+        self.converged_ = bool(retvals.get("converged", True))
+        self._y, self._X = y, X
+        self._results = results
+
+    def fit(self, y: Any, X: Any = None) -> SARIMAXForecaster:
+        super().fit(y, X)
+        self.params_ = rename_exog(self.params_, self.exog_columns_)
+        return self
+
+    def _rebuild_results(self) -> Any:
+        return self._model(self._y, self._X).filter(self.params_.to_numpy())
+
+    def _predict(self, h: int, X: np.ndarray | None) -> np.ndarray:
+        with quiet_statsmodels():
+            return np.asarray(self._get_results().forecast(h, exog=X), dtype=float)
+
+    def _predict_interval(self, h, X, coverage):
+        with quiet_statsmodels():
+            frame = self._get_results().get_forecast(h, exog=X).conf_int(alpha=1 - coverage)
+        bounds = np.asarray(frame, dtype=float)
+        return bounds[:, 0], bounds[:, 1]
+
+    def summary(self) -> Any:
+        """statsmodels' summary table of the fit (coefficients, standard errors, tests).
+
+        Returns
+        -------
+        statsmodels.iolib.summary.Summary
+        """
+        self._check_fitted()
+        with quiet_statsmodels():
+            # A smoothing pass at the fitted parameters gives the same table as the fit.
+            results = self._model(self._y, self._X).smooth(self.params_.to_numpy())
+        return results.summary()

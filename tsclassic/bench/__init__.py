@@ -1,0 +1,72 @@
+"""Classical against deep, on the same data, split and metric: three suites.
+
+``run_bench`` runs the chosen suites into an output folder (resumable: each finished
+cell is stored at once and skipped on a rerun) and writes the report: ``results.csv``,
+``results.md``, one PNG per suite and a self-contained ``report.html``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from tsclassic.bench._store import ResultStore
+
+__all__ = ["SUITES", "run_bench", "ResultStore"]
+
+SUITES = ("forecasting", "classification", "generation")
+logger = logging.getLogger("tsclassic.bench")
+
+
+def _suite_module(name: str):
+    if name not in SUITES:
+        raise ValueError(f"unknown suite {name!r}; known suites: {', '.join(SUITES)}.")
+    try:
+        return importlib.import_module(f"tsclassic.bench.{name}")
+    except ModuleNotFoundError as err:
+        if err.name != f"tsclassic.bench.{name}":
+            raise
+        logger.warning("bench: suite %s is not available in this installation; skipped", name)
+        return None
+
+
+def run_bench(
+    suites: Sequence[str] = SUITES,
+    quick: bool = False,
+    out_dir: str | Path = "bench_out",
+    n_jobs: int | None = None,
+) -> pd.DataFrame:
+    """Run the benchmark suites and write the report.
+
+    Parameters
+    ----------
+    suites : sequence of {"forecasting", "classification", "generation"}
+    quick : bool, default False
+        Small subsets, for a run of a few minutes.
+    out_dir : path, default "bench_out"
+        Folder of finished cells and the report; a rerun skips finished cells.
+    n_jobs : int, optional
+        Parallel jobs where a suite can use them.
+
+    Returns
+    -------
+    pd.DataFrame
+        Every finished cell (also in ``out_dir/results.csv``).
+    """
+    from tsclassic.bench.report import write_report
+
+    modules = [(name, _suite_module(name)) for name in suites]
+    store = ResultStore(out_dir)
+    try:
+        for name, module in modules:
+            if module is not None:
+                logger.info("bench: suite %s", name)
+                module.run(store, quick=quick, n_jobs=n_jobs)
+    finally:
+        results = store.load()
+        write_report(results, Path(out_dir))
+    return results

@@ -1,0 +1,164 @@
+"""Forecasting suite: classical forecasters against RNN forecasters on M4 Hourly and
+AirPassengers, scored with sMAPE, MASE, OWA (against Naive2 on the same series) and MSE.
+
+M4 official figures (Makridakis et al. 2020, ``Evaluation and Ranks.xlsx`` of
+``Mcompetitions/M4-methods``) are stored beside ours where the method is the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+
+from tsclassic import metrics
+from tsclassic.bench._models import make_estimator
+
+logger = logging.getLogger("tsclassic.bench")
+
+SUITE = "forecasting"
+M4_SOURCE = "M4 official, Makridakis et al. 2020 (Evaluation and Ranks.xlsx)"
+# Official M4 Hourly figures: sMAPE, MASE, OWA.
+M4_HOURLY_OFFICIAL = {
+    "Naive": (43.003, 11.608, 3.593),
+    "SeasonalNaive": (13.912, 1.193, 0.627),
+    "Naive2": (18.383, 2.395, 1.000),
+    "SES": (18.094, 2.385, 0.990),
+    "Holt": (29.249, 9.356, 2.749),
+    "Damped": (19.265, 2.956, 1.141),
+    "Theta": (18.138, 2.455, 1.006),
+    "RNN-LSTM": (14.698, 3.048, 1.036),
+}
+
+
+@dataclass(frozen=True)
+class ForecastModel:
+    """One model of the suite: a tsclassic estimator name and its parameters."""
+
+    name: str
+    estimator: str
+    params: dict = field(default_factory=dict)
+    family: str = "classical"
+    light: bool = True  # cheap enough for every series in --quick
+
+
+def models(season_length: int, long_season: int | None) -> list[ForecastModel]:
+    m = season_length
+    periods = [m] if long_season is None else [m, long_season]
+    return [
+        ForecastModel("Naive", "Naive"),
+        ForecastModel("SeasonalNaive", "SeasonalNaive", {"season_length": m}),
+        ForecastModel("Naive2", "Naive2", {"season_length": m}),
+        ForecastModel("Drift", "Drift"),
+        ForecastModel("SES", "ExponentialSmoothingForecaster"),
+        ForecastModel("Theta", "ThetaForecaster", {"season_length": m}),
+        ForecastModel("AutoSARIMAX", "AutoSARIMAX", {"season_length": m}, light=False),
+        ForecastModel("DecompositionForecaster", "DecompositionForecaster",
+                      {"periods": periods}, light=False),
+        ForecastModel("HarmonicForecaster", "HarmonicForecaster",
+                      {"periods": periods, "n_harmonics": 4}, light=False),
+        ForecastModel("AnalogueForecaster", "AnalogueForecaster",
+                      {"window_length": 2 * m}, light=False),
+        ForecastModel("RNN-LSTM", "RNNForecaster",
+                      {"cell": "lstm", "window_length": 2 * m, "max_epochs": 30,
+                       "max_time": 20.0, "random_state": 0, "verbose": False},
+                      family="deep", light=False),
+        ForecastModel("RNN-GRU", "RNNForecaster",
+                      {"cell": "gru", "window_length": 2 * m, "max_epochs": 30,
+                       "max_time": 20.0, "random_state": 0, "verbose": False},
+                      family="deep", light=False),
+    ]
+
+
+def _fit_predict(estimator: Any, y: np.ndarray, h: int) -> tuple[np.ndarray, float, float, str | None]:
+    from sklearn.base import clone
+
+    model = clone(estimator)
+    try:
+        start = time.perf_counter()
+        model.fit(y)
+        fitted = time.perf_counter()
+        forecast = np.asarray(model.predict(h), dtype=float)
+        return forecast, fitted - start, time.perf_counter() - fitted, None
+    except Exception as err:  # noqa: BLE001 - recorded per series, never hidden
+        return np.full(h, np.nan), 0.0, 0.0, f"{type(err).__name__}: {err}"
+
+
+def _score(
+    estimator: Any, train: list[np.ndarray], test: list[np.ndarray], h: int,
+    season_length: int, n_jobs: int | None,
+) -> dict:
+    results = Parallel(n_jobs=n_jobs)(delayed(_fit_predict)(estimator, y, h) for y in train)
+    errors = [r[3] for r in results if r[3] is not None]
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {len(train)} series failed; first: {errors[0]}")
+    forecasts = [r[0] for r in results]
+    return {
+        "smape": float(np.mean([metrics.smape(a, f) for a, f in zip(test, forecasts)])),
+        "mase": float(np.mean([metrics.mase(a, f, y, season_length)
+                               for a, f, y in zip(test, forecasts, train)])),
+        "mse": float(np.mean([metrics.mse(a, f) for a, f in zip(test, forecasts)])),
+        "fit_time_s": float(sum(r[1] for r in results)),
+        "predict_time_s": float(sum(r[2] for r in results)),
+        "n_series": len(train),
+    }
+
+
+def _datasets(quick: bool) -> list[tuple[str, list[np.ndarray], list[np.ndarray], int, int, int | None, bool]]:
+    """(name, train, test, h, season_length, long_season, all_models)."""
+    from tsclassic.datasets import load_airline, load_m4
+
+    air = load_airline().to_numpy()
+    out = [("AirPassengers", [air[:-12]], [air[-12:]], 12, 12, None, True)]
+    train_df, test_df = load_m4("hourly", "train"), load_m4("hourly", "test")
+    ids = train_df["unique_id"].unique()
+    train = [g["y"].to_numpy() for _, g in train_df.groupby("unique_id", sort=False)]
+    test = [g["y"].to_numpy() for _, g in test_df.groupby("unique_id", sort=False)]
+    out.append(("M4-Hourly", train, test, 48, 24, 168, not quick))
+    if quick:
+        k = 8
+        out.append((f"M4-Hourly[{ids[0]}..{ids[k - 1]}]", train[:k], test[:k], 48, 24, 168, True))
+    return out
+
+
+def run(store: Any, quick: bool = False, n_jobs: int | None = None) -> None:
+    """Run every (dataset, model) cell not yet in ``store``."""
+    for name, train, test, h, m, long_season, all_models in _datasets(quick):
+        naive2 = make_estimator("Naive2", {"season_length": m})
+        reference = _score(naive2, train, test, h, m, n_jobs)
+        for spec in models(m, long_season):
+            if not (all_models or spec.light) or store.done(SUITE, name, spec.name):
+                continue
+            estimator = make_estimator(spec.estimator, spec.params)
+            if estimator is None:
+                continue
+            logger.info("forecasting: %s on %s", spec.name, name)
+            try:
+                scores = _score(estimator, train, test, h, m, n_jobs)
+            except RuntimeError as err:
+                logger.warning("forecasting: %s on %s failed: %s", spec.name, name, err)
+                continue
+            official = M4_HOURLY_OFFICIAL.get(spec.name) if name == "M4-Hourly" else None
+            store.save({
+                "suite": SUITE, "dataset": name, "model": spec.name, "family": spec.family,
+                **scores,
+                "owa": metrics.owa(scores["smape"], scores["mase"], reference["smape"], reference["mase"]),
+                "reference": official[0] if official else None,
+                "reference_mase": official[1] if official else None,
+                "reference_owa": official[2] if official else None,
+                "reference_source": M4_SOURCE if official else None,
+            })
+
+
+def table(results: pd.DataFrame) -> pd.DataFrame:
+    """The suite's rows, one per (dataset, model), sorted by OWA."""
+    rows = results[results["suite"] == SUITE]
+    cols = ["dataset", "model", "family", "smape", "mase", "owa", "mse", "fit_time_s",
+            "predict_time_s", "reference", "reference_mase", "reference_owa"]
+    cols = [c for c in cols if c in rows.columns]
+    return rows[cols].sort_values(["dataset", "owa"]).reset_index(drop=True)

@@ -1,0 +1,122 @@
+"""A scikit-learn transformer that decomposes every series of a panel."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from tsclassic.base import PanelMixin, Tags
+from tsclassic.decomposition._decompose import check_decompose_params, decompose_array
+
+__all__ = ["Decomposer"]
+
+COMPONENTS = ("adjusted", "trend", "seasonal", "resid")
+
+
+class Decomposer(PanelMixin, TransformerMixin, BaseEstimator):
+    """Replace each series of a panel by one component of its decomposition.
+
+    Each series is decomposed on its own (see :func:`decompose`); nothing is learned
+    across series, so ``fit`` only checks the parameters and the input.
+
+    Parameters
+    ----------
+    method : {"classical", "stl", "mstl"}, default "stl"
+    periods : int or list of int, default 12
+    component : {"adjusted", "trend", "seasonal", "resid"}, default "adjusted"
+        What ``transform`` returns: the seasonally adjusted series (``y`` minus, or
+        divided by, all seasonal components), the trend, the sum (product) of the
+        seasonal components, or the residuals. The classical trend and residuals are NaN
+        over half a period at each end.
+    model : {"additive", "multiplicative"}, default "additive"
+    seasonal_window : int or list of int, optional
+    robust : bool, default False
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        The series length seen at fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsclassic.decomposition import Decomposer
+    >>> X = np.arange(24.0) + np.tile([1.0, -1.0], 12) * np.array([[1.0], [2.0]])
+    >>> Decomposer(method="classical", periods=2).fit_transform(X)[:, :4].round(2)
+    array([[0., 1., 2., 3.],
+           [0., 1., 2., 3.]])
+    """
+
+    _tags: ClassVar[Tags] = Tags()
+
+    def __init__(
+        self,
+        method: str = "stl",
+        periods: int | list[int] = 12,
+        component: str = "adjusted",
+        *,
+        model: str = "additive",
+        seasonal_window: int | list[int] | None = None,
+        robust: bool = False,
+    ):
+        self.method = method
+        self.periods = periods
+        self.component = component
+        self.model = model
+        self.seasonal_window = seasonal_window
+        self.robust = robust
+
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        return [{"method": "classical", "periods": 4}, {"method": "stl", "periods": 4,
+                                                          "component": "seasonal"}]
+
+    @classmethod
+    def _xfail_checks(cls) -> dict[str, str]:
+        return {}
+
+    def _check_params(self) -> tuple[int, ...]:
+        if self.component not in COMPONENTS:
+            raise ValueError(f"component must be one of {COMPONENTS}; got {self.component!r}.")
+        return check_decompose_params(self.method, self.periods, self.model)
+
+    def _min_series_length(self) -> int:
+        return 2 * self._check_params()[-1]
+
+    def fit(self, X: Any, y: Any = None) -> Decomposer:
+        """Check the parameters and the panel; nothing is learned."""
+        self._validate_panel(X, reset=True)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The chosen component of every series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, length)
+
+        Returns
+        -------
+        ndarray of shape (n_series, length)
+        """
+        check_is_fitted(self, "n_channels_")
+        periods = self._check_params()
+        panel = self._validate_panel(X, reset=False)
+        out = np.empty((panel.shape[0], panel.shape[2]))
+        multiplicative = self.model == "multiplicative"
+        for i, series in enumerate(panel[:, 0, :]):
+            parts = decompose_array(series, periods, self.method, self.model,
+                                    self.seasonal_window, self.robust)
+            seasonal = np.ones(len(series)) if multiplicative else np.zeros(len(series))
+            for p in periods:
+                seasonal = seasonal * parts[f"seasonal_{p}"] if multiplicative else seasonal + parts[f"seasonal_{p}"]
+            if self.component == "seasonal":
+                out[i] = seasonal
+            elif self.component == "adjusted":
+                out[i] = series / seasonal if multiplicative else series - seasonal
+            else:
+                out[i] = parts[self.component]
+        return out

@@ -1,0 +1,284 @@
+"""A recurrent language model over tokens (words, characters, SAX symbols).
+
+References
+----------
+Mikolov, Karafiat, Burget, Cernocky & Khudanpur (2010), "Recurrent neural network based
+language model", Interspeech.
+Zaremba, Sutskever & Vinyals (2014), "Recurrent neural network regularization",
+arXiv:1409.2329 (the LSTM language model on the Penn Treebank).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable
+from numbers import Real
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from tsclassic._validation import check_positive_int
+from tsclassic.base import BaseSequenceModel, Tags
+from tsclassic.deep._torch import seed_from, to_numpy, torch_session
+from tsclassic.deep._training import check_training_params, split_validation, train
+
+__all__ = ["RNNLanguageModel"]
+
+END = "</s>"
+UNK = "<unk>"
+_BOUNDARY, _UNK_ID = 0, 1
+# Why cut long sequences for training: backpropagation through a 100,000-character string
+# is slow and memory-hungry; segments of this many tokens are trained from a fresh state.
+_TRAIN_SEGMENT = 256
+_SCORE_BATCH = 16
+
+
+class RNNLanguageModel(BaseSequenceModel):
+    """An LSTM, GRU or Elman RNN language model with a softmax over the vocabulary.
+
+    Every sequence is read from a boundary token, and the model predicts each token and
+    then the end of the sequence, so ``score`` counts ``len(seq) + 1`` events per sequence
+    (the Penn Treebank convention, where the end of sentence is a word). Tokens seen fewer
+    than ``min_count`` times in training, and unseen tokens at scoring time, are read as
+    ``"<unk>"``; with ``min_count=1`` the model never sees ``"<unk>"`` in training, so
+    unseen tokens get a very low probability (map rare tokens to ``"<unk>"`` yourself, as
+    the Penn Treebank does, for a fair perplexity).
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default "lstm"
+    embedding_size : int, default 64
+    hidden_size : int, default 128
+    num_layers : int, default 1
+    dropout : float, default 0.0
+        Dropout on the embeddings and on the recurrent output (Zaremba et al. use 0.5 on
+        their medium network).
+    min_count : int, default 1
+    max_epochs : int, default 20
+    batch_size : int, default 32
+        Sequences per mini-batch (grouped by length to limit padding).
+    learning_rate : float, default 2e-3
+    validation_fraction : float, default 0.1
+        Share of the sequences held out for early stopping (0: watch the training loss).
+    patience : int or None, default 3
+    max_time : float or None, default None
+        Training time budget in seconds.
+    max_sample_length : int, default 100
+        ``sample`` stops a sequence at the end token or after this many tokens.
+    random_state : int, RandomState or None, default None
+    verbose : bool, default True
+    n_jobs : int or None, default None
+
+    Attributes
+    ----------
+    vocabulary_ : list
+        Output labels: ``"</s>"`` (end of sequence), ``"<unk>"``, then the tokens.
+    network_ : torch.nn.Module
+    history_ : TrainingHistory
+    n_epochs_ : int
+
+    Examples
+    --------
+    >>> from tsclassic.deep import RNNLanguageModel
+    >>> corpus = ["abab", "abba", "baba"] * 5
+    >>> lm = RNNLanguageModel(hidden_size=8, embedding_size=4, max_epochs=2,
+    ...                       random_state=0, verbose=False).fit(corpus)
+    >>> len(lm.sample(2, random_state=0))
+    2
+    """
+
+    _tags: ClassVar[Tags] = Tags()
+
+    def __init__(
+        self,
+        cell: str = "lstm",
+        *,
+        embedding_size: int = 64,
+        hidden_size: int = 128,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        min_count: int = 1,
+        max_epochs: int = 20,
+        batch_size: int = 32,
+        learning_rate: float = 2e-3,
+        validation_fraction: float = 0.1,
+        patience: int | None = 3,
+        max_time: float | None = None,
+        max_sample_length: int = 100,
+        random_state: Any = None,
+        verbose: bool = True,
+        n_jobs: int | None = None,
+    ):
+        self.cell = cell
+        self.embedding_size = embedding_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.min_count = min_count
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.max_time = max_time
+        self.max_sample_length = max_sample_length
+        self.random_state = random_state
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        return [dict(embedding_size=4, hidden_size=8, max_epochs=2, verbose=False)]
+
+    def _check_params(self) -> None:
+        check_training_params(self)
+        for name in ("embedding_size", "num_layers", "min_count", "max_sample_length"):
+            check_positive_int(getattr(self, name), name)
+        d = self.dropout
+        if isinstance(d, bool) or not isinstance(d, Real) or not 0 <= d < 1:
+            raise ValueError(f"dropout must be a number in [0, 1); got {d!r}.")
+
+    # -- vocabulary -------------------------------------------------------------
+    def _encode(self, seq: list[Hashable]) -> np.ndarray:
+        lookup = self.token_ids_
+        return np.array([lookup.get(t, _UNK_ID) for t in seq], dtype=np.int64)
+
+    def _build_vocabulary(self, corpus: list[list[Hashable]]) -> None:
+        counts = Counter(t for seq in corpus for t in seq)
+        kept = [t for t, c in counts.items() if c >= self.min_count and t not in (END, UNK)]
+        # Most frequent first, ties by token: a deterministic order for a given corpus.
+        kept.sort(key=lambda t: (-counts[t], str(t)))
+        self.vocabulary_ = [END, UNK, *kept]
+        self.token_ids_ = {t: i for i, t in enumerate(self.vocabulary_)}
+        if UNK in counts:
+            self.token_ids_[UNK] = _UNK_ID
+        self.unk_count_ = sum(c for t, c in counts.items() if self.token_ids_.get(t) == _UNK_ID)
+
+    # -- data -------------------------------------------------------------------
+    def _pairs(self, corpus: list[list[Hashable]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(input, target) id arrays: the sequence shifted by the boundary token."""
+        pairs = []
+        for seq in corpus:
+            ids = self._encode(seq)
+            pairs.append((np.concatenate([[_BOUNDARY], ids]), np.concatenate([ids, [_BOUNDARY]])))
+        return pairs
+
+    @staticmethod
+    def _pad(pairs: list[tuple[np.ndarray, np.ndarray]], torch: Any) -> tuple[Any, Any]:
+        length = max(len(x) for x, _ in pairs)
+        inputs = np.zeros((len(pairs), length), dtype=np.int64)
+        targets = np.full((len(pairs), length), -100, dtype=np.int64)  # -100: ignored
+        for i, (x, y) in enumerate(pairs):
+            inputs[i, : len(x)] = x
+            targets[i, : len(y)] = y
+        return torch.as_tensor(inputs), torch.as_tensor(targets)
+
+    def _fit(self, corpus: list[list[Hashable]]) -> None:
+        self._check_params()
+        self._build_vocabulary(corpus)
+        segments = []
+        for x, y in self._pairs(corpus):
+            for start in range(0, len(x), _TRAIN_SEGMENT):
+                segments.append((x[start : start + _TRAIN_SEGMENT], y[start : start + _TRAIN_SEGMENT]))
+        seed = seed_from(self.random_state)
+        fit_idx, valid_idx = split_validation(
+            len(segments), self.validation_fraction, np.random.default_rng(seed)
+        )
+        with torch_session(seed, self.n_jobs, type(self).__name__) as torch:
+            from tsclassic.deep._networks import LanguageNet
+
+            net = LanguageNet(self.cell, len(self.vocabulary_), self.embedding_size,
+                              self.hidden_size, self.num_layers, float(self.dropout))
+            loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, reduction="sum")
+            # Batches of similar lengths (why: padding wastes time on the CPU).
+            by_length = sorted(fit_idx.tolist(), key=lambda i: len(segments[i][0]))
+            groups = [by_length[i : i + self.batch_size]
+                      for i in range(0, len(by_length), self.batch_size)]
+            padded = [self._pad([segments[i] for i in g], torch) for g in groups]
+            n_targets = [int((t != -100).sum()) for _, t in padded]
+
+            def batches(rng):
+                for b in rng.permutation(len(padded)):
+                    yield padded[b], n_targets[b]
+
+            def batch_loss(batch):
+                (inputs, targets), n = batch
+                logits, _ = net(inputs)
+                return loss_fn(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1)) / n, n
+
+            valid = None
+            if len(valid_idx):
+                valid_pairs = [segments[i] for i in valid_idx]
+                n_valid = sum(len(y) for _, y in valid_pairs)
+
+                def valid():
+                    return -self._log_likelihood(net, valid_pairs, torch) / n_valid
+
+            self.history_ = train(
+                net, batches, batch_loss, valid_loss=valid, max_epochs=self.max_epochs,
+                learning_rate=self.learning_rate, patience=self.patience,
+                max_time=self.max_time, seed=seed, verbose=self.verbose,
+                desc=f"{type(self).__name__}({self.cell})",
+            )
+        self.network_ = net
+        self.n_epochs_ = len(self.history_.train_loss)
+
+    def _log_likelihood(self, net: Any, pairs: list, torch: Any) -> float:
+        """Total natural-log likelihood of the targets (network in eval mode)."""
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]))
+        total = 0.0
+        with torch.no_grad():
+            for start in range(0, len(order), _SCORE_BATCH):
+                inputs, targets = self._pad([pairs[i] for i in order[start : start + _SCORE_BATCH]], torch)
+                logp = torch.log_softmax(net(inputs)[0].double(), dim=-1)
+                mask = targets != -100
+                picked = logp.gather(-1, targets.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+                total += float(picked[mask].sum())
+        return total
+
+    def _score(self, corpus: list[list[Hashable]]) -> float:
+        with torch_session(0, self.n_jobs, type(self).__name__) as torch:
+            return self._log_likelihood(self.network_, self._pairs(corpus), torch)
+
+    # -- prediction and generation ---------------------------------------------
+    def _next_proba(self, logits: np.ndarray) -> np.ndarray:
+        logits = logits - logits.max(axis=-1, keepdims=True)
+        p = np.exp(logits)
+        if self.unk_count_ == 0:
+            p[..., _UNK_ID] = 0.0  # never generate a token the model has not seen
+        return p / p.sum(axis=-1, keepdims=True)
+
+    def _predict(self, context: list[Hashable]) -> pd.Series:
+        ids = np.concatenate([[_BOUNDARY], self._encode(context)])
+        with torch_session(0, self.n_jobs, type(self).__name__) as torch:
+            with torch.no_grad():
+                logits, _ = self.network_(torch.as_tensor(ids[None, :]))
+        p = self._next_proba(to_numpy(logits[0, -1]))
+        labels = pd.Index(self.vocabulary_, dtype=object)
+        keep = p > 0
+        out = pd.Series(p[keep], index=labels[keep], name="probability")
+        return out.sort_values(ascending=False, kind="stable")
+
+    def _sample(self, n: int, rng: np.random.Generator) -> list[list[Hashable]]:
+        sequences: list[list[Hashable]] = [[] for _ in range(n)]
+        alive = np.ones(n, dtype=bool)
+        with torch_session(0, self.n_jobs, type(self).__name__) as torch:
+            tokens = torch.zeros((n, 1), dtype=torch.long)
+            state = None
+            with torch.no_grad():
+                for _ in range(self.max_sample_length):
+                    logits, state = self.network_(tokens, state)
+                    p = self._next_proba(to_numpy(logits[:, -1]))
+                    # Inverse-CDF draws from one uniform per sequence: reproducible from rng.
+                    u = rng.random(n)
+                    draws = np.minimum((p.cumsum(axis=1) < u[:, None]).sum(axis=1), p.shape[1] - 1)
+                    for i in np.flatnonzero(alive):
+                        if draws[i] == _BOUNDARY:
+                            alive[i] = False
+                        else:
+                            sequences[i].append(self.vocabulary_[draws[i]])
+                    if not alive.any():
+                        break
+                    tokens = torch.as_tensor(draws[:, None])
+        return sequences

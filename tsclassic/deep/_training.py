@@ -1,0 +1,214 @@
+"""The training loop every deep model shares.
+
+Adam on mini-batches, seeded shuffling, early stopping on a validation loss (or on the
+training loss when there is no validation split), an epoch and a wall-clock budget, a
+tqdm progress bar, and Ctrl-C that stops training and keeps the best weights so far.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+__all__ = ["TrainingHistory", "train", "check_training_params", "split_validation"]
+
+
+@dataclass
+class TrainingHistory:
+    """What happened during training.
+
+    Attributes
+    ----------
+    train_loss, valid_loss : list of float
+        Mean loss per epoch (``valid_loss`` is empty without a validation split).
+    best_epoch : int
+        The epoch (1-based) whose weights were kept.
+    stopped : str
+        Why training ended: ``"max_epochs"``, ``"early_stopping"``, ``"max_time"`` or
+        ``"interrupted"`` (Ctrl-C).
+    seconds : float
+        Wall-clock training time.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    valid_loss: list[float] = field(default_factory=list)
+    best_epoch: int = 0
+    stopped: str = "max_epochs"
+    seconds: float = 0.0
+
+
+def check_training_params(est: Any) -> None:
+    """Validate the training hyper-parameters shared by the deep estimators.
+
+    Raises ``ValueError`` naming the parameter, at fit (never in ``__init__``).
+    """
+
+    def positive_int(name: str) -> None:
+        value = getattr(est, name)
+        if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+            raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
+
+    for name in ("max_epochs", "batch_size", "hidden_size"):
+        if hasattr(est, name):
+            positive_int(name)
+    if hasattr(est, "patience") and est.patience is not None:
+        positive_int("patience")
+    lr = est.learning_rate
+    if isinstance(lr, bool) or not isinstance(lr, Real) or not lr > 0 or not math.isfinite(lr):
+        raise ValueError(f"learning_rate must be a positive number (e.g. 1e-3); got {lr!r}.")
+    vf = est.validation_fraction
+    if isinstance(vf, bool) or not isinstance(vf, Real) or not 0 <= vf < 1:
+        raise ValueError(
+            f"validation_fraction must be a number in [0, 1) (0 disables the validation split "
+            f"and early stopping watches the training loss); got {vf!r}."
+        )
+    mt = est.max_time
+    if mt is not None and (isinstance(mt, bool) or not isinstance(mt, Real) or not mt > 0):
+        raise ValueError(f"max_time must be a positive number of seconds or None; got {mt!r}.")
+    if hasattr(est, "cell") and est.cell not in ("lstm", "gru", "rnn"):
+        raise ValueError(f"cell must be 'lstm', 'gru' or 'rnn'; got {est.cell!r}.")
+
+
+def split_validation(
+    n: int, fraction: float, rng: np.random.Generator | None, stratify: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the training and validation parts of ``n`` samples.
+
+    With ``rng=None`` the validation part is the last ``fraction`` of the samples (the most
+    recent windows of a series); otherwise a seeded random draw, stratified by ``stratify``
+    when given so that every class keeps at least one training sample. An empty validation
+    part is returned when ``fraction`` is 0 or too few samples remain.
+    """
+    n_valid = int(math.floor(n * fraction))
+    everything = np.arange(n)
+    if n_valid < 1 or n - n_valid < 1:
+        return everything, everything[:0]
+    if rng is None:
+        return everything[: n - n_valid], everything[n - n_valid :]
+    if stratify is None:
+        perm = rng.permutation(n)
+        return np.sort(perm[n_valid:]), np.sort(perm[:n_valid])
+    valid: list[int] = []
+    for label in np.unique(stratify):
+        members = rng.permutation(np.flatnonzero(stratify == label))
+        take = int(math.floor(len(members) * fraction))
+        valid.extend(members[: min(take, len(members) - 1)].tolist())
+    valid_idx = np.sort(np.array(valid, dtype=int))
+    return np.setdiff1d(everything, valid_idx), valid_idx
+
+
+def _progress(total: int, desc: str, verbose: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, disable=not verbose, leave=False, unit="epoch")
+
+
+def train(
+    module: Any,
+    batches: Callable[[np.random.Generator], Iterable[Any]],
+    batch_loss: Callable[[Any], Any],
+    *,
+    valid_loss: Callable[[], float] | None,
+    max_epochs: int,
+    learning_rate: float,
+    patience: int | None,
+    max_time: float | None,
+    seed: int,
+    verbose: bool,
+    desc: str,
+    clip_norm: float | None = 5.0,
+) -> TrainingHistory:
+    """Train ``module`` in place with Adam and keep the weights of its best epoch.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    batches : callable
+        ``batches(rng)`` yields the mini-batches of one epoch, shuffled with ``rng``.
+    batch_loss : callable
+        ``batch_loss(batch)`` returns ``(mean_loss_tensor, weight)``; ``weight`` (e.g. the
+        number of samples or tokens) averages the epoch's training loss.
+    valid_loss : callable or None
+        Mean validation loss of the current weights (called in eval mode, without
+        gradients); ``None`` watches the training loss instead.
+    max_epochs, patience : int
+        Epoch budget; stop after ``patience`` epochs without improvement (``None``: never).
+    max_time : float or None
+        Wall-clock budget in seconds, checked after every batch. A time-limited fit is not
+        reproducible across machines: prefer ``max_epochs`` where that matters.
+    seed : int
+        Seeds the epoch shuffles (torch itself is seeded by the caller).
+    verbose : bool
+        Show a tqdm progress bar.
+    clip_norm : float or None
+        Gradient norm clipping (recurrent networks need it against exploding gradients).
+    """
+    import torch
+
+    rng = np.random.default_rng(seed)
+    optimizer = torch.optim.Adam(module.parameters(), lr=learning_rate)
+    history = TrainingHistory()
+    best_state = copy.deepcopy(module.state_dict())
+    best = math.inf
+    waited = 0
+    start = time.perf_counter()
+    bar = _progress(max_epochs, desc, verbose)
+    try:
+        for epoch in range(1, max_epochs + 1):
+            module.train()
+            total, weight_sum, out_of_time = 0.0, 0.0, False
+            for batch in batches(rng):
+                optimizer.zero_grad()
+                loss, weight = batch_loss(batch)
+                loss.backward()
+                if clip_norm is not None:
+                    torch.nn.utils.clip_grad_norm_(module.parameters(), clip_norm)
+                optimizer.step()
+                total += float(loss.detach()) * weight
+                weight_sum += weight
+                if max_time is not None and time.perf_counter() - start > max_time:
+                    out_of_time = True
+                    break
+            history.train_loss.append(total / max(weight_sum, 1e-12))
+            monitored = history.train_loss[-1]
+            if valid_loss is not None:
+                module.eval()
+                with torch.no_grad():
+                    monitored = float(valid_loss())
+                history.valid_loss.append(monitored)
+            # A NaN loss never counts as an improvement, so the last finite weights stay.
+            if monitored < best:
+                best, waited, history.best_epoch = monitored, 0, epoch
+                best_state = copy.deepcopy(module.state_dict())
+            else:
+                waited += 1
+            bar.update(1)
+            bar.set_postfix(loss=f"{history.train_loss[-1]:.4g}", best=f"{best:.4g}")
+            if out_of_time:
+                history.stopped = "max_time"
+                break
+            if patience is not None and waited >= patience:
+                history.stopped = "early_stopping"
+                break
+    except KeyboardInterrupt:
+        history.stopped = "interrupted"
+        warnings.warn(
+            f"{desc}: training interrupted (Ctrl-C) after {len(history.train_loss)} epochs; "
+            f"keeping the weights of the best epoch ({history.best_epoch}).",
+            UserWarning,
+            stacklevel=2,
+        )
+    finally:
+        bar.close()
+    module.load_state_dict(best_state)
+    module.eval()
+    history.seconds = time.perf_counter() - start
+    return history

@@ -1,0 +1,311 @@
+"""NGramLM: an interpolated n-gram language model over any token stream.
+
+Words, characters or SAX symbols: the model sees integer ids only. Counting is a sort
+per order (:mod:`._counts`), smoothing a handful of ``bincount`` calls
+(:mod:`._smoothing`), and scoring a corpus one ``searchsorted`` per order.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Hashable
+from numbers import Real
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tsclassic._validation import check_positive_int, check_sequences
+from tsclassic.base import BaseSequenceModel
+from tsclassic.language._counts import context_ids, count_ngrams, lookup_ngrams
+from tsclassic.language._smoothing import INTERPOLATED, SMOOTHINGS, estimate
+from tsclassic.language._vocab import BOS, EOS, build_vocabulary, encode_corpus, encode_tokens
+
+__all__ = ["NGramLM"]
+
+
+class NGramLM(BaseSequenceModel):
+    """Interpolated n-gram language model with modified Kneser-Ney smoothing.
+
+    Each sequence is framed as ``<s> w1 ... wn </s>``: the end token is predicted (and
+    counted by :meth:`perplexity`), the start token is context only. Tokens seen fewer
+    than ``min_count`` times in training, and tokens unseen at query time, are read as
+    the unknown token, which is predicted and counted like any other token.
+
+    Parameters
+    ----------
+    order : int, default 3
+        The n of the n-grams: the model conditions on the last ``order - 1`` tokens.
+    smoothing : {"modified_kneser_ney", "kneser_ney", "witten_bell", "add_k", "mle"}
+        ``"modified_kneser_ney"`` (Chen & Goodman; three discounts per order from the
+        count-of-counts, exactly as KenLM's ``lmplz``), ``"kneser_ney"`` (one discount
+        per order), ``"witten_bell"`` (interpolated), ``"add_k"`` (``(c + k) / (S + k|V|)``
+        on the longest context) or ``"mle"`` (relative frequency on the longest context;
+        an unseen context gives the uniform distribution, an unseen n-gram probability 0).
+    k : float, default 1.0
+        Pseudo-count of ``"add_k"`` (ignored otherwise).
+    min_count : int, default 1
+        Tokens rarer than this in training become the unknown token.
+    unk_token, bos_token, eos_token : hashable
+        The unknown, sequence-start and sequence-end tokens. The unknown token may occur
+        in the data (as in the Penn Treebank); the boundary tokens may not.
+
+    Attributes
+    ----------
+    vocabulary_ : ndarray of object
+        The tokens, starting with the unknown, start and end tokens.
+    n_ngrams_ : pd.Series
+        Number of distinct n-grams per order.
+    discounts_ : pd.DataFrame or None
+        ``D1, D2, D3+`` per order (Kneser-Ney methods).
+
+    See Also
+    --------
+    NGramClassifier, NGramForecaster
+
+    References
+    ----------
+    Chen & Goodman (1999), "An empirical study of smoothing techniques for language
+    modeling", Computer Speech & Language 13(4). Heafield, Pouzyrevsky, Clark & Koehn
+    (2013), "Scalable modified Kneser-Ney language model estimation", ACL.
+
+    Examples
+    --------
+    >>> from tsclassic.language import NGramLM
+    >>> lm = NGramLM(order=2).fit(["abab", "abba", "baba"])
+    >>> lm.predict("a").index[0]
+    'b'
+    >>> round(lm.perplexity(["abab"]), 3)
+    2.365
+    """
+
+    def __init__(
+        self,
+        order: int = 3,
+        smoothing: str = "modified_kneser_ney",
+        *,
+        k: float = 1.0,
+        min_count: int = 1,
+        unk_token: Hashable = "<unk>",
+        bos_token: Hashable = "<s>",
+        eos_token: Hashable = "</s>",
+    ):
+        self.order = order
+        self.smoothing = smoothing
+        self.k = k
+        self.min_count = min_count
+        self.unk_token = unk_token
+        self.bos_token = bos_token
+        self.eos_token = eos_token
+
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        return [{"order": 3}, {"order": 2, "smoothing": "witten_bell"},
+                {"order": 1, "smoothing": "add_k", "k": 0.5}]
+
+    # -- fitting --------------------------------------------------------------
+    def _check_params(self) -> None:
+        check_positive_int(self.order, "order")
+        if self.smoothing not in SMOOTHINGS:
+            raise ValueError(
+                f"smoothing must be one of {list(SMOOTHINGS)}; got {self.smoothing!r}."
+            )
+        if self.smoothing == "add_k" and (
+            isinstance(self.k, bool) or not isinstance(self.k, Real) or not self.k > 0
+        ):
+            raise ValueError(f"k must be a positive number for add-k smoothing; got {self.k!r}.")
+        check_positive_int(self.min_count, "min_count")
+        specials = [self.unk_token, self.bos_token, self.eos_token]
+        if len({repr(t) for t in specials}) != 3:
+            raise ValueError(
+                f"unk_token, bos_token and eos_token must differ; got {specials}."
+            )
+
+    def _fit(self, corpus: list[list[Any]]) -> None:
+        self._check_params()
+        vocabulary, _ = build_vocabulary(
+            corpus, self.min_count, self.unk_token, self.bos_token, self.eos_token
+        )
+        self.vocabulary_ = vocabulary
+        size = len(vocabulary)
+        tokens, offsets = encode_corpus(corpus, self._index())
+        unigram = np.bincount(tokens[offsets >= 1], minlength=size).astype(np.int64)
+        self.ngrams_ = count_ngrams(tokens, offsets, self.order, size)
+        self.levels_, discounts = estimate(
+            self.smoothing, unigram, self.ngrams_, size, float(self.k)
+        )
+        orders = pd.RangeIndex(1, self.order + 1, name="order")
+        self.n_ngrams_ = pd.Series(
+            [int(np.count_nonzero(unigram))] + [len(t.keys) for t in self.ngrams_],
+            index=orders, name="n_ngrams",
+        )
+        self.discounts_ = (
+            None if discounts is None
+            else pd.DataFrame(discounts, index=orders, columns=["D1", "D2", "D3+"])
+        )
+
+    def _index(self) -> pd.Index:
+        return pd.Index(self.vocabulary_, dtype=object)
+
+    # -- scoring --------------------------------------------------------------
+    def _token_probabilities(self, corpus: list[list[Any]]) -> np.ndarray:
+        """Probability of every predicted token (each word and each end token)."""
+        size = len(self.vocabulary_)
+        tokens, offsets = encode_corpus(corpus, self._index())
+        ids = lookup_ngrams(self.ngrams_, tokens, offsets, size)
+        pred = offsets >= 1
+        p = np.full(len(tokens), 1.0 / (size - 1))
+        top = np.minimum(offsets + 1, self.order)  # longest level available per position
+        for level, pieces in enumerate(self.levels_, start=1):
+            active = pred & (
+                (offsets >= level - 1) if INTERPOLATED[self.smoothing] else (top == level)
+            )
+            at = np.flatnonzero(active)
+            if level == 1:
+                gamma = pieces.gamma[0]
+                u = pieces.u[tokens[at]]
+            else:
+                ctx = ids[level - 2][at - 1]
+                gamma = np.where(ctx >= 0, pieces.gamma[np.maximum(ctx, 0)], 1.0)
+                gram = ids[level - 1][at]
+                u = np.where(gram >= 0, pieces.u[np.maximum(gram, 0)], 0.0)
+            p[at] = u + gamma * p[at]
+        return p[pred]
+
+    def _score(self, corpus: list[list[Any]]) -> float:
+        with np.errstate(divide="ignore"):
+            return float(np.log(self._token_probabilities(corpus)).sum())
+
+    def logprob(self, sequence: Any) -> float:
+        """Natural-log probability of one sequence, its end token included.
+
+        Parameters
+        ----------
+        sequence : sequence of tokens (a ``str`` is read as characters)
+
+        Returns
+        -------
+        float
+        """
+        return self.score([sequence])
+
+    def perplexity(self, sequences: Any) -> float:
+        """``exp(-score / N)``, ``N`` the number of predicted tokens (words plus one end
+        token per sequence; the start token is not predicted).
+
+        Parameters
+        ----------
+        sequences : iterable of sequences of tokens
+
+        Returns
+        -------
+        float
+        """
+        self._check_fitted()
+        corpus = check_sequences(sequences, "sequences")
+        with np.errstate(divide="ignore"):
+            logp = np.log(self._token_probabilities(corpus))
+        return float(np.exp(-logp.mean()))
+
+    # -- next-token distribution and sampling ---------------------------------
+    def _distribution(self, history: np.ndarray) -> np.ndarray:
+        """Next-token probabilities over all ids (0 for ``<s>``) after ``<s> history``."""
+        size = len(self.vocabulary_)
+        hist = np.concatenate([[BOS], history]).astype(np.int64)[len(history) + 2 - self.order:]
+        if self.order == 1:
+            hist = hist[:0]
+        contexts = context_ids(self.ngrams_, hist, size)
+        p = np.full(size, 1.0 / (size - 1))
+        p[BOS] = 0.0
+        top = len(hist) + 1
+        for level, pieces in enumerate(self.levels_[:top], start=1):
+            if not INTERPOLATED[self.smoothing] and level != top:
+                continue
+            if level == 1:
+                p = pieces.u + pieces.gamma[0] * p
+                continue
+            ctx = contexts[level - 2]
+            if ctx < 0:
+                continue
+            keys = self.ngrams_[level - 2].keys
+            lo, hi = np.searchsorted(keys, [ctx * size, (ctx + 1) * size])
+            p *= pieces.gamma[ctx]
+            p[keys[lo:hi] % size] += pieces.u[lo:hi]
+        return p
+
+    def _predict(self, context: list[Any]) -> pd.Series:
+        tail = context[len(context) - self.order + 1:] if self.order > 1 else []
+        history = self._encode_context(tail, "context")
+        p = self._distribution(history)
+        keep = np.arange(len(p)) != BOS
+        order = np.argsort(-p[keep], kind="stable")
+        return pd.Series(
+            p[keep][order], index=pd.Index(self.vocabulary_[keep][order], dtype=object),
+            name="probability",
+        )
+
+    def _encode_context(self, tokens: list[Any], name: str) -> np.ndarray:
+        for tok in tokens:
+            if not isinstance(tok, (str, int, np.integer)) or isinstance(tok, bool):
+                raise TypeError(
+                    f"{name} contains {tok!r} of type {type(tok).__name__}; tokens must be "
+                    f"strings or integers."
+                )
+        flat = np.empty(len(tokens), dtype=object)
+        flat[:] = tokens
+        return encode_tokens(flat, self._index())
+
+    def sample(
+        self, n: int, random_state: Any = None, *, max_length: int = 100
+    ) -> list[list[Any]]:
+        """Draw ``n`` sequences, each up to the end token or ``max_length`` tokens.
+
+        Parameters
+        ----------
+        n : int
+            Number of sequences.
+        random_state : int, Generator or None
+            Seed; the same seed gives the same sequences.
+        max_length : int, default 100
+            Longest sequence drawn (the end token is not included).
+
+        Returns
+        -------
+        list of list
+        """
+        self._max_length = check_positive_int(max_length, "max_length")
+        try:
+            return super().sample(n, random_state=random_state)
+        finally:
+            del self._max_length
+
+    def _sample(self, n: int, rng: np.random.Generator) -> list[list[Any]]:
+        max_length = getattr(self, "_max_length", 100)
+        out = []
+        for _ in range(n):
+            history: list[int] = []
+            while len(history) < max_length:
+                cdf = np.cumsum(self._distribution(np.array(history, dtype=np.int64)))
+                tok = min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")),
+                          len(cdf) - 1)
+                if tok == EOS:
+                    break
+                history.append(tok)
+            out.append(self.vocabulary_[history].tolist())
+        return out
+
+    # -- persistence ----------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the fitted model to ``path`` (a pickle carrying the library version)."""
+        with open(path, "wb") as fh:
+            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def load(cls, path: str | Path) -> NGramLM:
+        """Read a model written by :meth:`save` (only from a trusted source: pickle)."""
+        with open(path, "rb") as fh:
+            model = pickle.load(fh)
+        if not isinstance(model, cls):
+            raise TypeError(f"{path} holds a {type(model).__name__}, not a {cls.__name__}.")
+        return model
