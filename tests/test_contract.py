@@ -8,6 +8,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.exceptions import NotFittedError
 
 import tsclassic
@@ -165,3 +167,17 @@ def test_import_is_fast_and_light():
             "print(dt)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert float(out.stdout) < 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    freq=st.sampled_from(["D", "h", "W-SUN", "MS", "ME", "QS", "YE", "15min"]),
+    n=st.integers(3, 40),
+    h=st.integers(1, 30),
+)
+def test_forecast_index_is_the_continuation_of_any_regular_index(freq, n, h):
+    full = pd.date_range("2001-03-04", periods=n + h, freq=freq)
+    y = pd.Series(np.arange(n, dtype=float), index=full[:n])
+    assert Naive().fit(y).predict(h).index.equals(full[n:])
+    periods = pd.period_range("2001-03", periods=n + h, freq="M")
+    assert Naive().fit(pd.Series(np.ones(n), index=periods[:n])).predict(h).index.equals(periods[n:])

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from sklearn.metrics import log_loss as sk_log_loss
 from sklearn.metrics import mean_absolute_error, mean_squared_error
 
@@ -48,3 +51,18 @@ def test_log_loss_agrees_with_sklearn_and_perplexity():
 def test_metric_errors(call, pattern):
     with pytest.raises(ValueError, match=pattern):
         call()
+
+
+_finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@given(arrays(np.float64, 8, elements=_finite), arrays(np.float64, 8, elements=_finite))
+def test_smape_is_bounded_and_symmetric(a, b):
+    value = metrics.smape(a, b)
+    assert 0.0 <= value <= 200.0 + 1e-9
+    assert value == pytest.approx(metrics.smape(b, a))
+
+
+@given(arrays(np.float64, 8, elements=_finite), arrays(np.float64, 8, elements=_finite))
+def test_rmse_dominates_mae(a, b):
+    assert metrics.rmse(a, b) >= metrics.mae(a, b) - 1e-9

@@ -59,7 +59,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 130
     with pd.option_context("display.width", 200, "display.max_columns", 20,
-                           "display.float_format", "{:.4g}".format):
+                           "display.float_format", "{:.3f}".format):
         for suite, rows in suite_tables(results).items():
             drop = [c for c in rows.columns if c.startswith("reference_") or c == "n_series"]
             print(f"\n== {suite} ==")
