@@ -5,12 +5,14 @@ SARIMAX with exogenous regressors, automatic order selection, exponential smooth
 only when a model is fitted, so ``import tsclassic`` stays light.
 """
 
+from tsclassic.arima._auto import AutoSARIMAX
 from tsclassic.arima._ets import ExponentialSmoothingForecaster
 from tsclassic.arima._sarimax import SARIMAXForecaster
 from tsclassic.arima._theta import ThetaForecaster
 
 __all__ = [
     "SARIMAXForecaster",
+    "AutoSARIMAX",
     "ExponentialSmoothingForecaster",
     "ThetaForecaster",
 ]

@@ -98,8 +98,8 @@ def _classical(y: np.ndarray, periods: tuple[int, ...], multiplicative: bool) ->
     """Classical decomposition, one period after another (shortest first).
 
     Each seasonal figure is estimated on the series adjusted for the shorter periods;
-    the trend is the centred moving average of the fully adjusted series over the
-    longest period. With one period this is R's ``decompose``.
+    the trend is the centred moving average over the longest period of the series
+    adjusted for the shorter ones. With one period this is R's ``decompose``.
     """
     if multiplicative and np.any(y <= 0):
         raise ValueError(
@@ -110,10 +110,13 @@ def _classical(y: np.ndarray, periods: tuple[int, ...], multiplicative: bool) ->
     out: dict[str, np.ndarray] = {}
     seasonals = {}
     for p in periods:
+        # The moving average over the longest period is taken before removing that
+        # period's figure, as R's decompose does (it matters for multiplicative models).
+        before = adjusted
         component = seasonal_component(seasonal_indices(adjusted, p, multiplicative), 0, len(y))
         seasonals[f"seasonal_{p}"] = component
         adjusted = adjusted / component if multiplicative else adjusted - component
-    trend = centred_moving_average(adjusted, periods[-1])
+    trend = centred_moving_average(before, periods[-1])
     out["trend"] = trend
     out.update(seasonals)
     out["resid"] = adjusted / trend if multiplicative else adjusted - trend

@@ -55,6 +55,11 @@ class RNNLanguageModel(BaseSequenceModel):
         Dropout on the embeddings and on the recurrent output (Zaremba et al. use 0.5 on
         their medium network).
     min_count : int, default 1
+    vocabulary : sequence of tokens, optional
+        A closed vocabulary (as :class:`~tsclassic.NGramLM` takes): every other token is
+        ``"<unk>"``, and listed tokens unseen in training keep an output of their own, so
+        models fitted on slices of one corpus are scored over the same vocabulary.
+        ``min_count`` is ignored when it is given.
     max_epochs : int, default 20
     batch_size : int, default 32
         Sequences per mini-batch (grouped by length to limit padding).
@@ -99,6 +104,7 @@ class RNNLanguageModel(BaseSequenceModel):
         num_layers: int = 1,
         dropout: float = 0.0,
         min_count: int = 1,
+        vocabulary: Any = None,
         max_epochs: int = 20,
         batch_size: int = 32,
         learning_rate: float = 2e-3,
@@ -116,6 +122,7 @@ class RNNLanguageModel(BaseSequenceModel):
         self.num_layers = num_layers
         self.dropout = dropout
         self.min_count = min_count
+        self.vocabulary = vocabulary
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -146,14 +153,29 @@ class RNNLanguageModel(BaseSequenceModel):
 
     def _build_vocabulary(self, corpus: list[list[Hashable]]) -> None:
         counts = Counter(t for seq in corpus for t in seq)
-        kept = [t for t, c in counts.items() if c >= self.min_count and t not in (END, UNK)]
+        if END in counts:
+            raise ValueError(
+                f"sequences contain the token {END!r}, which {type(self).__name__} uses for the "
+                f"end of a sequence; drop it (the end is implied) or rename it."
+            )
+        if self.vocabulary is not None:
+            if isinstance(self.vocabulary, str):
+                raise TypeError(
+                    "vocabulary must be a sequence of tokens (e.g. a list); got a str. Pass "
+                    "list(text) for the characters of a text."
+                )
+            kept = list(dict.fromkeys(t for t in self.vocabulary if t not in (END, UNK)))
+            if not kept:
+                raise ValueError("vocabulary is empty; pass the tokens to model, or None.")
+        else:
+            kept = [t for t, c in counts.items() if c >= self.min_count and t not in (END, UNK)]
         # Most frequent first, ties by token: a deterministic order for a given corpus.
-        kept.sort(key=lambda t: (-counts[t], str(t)))
+        kept.sort(key=lambda t: (-counts.get(t, 0), str(t)))
         self.vocabulary_ = [END, UNK, *kept]
         self.token_ids_ = {t: i for i, t in enumerate(self.vocabulary_)}
         if UNK in counts:
             self.token_ids_[UNK] = _UNK_ID
-        self.unk_count_ = sum(c for t, c in counts.items() if self.token_ids_.get(t) == _UNK_ID)
+        self.unk_count_ = sum(c for t, c in counts.items() if self.token_ids_.get(t, _UNK_ID) == _UNK_ID)
 
     # -- data -------------------------------------------------------------------
     def _pairs(self, corpus: list[list[Hashable]]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -240,6 +262,25 @@ class RNNLanguageModel(BaseSequenceModel):
     def _score(self, corpus: list[list[Hashable]]) -> float:
         with torch_session(0, self.n_jobs, type(self).__name__) as torch:
             return self._log_likelihood(self.network_, self._pairs(corpus), torch)
+
+    def perplexity(self, sequences: Any) -> float:
+        """``exp(-score / N)``, ``N`` the predicted tokens: every token plus one end token
+        per sequence (as :meth:`tsclassic.NGramLM.perplexity` counts them).
+
+        Parameters
+        ----------
+        sequences : iterable of sequences of tokens
+
+        Returns
+        -------
+        float
+        """
+        from tsclassic._validation import check_sequences
+
+        self._check_fitted()
+        corpus = check_sequences(sequences, "sequences")
+        n_tokens = sum(len(seq) + 1 for seq in corpus)
+        return float(np.exp(-self._score(corpus) / n_tokens))
 
     # -- prediction and generation ---------------------------------------------
     def _next_proba(self, logits: np.ndarray) -> np.ndarray:

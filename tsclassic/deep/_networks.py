@@ -50,8 +50,11 @@ class FCN(nn.Module):
         layers: list[nn.Module] = []
         channels = in_channels
         for width, kernel in zip(filters, kernel_sizes):
+            # "same" padding, the extra zero on the right for even kernels as in Keras (why
+            # not padding="same": torch then copies the input and warns on every call).
             layers += [
-                nn.Conv1d(channels, width, kernel, padding="same"),
+                nn.ConstantPad1d(((kernel - 1) // 2, kernel // 2), 0.0),
+                nn.Conv1d(channels, width, kernel),
                 nn.BatchNorm1d(width),
                 nn.ReLU(),
             ]

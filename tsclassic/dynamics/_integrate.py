@@ -18,7 +18,7 @@ SOLVER_METHODS = ("RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA")
 
 # A solve that needs more right-hand-side calls than this is stiff or diverging; stopping it
 # keeps one bad trial step of the optimiser from hanging the whole fit.
-_MAX_CALLS = 400_000
+_MAX_CALLS = 100_000
 
 
 class ODEIntegrationError(RuntimeError):

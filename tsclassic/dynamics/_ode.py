@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -297,7 +297,14 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
                 "y has non-positive values or a bound is negative: fit with log_space=False."
             )
         where = f"at the starting values (t={times[0]:g}, p0={dict(zip(names, theta))})"
-        check_rhs_output(rhs(times[0], start.copy(), *theta), len(states), where)
+        try:
+            first = rhs(times[0], start.copy(), *theta)
+        except Exception as err:  # noqa: BLE001 - any error of user code, reported with context
+            raise TypeError(
+                f"rhs raised {type(err).__name__}: {err} {where}; it is called as "
+                f"rhs(t, y, {', '.join(names)}) with y of shape ({len(states)},)."
+            ) from err
+        check_rhs_output(first, len(states), where)
         result = fit_least_squares(
             rhs, theta, start, lower, upper, times, values, obs,
             log_space=bool(self.log_space), shooting=self.shooting or 1, method=self.method,
@@ -467,7 +474,3 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
 def _decay(t, y, k):
     """Exponential decay, the smallest model for the conformance suite."""
     return -k * y
-
-
-def _as_int(value: Any) -> int:
-    return int(value) if isinstance(value, Integral) else value

@@ -39,10 +39,8 @@ class NGramTable:
     bos_start: np.ndarray
 
     def context(self, vocab_size: int) -> np.ndarray:
+        """Id (of order ``k - 1``) of each n-gram's context."""
         return self.keys // vocab_size
-
-    def token(self, vocab_size: int) -> np.ndarray:
-        return self.keys % vocab_size
 
 
 def count_ngrams(

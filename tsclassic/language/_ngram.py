@@ -25,6 +25,14 @@ from tsclassic.language._vocab import BOS, EOS, build_vocabulary, encode_corpus,
 __all__ = ["NGramLM"]
 
 
+def _gather(values: np.ndarray, ids: np.ndarray, default: float) -> np.ndarray:
+    """``values[ids]`` where ``ids >= 0``, ``default`` where ``ids`` is -1 (absent)."""
+    out = np.full(len(ids), default)
+    found = ids >= 0
+    out[found] = values[ids[found]]
+    return out
+
+
 class NGramLM(BaseSequenceModel):
     """Interpolated n-gram language model with modified Kneser-Ney smoothing.
 
@@ -47,6 +55,11 @@ class NGramLM(BaseSequenceModel):
         Pseudo-count of ``"add_k"`` (ignored otherwise).
     min_count : int, default 1
         Tokens rarer than this in training become the unknown token.
+    vocabulary : sequence of tokens, optional
+        A closed vocabulary (as KenLM's ``--limit_vocab_file``): every other token is
+        the unknown token, and tokens of the list unseen in training keep a share of
+        the probability. Models over one alphabet (e.g. one per class) then compare
+        fairly. ``min_count`` is ignored when it is given.
     unk_token, bos_token, eos_token : hashable
         The unknown, sequence-start and sequence-end tokens. The unknown token may occur
         in the data (as in the Penn Treebank); the boundary tokens may not.
@@ -57,8 +70,23 @@ class NGramLM(BaseSequenceModel):
         The tokens, starting with the unknown, start and end tokens.
     n_ngrams_ : pd.Series
         Number of distinct n-grams per order.
+    ngrams_ : list of NGramTable
+        The n-grams of orders 2..order: sorted integer keys, counts, suffix ids.
+    levels_ : list of Level
+        Per order, the discounted weights ``u`` per n-gram and back-off weights ``gamma``
+        per context that define the interpolated probabilities.
+    interpolated_ : bool
+        Whether lower orders are interpolated (all but add-k and MLE).
     discounts_ : pd.DataFrame or None
         ``D1, D2, D3+`` per order (Kneser-Ney methods).
+
+    Notes
+    -----
+    ``predict(context)`` reads ``context`` as the beginning of a sequence (after ``<s>``)
+    and uses its last ``order - 1`` tokens; longer contexts are cut, unseen tokens are the
+    unknown token. ``score``, ``logprob`` and ``perplexity`` count every word and one end
+    token per sequence. ``sample(n, random_state, max_length=100)`` keeps the base
+    class's argument order (``max_length`` is keyword-only).
 
     See Also
     --------
@@ -77,7 +105,7 @@ class NGramLM(BaseSequenceModel):
     >>> lm.predict("a").index[0]
     'b'
     >>> round(lm.perplexity(["abab"]), 3)
-    2.365
+    2.317
     """
 
     def __init__(
@@ -87,6 +115,7 @@ class NGramLM(BaseSequenceModel):
         *,
         k: float = 1.0,
         min_count: int = 1,
+        vocabulary: Any = None,
         unk_token: Hashable = "<unk>",
         bos_token: Hashable = "<s>",
         eos_token: Hashable = "</s>",
@@ -95,6 +124,7 @@ class NGramLM(BaseSequenceModel):
         self.smoothing = smoothing
         self.k = k
         self.min_count = min_count
+        self.vocabulary = vocabulary
         self.unk_token = unk_token
         self.bos_token = bos_token
         self.eos_token = eos_token
@@ -124,9 +154,17 @@ class NGramLM(BaseSequenceModel):
 
     def _fit(self, corpus: list[list[Any]]) -> None:
         self._check_params()
-        vocabulary, _ = build_vocabulary(
-            corpus, self.min_count, self.unk_token, self.bos_token, self.eos_token
-        )
+        if self.vocabulary is None:
+            vocabulary, _ = build_vocabulary(
+                corpus, self.min_count, self.unk_token, self.bos_token, self.eos_token
+            )
+        else:
+            words = check_sequences([self.vocabulary], "vocabulary")[0]
+            if len(words) != len(set(map(repr, words))):
+                raise ValueError("vocabulary must list each token once; drop the repeats.")
+            vocabulary, _ = build_vocabulary(
+                [words], 1, self.unk_token, self.bos_token, self.eos_token, name="vocabulary"
+            )
         self.vocabulary_ = vocabulary
         size = len(vocabulary)
         tokens, offsets = encode_corpus(corpus, self._index())
@@ -135,6 +173,7 @@ class NGramLM(BaseSequenceModel):
         self.levels_, discounts = estimate(
             self.smoothing, unigram, self.ngrams_, size, float(self.k)
         )
+        self.interpolated_ = INTERPOLATED[self.smoothing]
         orders = pd.RangeIndex(1, self.order + 1, name="order")
         self.n_ngrams_ = pd.Series(
             [int(np.count_nonzero(unigram))] + [len(t.keys) for t in self.ngrams_],
@@ -156,26 +195,32 @@ class NGramLM(BaseSequenceModel):
         ids = lookup_ngrams(self.ngrams_, tokens, offsets, size)
         pred = offsets >= 1
         p = np.full(len(tokens), 1.0 / (size - 1))
-        top = np.minimum(offsets + 1, self.order)  # longest level available per position
+        # The longest level available at each position (fitted state only, so that a
+        # set_params after fit cannot mismatch the tables).
+        top = np.minimum(offsets + 1, len(self.levels_))
         for level, pieces in enumerate(self.levels_, start=1):
-            active = pred & (
-                (offsets >= level - 1) if INTERPOLATED[self.smoothing] else (top == level)
-            )
+            active = pred & ((offsets >= level - 1) if self.interpolated_ else (top == level))
             at = np.flatnonzero(active)
             if level == 1:
                 gamma = pieces.gamma[0]
                 u = pieces.u[tokens[at]]
             else:
-                ctx = ids[level - 2][at - 1]
-                gamma = np.where(ctx >= 0, pieces.gamma[np.maximum(ctx, 0)], 1.0)
-                gram = ids[level - 1][at]
-                u = np.where(gram >= 0, pieces.u[np.maximum(gram, 0)], 0.0)
+                # Unseen context: gamma 1 (nothing to interpolate); unseen n-gram: u 0.
+                gamma = _gather(pieces.gamma, ids[level - 2][at - 1], 1.0)
+                u = _gather(pieces.u, ids[level - 1][at], 0.0)
             p[at] = u + gamma * p[at]
         return p[pred]
 
     def _score(self, corpus: list[list[Any]]) -> float:
         with np.errstate(divide="ignore"):
             return float(np.log(self._token_probabilities(corpus)).sum())
+
+    def _logprobs(self, corpus: list[list[Any]]) -> np.ndarray:
+        """Log-probability of each sequence of an already valid corpus (no checks)."""
+        with np.errstate(divide="ignore"):
+            logp = np.log(self._token_probabilities(corpus))
+        ends = np.cumsum([len(s) + 1 for s in corpus])
+        return np.add.reduceat(logp, np.concatenate([[0], ends[:-1]]))
 
     def logprob(self, sequence: Any) -> float:
         """Natural-log probability of one sequence, its end token included.
@@ -187,8 +232,13 @@ class NGramLM(BaseSequenceModel):
         Returns
         -------
         float
+            An empty sequence has the probability of ending at once, ``p(</s> | <s>)``.
         """
-        return self.score([sequence])
+        self._check_fitted()
+        if isinstance(sequence, (str, bytes)) or hasattr(sequence, "__len__"):
+            if len(sequence) == 0:  # valid here, though an empty corpus is not
+                return self._score([[]])
+        return float(self._score(check_sequences([sequence], "sequence")))
 
     def perplexity(self, sequences: Any) -> float:
         """``exp(-score / N)``, ``N`` the number of predicted tokens (words plus one end
@@ -212,15 +262,14 @@ class NGramLM(BaseSequenceModel):
     def _distribution(self, history: np.ndarray) -> np.ndarray:
         """Next-token probabilities over all ids (0 for ``<s>``) after ``<s> history``."""
         size = len(self.vocabulary_)
-        hist = np.concatenate([[BOS], history]).astype(np.int64)[len(history) + 2 - self.order:]
-        if self.order == 1:
-            hist = hist[:0]
+        hist = np.concatenate([[BOS], history]).astype(np.int64)
+        hist = hist[max(0, len(hist) - len(self.levels_) + 1):]
         contexts = context_ids(self.ngrams_, hist, size)
         p = np.full(size, 1.0 / (size - 1))
         p[BOS] = 0.0
         top = len(hist) + 1
         for level, pieces in enumerate(self.levels_[:top], start=1):
-            if not INTERPOLATED[self.smoothing] and level != top:
+            if not self.interpolated_ and level != top:
                 continue
             if level == 1:
                 p = pieces.u + pieces.gamma[0] * p
@@ -235,7 +284,7 @@ class NGramLM(BaseSequenceModel):
         return p
 
     def _predict(self, context: list[Any]) -> pd.Series:
-        tail = context[len(context) - self.order + 1:] if self.order > 1 else []
+        tail = context[max(0, len(context) - len(self.levels_) + 1):]  # last order - 1 tokens
         history = self._encode_context(tail, "context")
         p = self._distribution(history)
         keep = np.arange(len(p)) != BOS
@@ -274,14 +323,18 @@ class NGramLM(BaseSequenceModel):
         -------
         list of list
         """
-        self._max_length = check_positive_int(max_length, "max_length")
-        try:
-            return super().sample(n, random_state=random_state)
-        finally:
-            del self._max_length
+        from sklearn.utils import check_random_state
 
-    def _sample(self, n: int, rng: np.random.Generator) -> list[list[Any]]:
-        max_length = getattr(self, "_max_length", 100)
+        self._check_fitted()
+        n = check_positive_int(n, "n")
+        max_length = check_positive_int(max_length, "max_length")
+        # Seeded exactly as BaseSequenceModel.sample, which has no max_length.
+        seed = check_random_state(random_state).randint(0, 2**31 - 1)
+        return self._sample(n, np.random.default_rng(seed), max_length)
+
+    def _sample(
+        self, n: int, rng: np.random.Generator, max_length: int = 100
+    ) -> list[list[Any]]:
         out = []
         for _ in range(n):
             history: list[int] = []

@@ -31,6 +31,7 @@ def build_vocabulary(
     unk_token: Hashable,
     bos_token: Hashable,
     eos_token: Hashable,
+    name: str = "sequences",
 ) -> tuple[np.ndarray, np.ndarray]:
     """The vocabulary of a training corpus.
 
@@ -47,12 +48,12 @@ def build_vocabulary(
     codes, uniques = pd.factorize(flat)
     counts = np.bincount(codes, minlength=len(uniques))
     uniques = np.asarray(uniques, dtype=object)
-    for name, token in (("bos_token", bos_token), ("eos_token", eos_token)):
+    for arg, token in (("bos_token", bos_token), ("eos_token", eos_token)):
         hit = np.flatnonzero(uniques == token) if len(uniques) else []
         if len(hit):
             raise ValueError(
-                f"sequences contain the reserved boundary token {token!r} ({name}); the model "
-                f"adds it itself: remove it from the data or choose another {name}."
+                f"{name} contains the reserved boundary token {token!r} ({arg}); the model "
+                f"adds it itself: remove it from the data or choose another {arg}."
             )
     is_unk = uniques == unk_token
     keep = (counts >= min_count) & ~is_unk

@@ -18,101 +18,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from tsclassic.neighbors._checks import check_one_series, check_window, same_channels
-from tsclassic.neighbors._kernels import band_radius
+from tsclassic.neighbors._kernels import (
+    band_radius,
+    envelope_kernel,
+    keogh_sq,
+    kim_sq,
+    series_stats,
+)
 
 __all__ = ["lb_kim", "lb_keogh", "envelope"]
-
-
-@njit(cache=True, nogil=True)
-def envelope_kernel(x, r, lower, upper):
-    """Running min and max of ``x`` (L, C) over ``[i - r, i + r]``, in O(L) (Lemire 2006)."""
-    length = x.shape[0]
-    q_max = np.empty(length, dtype=np.int64)
-    q_min = np.empty(length, dtype=np.int64)
-    for c in range(x.shape[1]):
-        h_max = t_max = h_min = t_min = 0
-        for t in range(length + r):
-            if t < length:
-                v = x[t, c]
-                while t_max > h_max and x[q_max[t_max - 1], c] <= v:
-                    t_max -= 1
-                q_max[t_max] = t
-                t_max += 1
-                while t_min > h_min and x[q_min[t_min - 1], c] >= v:
-                    t_min -= 1
-                q_min[t_min] = t
-                t_min += 1
-            i = t - r
-            if i >= 0:
-                while q_max[h_max] < i - r:
-                    h_max += 1
-                while q_min[h_min] < i - r:
-                    h_min += 1
-                upper[i, c] = x[q_max[h_max], c]
-                lower[i, c] = x[q_min[h_min], c]
-
-
-@njit(cache=True, nogil=True)
-def keogh_sq(x, lower, upper, threshold):
-    """Squared LB_Keogh of ``x`` against an envelope; stops once above ``threshold``."""
-    total = 0.0
-    for i in range(x.shape[0]):
-        for c in range(x.shape[1]):
-            v = x[i, c]
-            if v > upper[i, c]:
-                d = v - upper[i, c]
-                total += d * d
-            elif v < lower[i, c]:
-                d = lower[i, c] - v
-                total += d * d
-        if total > threshold:
-            return total
-    return total
-
-
-@njit(cache=True, nogil=True)
-def series_stats(x):
-    """Per channel first, last, min and max of ``x`` (L, C): an array (4, C)."""
-    out = np.empty((4, x.shape[1]))
-    for c in range(x.shape[1]):
-        out[0, c] = x[0, c]
-        out[1, c] = x[x.shape[0] - 1, c]
-        lo = x[0, c]
-        hi = x[0, c]
-        for i in range(1, x.shape[0]):
-            lo = min(lo, x[i, c])
-            hi = max(hi, x[i, c])
-        out[2, c] = lo
-        out[3, c] = hi
-    return out
-
-
-@njit(cache=True, nogil=True)
-def kim_sq(sx, sy, single_cell):
-    """Squared LB_Kim from two ``series_stats``.
-
-    The first and the last cells lie on every warping path (two distinct cells unless
-    both series have one point); the cell where either series reaches its minimum
-    (maximum) costs at least the gap between the two minima (maxima) in that channel.
-    """
-    ends = 0.0
-    for c in range(sx.shape[1]):
-        d = sx[0, c] - sy[0, c]
-        ends += d * d
-    if not single_cell:
-        for c in range(sx.shape[1]):
-            d = sx[1, c] - sy[1, c]
-            ends += d * d
-    best = ends
-    for c in range(sx.shape[1]):
-        d = sx[2, c] - sy[2, c]
-        best = max(best, d * d)
-        d = sx[3, c] - sy[3, c]
-        best = max(best, d * d)
-    return best
 
 
 def envelope(x: Any, window: float | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -43,10 +43,15 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
     peak_prominence : float or None, default None
         Minimum prominence of a peak, in the units of the series; ``None`` uses one
         standard deviation of each series, so that noise ripples do not count.
-    level_shift_penalty : {"bic", "aic"} or float, default "bic"
+    level_shift_penalty : {"mbic", "bic", "aic"} or float, default "mbic"
         Penalty per change for :func:`detect_level_shifts`.
     entropy_bins : int, default 10
         Histogram bins of the value entropy.
+    diff_orders : sequence of int, default (0,)
+        Compute every feature on these differences of the series: 0 is the series itself,
+        1 its first difference (columns suffixed ``_diff1``), and so on. The slopes often
+        separate classes that the levels do not (``FeatureClassifier``'s default uses
+        ``(0, 1)``).
 
     Attributes
     ----------
@@ -57,7 +62,8 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
     -----
     Every feature is defined for a constant series (no peaks: count 0, heights 0; zero
     variance: skewness and kurtosis 0; no shift: step 0) and for any length except the
-    autocorrelation beyond the series length (NaN).
+    autocorrelation beyond the series length (NaN), and every feature of a difference of
+    order at least the series length (an empty difference: NaN).
 
     See Also
     --------
@@ -78,14 +84,16 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
         quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
         acf_lags: Sequence[int] = (1, 2, 3, 5, 10),
         peak_prominence: float | None = None,
-        level_shift_penalty: str | float = "bic",
+        level_shift_penalty: str | float = "mbic",
         entropy_bins: int = 10,
+        diff_orders: Sequence[int] = (0,),
     ):
         self.quantiles = quantiles
         self.acf_lags = acf_lags
         self.peak_prominence = peak_prominence
         self.level_shift_penalty = level_shift_penalty
         self.entropy_bins = entropy_bins
+        self.diff_orders = diff_orders
 
     def _check_params(self) -> None:
         q = np.asarray(self.quantiles, dtype=float)
@@ -100,8 +108,28 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
             )
         _resolve_penalty(self.level_shift_penalty, 10)
         check_positive_int(self.entropy_bins, "entropy_bins")
+        orders = np.asarray(self.diff_orders)
+        if (orders.ndim != 1 or orders.size == 0 or orders.dtype.kind not in "iu" or orders.min() < 0
+                or len(set(orders.tolist())) != orders.size):
+            raise ValueError(f"diff_orders must be a non-empty sequence of distinct integers >= 0; "
+                             f"got {self.diff_orders!r}.")
 
     def _feature_names(self) -> list[str]:
+        base = self._base_names()
+        out: list[str] = []
+        for d in self.diff_orders:
+            out += base if d == 0 else [f"{name}_diff{d}" for name in base]
+        return out
+
+    def _series_features(self, y: np.ndarray) -> np.ndarray:
+        blocks = []
+        n_base = len(self._base_names())
+        for d in self.diff_orders:
+            z = np.diff(y, n=d) if d else y
+            blocks.append(self._base_features(z) if z.size else np.full(n_base, np.nan))
+        return np.concatenate(blocks)
+
+    def _base_names(self) -> list[str]:
         names = ["mean", "std", "skewness", "kurtosis", "min", "max"]
         names += [f"q{round(100 * q):02d}" for q in self.quantiles]
         names += ["zero_crossing_rate", "mean_crossing_rate"]
@@ -109,7 +137,7 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
         names += ["acf_first_zero", "trend_slope", "longest_run_above_mean", "value_entropy"]
         return names + _PEAK_NAMES + _SHIFT_NAMES
 
-    def _series_features(self, y: np.ndarray) -> np.ndarray:
+    def _base_features(self, y: np.ndarray) -> np.ndarray:
         m = moments(y)
         out: list[float] = [m["mean"], m["std"], m["skewness"], m["kurtosis"], y.min(), y.max()]
         out += list(np.quantile(y, self.quantiles)) if len(self.quantiles) else []
@@ -125,4 +153,5 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
 
     @classmethod
     def _test_params(cls) -> list[dict[str, Any]]:
-        return [{}, {"acf_lags": (1,), "quantiles": (0.5,), "peak_prominence": 0.1}]
+        return [{}, {"acf_lags": (1,), "quantiles": (0.5,), "peak_prominence": 0.1,
+                     "diff_orders": (0, 1)}]

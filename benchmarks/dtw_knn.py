@@ -1,0 +1,221 @@
+"""1-NN DTW on the UCR sets in data/: tsclassic beside tslearn and aeon, same run.
+
+For each set: our 1-NN full-window DTW (fit + predict) against tslearn's
+``KNeighborsTimeSeriesClassifier(metric="dtw")`` and aeon's
+``KNeighborsTimeSeriesClassifier(distance="dtw")``, identical predictions checked; then our
+search at the archive-learned window against brute force at that window (every DTW
+computed by the same compiled kernel), and the time to learn the window. Last, one DTW
+between two series of length 500. Every library is warmed up (compiled) before timing.
+
+Run with the benchmark environment, single thread::
+
+    OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 .venv-bench/bin/python benchmarks/dtw_knn.py [--quick]
+
+``--quick`` keeps GunPoint, CBF and Trace. The table is printed and written to
+benchmarks/results/dtw_knn.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+warnings.filterwarnings("ignore")
+# This environment has another numba than the development one: keep its compiled kernels
+# apart, or each would overwrite the other's cache next to the sources.
+os.environ.setdefault("NUMBA_CACHE_DIR", "/tmp/tsclassic-bench-numba-cache")
+
+from tsclassic.datasets import list_ucr, load_ucr  # noqa: E402
+from tsclassic.neighbors import KNeighborsDTWClassifier, dtw  # noqa: E402
+from tsclassic.neighbors._checks import pack  # noqa: E402
+from tsclassic.neighbors._search import knn_search  # noqa: E402
+
+QUICK = ["GunPoint", "CBF", "Trace"]
+
+
+def best_time(fn, repeat):
+    """Smallest wall time of ``repeat`` calls, and the last result."""
+    best, out = np.inf, None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, out
+
+
+def peers():
+    found = {}
+    try:
+        from tslearn.neighbors import KNeighborsTimeSeriesClassifier as Tslearn
+
+        found["tslearn"] = lambda: Tslearn(n_neighbors=1, metric="dtw")
+    except ImportError:
+        pass
+    try:
+        from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier as Aeon
+
+        found["aeon"] = lambda: Aeon(distance="dtw", n_neighbors=1)
+    except ImportError:
+        pass
+    return found
+
+
+def warm_up(peer_factories):
+    X, y = load_ucr("GunPoint")
+    KNeighborsDTWClassifier().fit(X[:6], y[:6]).predict(X[:3])
+    KNeighborsDTWClassifier(window="learn").fit(X[:6], y[:6])
+    knn_search(pack(X[:3, None, :]), pack(X[:6, None, :]), 0.1, 1, None, brute=True)
+    for make in peer_factories.values():
+        make().fit(X[:6], y[:6]).predict(X[:3])
+
+
+def run_set(name, peer_factories, repeat):
+    X, y = load_ucr(name, "train")
+    Xt, yt = load_ucr(name, "test")
+    row = {"set": name}
+
+    def ours():
+        return KNeighborsDTWClassifier().fit(X, y).predict(Xt)
+
+    row["ours_full"], pred = best_time(ours, repeat)
+    row["acc_full"] = float(np.mean(pred == yt))
+    for peer, make in peer_factories.items():
+        t, peer_pred = best_time(lambda make=make: make().fit(X, y).predict(Xt), repeat)
+        row[peer] = t
+        row[f"{peer}_same"] = int(np.sum(np.asarray(peer_pred).astype(str) != pred))
+    row["learn_s"], clf = best_time(lambda: KNeighborsDTWClassifier(window="learn").fit(X, y),
+                                    repeat)
+    w = clf.window_
+    row["window"] = w
+    fixed = KNeighborsDTWClassifier(window=w).fit(X, y)
+    pred_w = fixed.predict(Xt)
+    # Both at the kernel level (packed arrays in, neighbours out), so that the ratio is
+    # that of the search alone, without the input validation both would share.
+    train, queries = pack(X[:, None, :]), pack(Xt[:, None, :])
+    row["ours_w"], (_, idx_fast) = best_time(lambda: knn_search(queries, train, w, 1, None),
+                                             repeat)
+    row["brute_w"], (_, idx) = best_time(lambda: knn_search(queries, train, w, 1, None,
+                                                            brute=True), repeat)
+    row["brute_same"] = int(np.sum(idx_fast[:, 0] != idx[:, 0]))
+    assert np.array_equal(fixed.classes_[fixed._y[idx_fast[:, 0]]], pred_w)
+    row["acc_w"] = float(np.mean(pred_w == yt))
+    return row
+
+
+def single_distance(repeat=300):
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=500), rng.normal(size=500)
+    out = {}
+
+    def per_call(fn):
+        fn()
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return float(np.median(times)) * 1e3
+
+    out["tsclassic"] = per_call(lambda: dtw(x, y))
+    try:
+        from aeon.distances import dtw_distance
+
+        out["aeon"] = per_call(lambda: dtw_distance(x, y))
+        assert np.isclose(np.sqrt(dtw_distance(x, y)), dtw(x, y))
+    except ImportError:
+        pass
+    try:
+        from tslearn.metrics import dtw as ts_dtw
+
+        out["tslearn"] = per_call(lambda: ts_dtw(x, y))
+        assert np.isclose(ts_dtw(x, y), dtw(x, y))
+    except ImportError:
+        pass
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="GunPoint, CBF and Trace only")
+    parser.add_argument("--repeat", type=int, default=1, help="best of this many runs")
+    args = parser.parse_args()
+    names = QUICK if args.quick else list_ucr()
+    peer_factories = peers()
+    warm_up(peer_factories)
+    rows = []
+    header = (
+        "| set | ours full (s) | " + " | ".join(f"{p} (s) | {p}/ours" for p in peer_factories)
+        + " | preds differ | acc full | learned w | learn (s) | ours at w (s) | brute at w (s) "
+        "| brute/ours | acc at w |"
+    )
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    print(header, flush=True)
+    for name in names:
+        r = run_set(name, peer_factories, args.repeat)
+        rows.append(r)
+        peer_cells = " | ".join(f"{r[p]:.3f} | {r[p] / r['ours_full']:.1f}x" for p in peer_factories)
+        differ = "/".join(str(r[f"{p}_same"]) for p in peer_factories) + f"/{r['brute_same']}"
+        line = (
+            f"| {name} | {r['ours_full']:.3f} | {peer_cells} | {differ} | {r['acc_full']:.4f} "
+            f"| {r['window']:.2f} | {r['learn_s']:.3f} | {r['ours_w']:.4f} | {r['brute_w']:.4f} "
+            f"| {r['brute_w'] / r['ours_w']:.1f}x | {r['acc_w']:.4f} |"
+        )
+        lines.append(line)
+        print(line, flush=True)
+    total_ours = sum(r["ours_full"] for r in rows)
+    totals = ", ".join(
+        f"{p} {sum(r[p] for r in rows):.2f} s ({sum(r[p] for r in rows) / total_ours:.1f}x)"
+        for p in peer_factories
+    )
+    summary = f"Total full-window 1-NN: ours {total_ours:.2f} s; {totals}."
+    print(summary)
+    single = single_distance()
+    single_line = "One DTW, two series of length 500 (median ms per call): " + ", ".join(
+        f"{k} {v:.3f} ms" for k, v in single.items()
+    )
+    print(single_line)
+    write(lines, summary, single_line, args)
+
+
+def write(lines, summary, single_line, args):
+    out = Path(__file__).resolve().parent / "results" / "dtw_knn.md"
+    out.parent.mkdir(exist_ok=True)
+    command = (
+        "OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 .venv-bench/bin/python benchmarks/dtw_knn.py"
+        + (" --quick" if args.quick else "") + (f" --repeat {args.repeat}" if args.repeat > 1 else "")
+    )
+    text = "\n".join([
+        "# 1-NN DTW: tsclassic beside tslearn and aeon",
+        "",
+        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {os.cpu_count()} cores, {platform.machine()}, Python "
+        f"{sys.version.split()[0]}; shared with other jobs while it ran, so absolute times "
+        f"are noisy: compare the ratios, measured in the same run",
+        f"- command: `{command}`",
+        "- times: fit + predict on the archive's split, after a compilation warm-up; single "
+        "thread; 'preds differ' counts test predictions that differ from ours "
+        "(tslearn/aeon/brute force at the learned window)",
+        "- 'learn': fitting with window=\"learn\" (leave-one-out over 0..100 %); 'ours at w' "
+        "/ 'brute at w': the 1-NN search of the test set at the learned window, pruned and with "
+        "every DTW computed, both called on packed arrays (no input validation)",
+        "",
+        *lines,
+        "",
+        summary,
+        "",
+        single_line,
+        "",
+    ])
+    out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

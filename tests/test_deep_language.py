@@ -1,0 +1,114 @@
+"""tsclassic.deep.RNNLanguageModel."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from tsclassic.deep import RNNLanguageModel  # noqa: E402
+
+PATTERN = ["abcabcabc", "bcabcab", "cabca", "abcab"] * 10
+
+
+def _model(**kw):
+    params = dict(embedding_size=8, hidden_size=32, max_epochs=60, learning_rate=0.02,
+                  validation_fraction=0.0, patience=None, random_state=0, verbose=False)
+    params.update(kw)
+    return RNNLanguageModel(**params)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return _model().fit(PATTERN)
+
+
+def test_learns_a_deterministic_pattern(fitted):
+    dist = fitted.predict("ab")
+    assert dist.index[0] == "c" and dist.iloc[0] > 0.9
+    assert np.isclose(dist.sum(), 1.0) and (np.diff(dist.to_numpy()) <= 0).all()
+    n_tokens = sum(len(s) + 1 for s in PATTERN[:4])
+    perplexity = np.exp(-fitted.score(PATTERN[:4]) / n_tokens)
+    assert perplexity < 2.0  # uniform over a, b, c and the end would be 4
+    assert np.isclose(fitted.perplexity(PATTERN[:4]), perplexity)
+
+
+def test_score_is_the_sum_of_next_token_log_probabilities(fitted):
+    seq = "abca"
+    total = 0.0
+    for i, token in enumerate([*seq, "</s>"]):
+        total += np.log(fitted.predict(seq[:i])[token])
+    # predict renormalises without the never-seen <unk>, whose mass is tiny here.
+    assert np.isclose(fitted.score([seq]), total, atol=1e-2)
+
+
+def test_sampling_is_reproducible_and_follows_the_pattern(fitted):
+    a = fitted.sample(5, random_state=0)
+    assert a == fitted.sample(5, random_state=0)
+    assert a != fitted.sample(5, random_state=1)
+    for seq in a:
+        assert set(seq) <= {"a", "b", "c"} and 0 < len(seq) <= fitted.max_sample_length
+        text = "".join(seq)
+        assert all(nxt == {"a": "b", "b": "c", "c": "a"}[cur] for cur, nxt in zip(text, text[1:]))
+
+
+def test_max_sample_length_bounds_samples():
+    lm = _model(max_epochs=1, max_sample_length=3).fit(PATTERN)
+    assert all(len(s) <= 3 for s in lm.sample(10, random_state=0))
+
+
+def test_unknown_tokens_min_count_and_closed_vocabulary():
+    corpus = [["the", "cat"], ["the", "dog"], ["a", "cat"]]
+    lm = _model(max_epochs=2).fit(corpus)
+    assert np.isfinite(lm.score([["the", "zebra"]]))  # unseen word read as <unk>
+    assert "<unk>" not in lm.predict(["the"]).index  # never seen, never predicted
+    rare = _model(max_epochs=2, min_count=2).fit(corpus)
+    assert set(rare.vocabulary_) == {"</s>", "<unk>", "the", "cat"}
+    assert "<unk>" in rare.predict(["the"]).index and rare.unk_count_ == 2
+    closed = _model(max_epochs=2, vocabulary=["the", "cat", "dog", "a", "zebra"]).fit(corpus)
+    assert "zebra" in closed.vocabulary_
+    with pytest.raises(TypeError, match="vocabulary"):
+        _model(vocabulary="abc").fit(corpus)
+
+
+def test_integer_tokens_and_long_sequences():
+    corpus = [list(np.arange(600) % 4)]  # longer than a training segment
+    lm = _model(max_epochs=40, hidden_size=8).fit(corpus)
+    assert set(lm.predict([0, 1]).index) <= {0, 1, 2, 3, "</s>"}
+    assert lm.predict([0, 1, 2]).index[0] == 3
+    assert lm.predict([0, 1, 2, 3]).index[0] == 0
+
+
+def test_the_end_token_may_not_occur_in_the_data():
+    with pytest.raises(ValueError, match="sequences contain the token '</s>'"):
+        _model(max_epochs=1).fit([["a", "</s>", "b"]])
+
+
+def test_pickle_and_seed(fitted):
+    restored = pickle.loads(pickle.dumps(fitted))
+    assert restored.score(PATTERN) == fitted.score(PATTERN)
+    a = _model(max_epochs=2, random_state=5).fit(PATTERN).score(PATTERN)
+    b = _model(max_epochs=2, random_state=5).fit(PATTERN).score(PATTERN)
+    c = _model(max_epochs=2, random_state=6).fit(PATTERN).score(PATTERN)
+    assert a == b and a != c
+
+
+@pytest.mark.parametrize(("params", "name"), [
+    ({"dropout": 1.0}, "dropout"),
+    ({"embedding_size": 0}, "embedding_size"),
+    ({"cell": "lstmx"}, "cell"),
+    ({"min_count": 0}, "min_count"),
+    ({"batch_size": 0}, "batch_size"),
+])
+def test_bad_parameters_name_the_parameter(params, name):
+    with pytest.raises(ValueError, match=name):
+        _model(**params).fit(PATTERN)
+
+
+def test_validation_split_and_early_stopping():
+    lm = _model(max_epochs=200, validation_fraction=0.25, patience=2).fit(PATTERN * 2)
+    assert lm.history_.stopped in ("early_stopping", "max_epochs")
+    assert len(lm.history_.valid_loss) == lm.n_epochs_

@@ -1,0 +1,366 @@
+"""Automatic SARIMA order selection in the Hyndman-Khandakar manner, without pmdarima.
+
+References
+----------
+Hyndman & Khandakar (2008), "Automatic time series forecasting: the forecast package
+for R", J. Statistical Software 27(3). Kwiatkowski, Phillips, Schmidt & Shin (1992),
+"Testing the null hypothesis of stationarity", J. Econometrics 54 (the KPSS test for d).
+Wang, Smith & Hyndman (2006), "Characteristic-based clustering for time series data",
+Data Mining and Knowledge Discovery 13 (the seasonal-strength measure for D, as in
+R's ``forecast::nsdiffs(test = "seas")``). Hyndman & Athanasopoulos, *Forecasting:
+Principles and Practice* (3rd ed.), section 12.1 (Fourier terms for long seasons).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from tsclassic._validation import check_positive_int
+from tsclassic.arima._common import check_season_length, quiet_statsmodels
+from tsclassic.arima._sarimax import SARIMAXForecaster, fit_filtered, rename_exog
+from tsclassic.base import BaseForecaster, Tags
+
+__all__ = ["AutoSARIMAX"]
+
+_METHODS = ("css-ml", "css")
+
+
+def fourier_terms(t: np.ndarray, period: int, k: int) -> np.ndarray:
+    """``k`` sine/cosine pairs of ``period`` at the time steps ``t`` (columns sin1, cos1, ...)."""
+    columns = []
+    for j in range(1, k + 1):
+        angle = 2 * np.pi * j * t / period
+        columns.append(np.sin(angle))
+        if 2 * j != period:  # cos(pi t) duplicates nothing, but sin(pi t) is identically 0
+            columns.append(np.cos(angle))
+    return np.column_stack(columns)
+
+
+def _fourier_names(period: int, k: int) -> list[str]:
+    names = []
+    for j in range(1, k + 1):
+        names.append(f"sin{period}_{j}")
+        if 2 * j != period:
+            names.append(f"cos{period}_{j}")
+    return names
+
+
+def choose_fourier_k(y: np.ndarray, period: int, max_k: int) -> int:
+    """The number of Fourier pairs minimising the AICc of a linear-trend regression."""
+    t = np.arange(len(y), dtype=float)
+    best_k, best = 1, np.inf
+    for k in range(1, max_k + 1):
+        design = np.column_stack([np.ones_like(t), t, fourier_terms(t, period, k)])
+        resid = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
+        n, p = len(y), design.shape[1] + 1
+        if n - p - 1 <= 0:
+            break
+        aicc = n * np.log(np.dot(resid, resid) / n) + 2 * p + 2 * p * (p + 1) / (n - p - 1)
+        if aicc < best:
+            best_k, best = k, aicc
+    return best_k
+
+
+def seasonal_strength(y: np.ndarray, m: int) -> float:
+    """Strength of seasonality ``max(0, 1 - var(R) / var(S + R))`` from an STL fit."""
+    from statsmodels.tsa.seasonal import STL
+
+    fit = STL(y, period=m, robust=False).fit()
+    resid = np.asarray(fit.resid)
+    total = np.var(resid + np.asarray(fit.seasonal))
+    return 0.0 if total == 0 else max(0.0, 1.0 - np.var(resid) / total)
+
+
+def kpss_says_difference(x: np.ndarray, alpha: float = 0.05) -> bool:
+    """KPSS level-stationarity test (short lag window, as R's ``ndiffs``): True to difference."""
+    from statsmodels.tsa.stattools import kpss
+
+    if np.ptp(x) == 0:
+        return False
+    lags = int(np.trunc(4 * (len(x) / 100) ** 0.25))
+    with quiet_statsmodels():
+        p_value = kpss(x, regression="c", nlags=lags)[1]
+    return bool(p_value < alpha)
+
+
+class AutoSARIMAX(BaseForecaster):
+    """Seasonal ARIMA with automatically chosen orders (Hyndman-Khandakar stepwise search).
+
+    1. ``D``: one seasonal difference when the STL seasonal strength exceeds 0.64
+       (``forecast::nsdiffs(test="seas")``).
+    2. ``d``: KPSS tests at 5% on the (seasonally differenced) series, up to ``max_d``.
+    3. ``p, q, P, Q`` and the constant: a stepwise search from four starting models,
+       moving one order (or p and q, or P and Q, together) by one and toggling the
+       constant, ranked by AICc. Each candidate is fitted by conditional sum of squares
+       on the differenced series (milliseconds); models with an AR or MA root within
+       1.01 of the unit circle are rejected, as in R's ``auto.arima``.
+    4. The chosen model is fitted by exact maximum likelihood (statsmodels SARIMAX)
+       starting from its CSS estimates (``method="css-ml"``), or kept at the CSS
+       estimates (``method="css"``, faster).
+
+    Long seasons (``season_length > max_seasonal_period``, e.g. 168 for hourly data with
+    a weekly cycle) would make a seasonal ARIMA's state vector hundreds long; there the
+    seasonality is modelled by Fourier terms, chosen by AICc, as exogenous regressors of
+    a non-seasonal ARIMA (Hyndman & Athanasopoulos, section 12.1).
+
+    Parameters
+    ----------
+    season_length : int, default 1
+        The seasonal period m; 1 for a non-seasonal model.
+    max_p, max_q : int, default 5
+    max_P, max_Q : int, default 2
+    max_d : int, default 2
+    max_D : int, default 1
+    max_order : int, default 5
+        Bound on ``p + q + P + Q``.
+    method : {"css-ml", "css"}, default "css-ml"
+    max_seasonal_period : int, default 52
+        Longer seasons are modelled by Fourier terms.
+    fourier_k : int, optional
+        Number of Fourier pairs for a long season; chosen by AICc (up to 10) if None.
+    maxiter : int, default 50
+        Iterations of the final maximum-likelihood fit.
+
+    Attributes
+    ----------
+    order_ : tuple (p, d, q)
+    seasonal_order_ : tuple (P, D, Q, m)
+        ``m`` is 0 when the season is modelled by Fourier terms, or not at all.
+    with_constant_ : bool
+    fourier_k_ : int
+        Fourier pairs used (0 when none).
+    model_ : SARIMAXForecaster
+        The final fitted model (on ``y``, with ``X`` and the Fourier terms as regressors).
+    params_ : pd.Series
+    aicc_, aic_, bic_, llf_ : float
+        Of the final model.
+    n_models_ : int
+        Candidate models fitted by CSS.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsclassic.arima import AutoSARIMAX
+    >>> from tsclassic.datasets import load_airline
+    >>> model = AutoSARIMAX(season_length=12).fit(np.log(load_airline()))
+    >>> model.seasonal_order_[1], model.seasonal_order_[3]
+    (1, 12)
+    >>> len(model.predict(12))
+    12
+    """
+
+    _tags: ClassVar[Tags] = Tags(exogenous=True, intervals=True)
+
+    def __init__(
+        self,
+        season_length: int = 1,
+        *,
+        max_p: int = 5,
+        max_q: int = 5,
+        max_P: int = 2,
+        max_Q: int = 2,
+        max_d: int = 2,
+        max_D: int = 1,
+        max_order: int = 5,
+        method: str = "css-ml",
+        max_seasonal_period: int = 52,
+        fourier_k: int | None = None,
+        maxiter: int = 50,
+    ):
+        self.season_length = season_length
+        self.max_p = max_p
+        self.max_q = max_q
+        self.max_P = max_P
+        self.max_Q = max_Q
+        self.max_d = max_d
+        self.max_D = max_D
+        self.max_order = max_order
+        self.method = method
+        self.max_seasonal_period = max_seasonal_period
+        self.fourier_k = fourier_k
+        self.maxiter = maxiter
+
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        return [{"season_length": 12, "method": "css", "max_order": 3},
+                {"season_length": 1, "max_order": 2}]
+
+    def _check_params(self) -> None:
+        for name in ("max_p", "max_q", "max_P", "max_Q", "max_d", "max_D", "max_order"):
+            check_positive_int(getattr(self, name), name, minimum=0)
+        check_positive_int(self.maxiter, "maxiter")
+        check_positive_int(self.max_seasonal_period, "max_seasonal_period", minimum=2)
+        if self.fourier_k is not None:
+            check_positive_int(self.fourier_k, "fourier_k")
+        if self.method not in _METHODS:
+            raise ValueError(f"method must be one of {_METHODS}; got {self.method!r}.")
+
+    def _min_length(self) -> tuple[int, str]:
+        self._check_params()
+        m = check_season_length(self.season_length)
+        if m > 1:
+            return 2 * m + 1, f"two full seasons of {m} to test for seasonality"
+        return 8, "unit-root tests and a few lags"
+
+    # -- fitting ----------------------------------------------------------------
+    def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
+        m = int(self.season_length)
+        n = len(y)
+        self._n = n
+        self.fourier_k_ = 0
+        self._fourier_period = 0
+        if m > self.max_seasonal_period:
+            k_max = max(1, min(10, m // 2))
+            if self.fourier_k is not None and self.fourier_k > m // 2:
+                raise ValueError(
+                    f"fourier_k={self.fourier_k} exceeds season_length // 2 = {m // 2}; higher "
+                    f"harmonics repeat lower ones: pass at most {m // 2}."
+                )
+            k = self.fourier_k or choose_fourier_k(y, m, k_max)
+            self.fourier_k_, self._fourier_period = int(k), m
+            terms = fourier_terms(np.arange(n, dtype=float), m, k)
+            X = terms if X is None else np.hstack([X, terms])
+            m = 1
+        D = self._choose_D(y, m)
+        d = self._choose_d(y, X, m, D)
+        best, n_models = self._search(y, X, m, d, D)
+        self.n_models_ = n_models
+        self.order_ = (best.order[0], d, best.order[1])
+        self.seasonal_order_ = (best.order[2], D, best.order[3], m if m > 1 else 0)
+        self.with_constant_ = best.constant
+        self._final_fit(y, X, best)
+
+    def _choose_D(self, y: np.ndarray, m: int) -> int:
+        if m <= 1 or self.max_D == 0 or len(y) < 2 * m + 1:
+            return 0
+        with quiet_statsmodels():
+            return int(seasonal_strength(y, m) > 0.64)
+
+    def _choose_d(self, y: np.ndarray, X: np.ndarray | None, m: int, D: int) -> int:
+        from tsclassic.arima._css import difference
+
+        x = y
+        if X is not None:
+            # Test the regression errors, not the regressors' own trends (auto.arima does).
+            design = np.column_stack([np.ones(len(y)), X])
+            x = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
+        x = difference(x, 0, D, m)
+        d = 0
+        while d < self.max_d and len(x) > 10 and kpss_says_difference(x):
+            x = np.diff(x)
+            d += 1
+        return d
+
+    def _search(self, y, X, m, d, D):
+        """The stepwise search; returns the best CSS fit and the number of models tried."""
+        from tsclassic.arima._css import difference, fit_css
+
+        w = difference(y, d, D, m)
+        Xw = None if X is None else difference(X, d, D, m)
+        seasonal = m > 1
+        max_P = self.max_P if seasonal else 0
+        max_Q = self.max_Q if seasonal else 0
+        # Every candidate conditions on the same first n_cond values, so that their
+        # criteria compare; keep that to a third of a short sample by trimming the AR bounds.
+        budget = len(w) // 3
+        while max_P > 0 and max_P * m > budget:
+            max_P -= 1
+        max_p = min(self.max_p, max(budget - max_P * m, 0))
+        n_cond = max_p + max_P * max(m, 1)
+        if len(w) - n_cond < 10:  # too short for any AR term: search MA terms only
+            max_p, max_P, n_cond = 0, 0, 0
+        if len(w) < 6:
+            raise ValueError(
+                f"y has {len(y)} observations, too few for the orders searched after "
+                f"differencing (d={d}, D={D}); lower max_p/max_P or pass a longer series."
+            )
+        allow_constant = d + D <= 1
+        tried: dict[tuple, Any] = {}
+
+        def visit(p, q, P, Q, c):
+            key = (p, q, P, Q, c)
+            if (key in tried or min(key[:4]) < 0 or p > max_p or q > self.max_q
+                    or P > max_P or Q > max_Q or p + q + P + Q > self.max_order
+                    or (c and not allow_constant)):
+                return
+            with np.errstate(all="ignore"):
+                tried[key] = fit_css(w, (p, q, P, Q), m, c, Xw, n_cond)
+
+        c0 = allow_constant
+        starts = [(2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0), (0, 1, 0, 1)]
+        for p, q, P, Q in starts:
+            visit(min(p, max_p), min(q, self.max_q), min(P, max_P), min(Q, max_Q), c0)
+
+        def best_key():
+            scored = [(fit.aicc, key) for key, fit in tried.items() if fit is not None]
+            return min(scored)[1] if scored else None
+
+        current = best_key()
+        while current is not None and len(tried) < 94:
+            p, q, P, Q, c = current
+            for step in (-1, 1):
+                visit(p + step, q, P, Q, c)
+                visit(p, q + step, P, Q, c)
+                visit(p + step, q + step, P, Q, c)
+                visit(p, q, P + step, Q, c)
+                visit(p, q, P, Q + step, c)
+                visit(p, q, P + step, Q + step, c)
+            visit(p, q, P, Q, not c)
+            new = best_key()
+            if new == current:
+                break
+            current = new
+        if current is None:
+            raise ValueError(
+                "no candidate ARIMA model could be fitted to y (every one was non-stationary "
+                "or non-invertible); check y for level shifts or pass a longer series."
+            )
+        return tried[current], len(tried)
+
+    def _final_fit(self, y, X, best) -> None:
+        from tsclassic.arima._css import statsmodels_start_params
+
+        final = SARIMAXForecaster(
+            order=self.order_, seasonal_order=self.seasonal_order_,
+            trend="c" if best.constant else None, maxiter=self.maxiter,
+        )
+        model = final._model(y, X)
+        start = statsmodels_start_params(best)
+        with quiet_statsmodels():
+            if self.method == "css":
+                results = model.filter(start, cov_type="none")
+            else:
+                results = fit_filtered(model, maxiter=self.maxiter, start_params=start)
+        final._store(y, X, results)
+        self.model_ = final
+        self.params_ = final.params_
+        self.aic_, self.aicc_, self.bic_, self.llf_ = final.aic_, final.aicc_, final.bic_, final.llf_
+
+    def fit(self, y: Any, X: Any = None) -> AutoSARIMAX:
+        super().fit(y, X)
+        names = list(self.exog_columns_ or [])
+        if self.fourier_k_:
+            names += _fourier_names(self._fourier_period, self.fourier_k_)
+        self.params_ = rename_exog(self.params_, names)
+        return self
+
+    # -- prediction ---------------------------------------------------------------
+    def _future_regressors(self, h: int, X: np.ndarray | None) -> np.ndarray | None:
+        if not self.fourier_k_:
+            return X
+        t = np.arange(self._n, self._n + h, dtype=float)
+        terms = fourier_terms(t, self._fourier_period, self.fourier_k_)
+        return terms if X is None else np.hstack([X, terms])
+
+    def _predict(self, h: int, X: np.ndarray | None) -> np.ndarray:
+        return self.model_._predict(h, self._future_regressors(h, X))
+
+    def _predict_interval(self, h, X, coverage):
+        return self.model_._predict_interval(h, self._future_regressors(h, X), coverage)
+
+    def summary(self) -> Any:
+        """statsmodels' summary table of the final model."""
+        self._check_fitted()
+        return self.model_.summary()

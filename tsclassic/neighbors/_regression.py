@@ -1,0 +1,87 @@
+"""k-nearest-neighbour regression of series under DTW."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import RegressorMixin
+
+from tsclassic.neighbors._base import DTWNeighborsBase
+
+__all__ = ["KNeighborsDTWRegressor"]
+
+
+class KNeighborsDTWRegressor(RegressorMixin, DTWNeighborsBase):
+    """k-nearest-neighbour regressor under dynamic time warping: the (weighted) mean
+    target of the k nearest training series.
+
+    Parameters
+    ----------
+    n_neighbors : int, default 1
+    window : float in [0, 1], "learn" or None, default None
+        Sakoe-Chiba band as a fraction of the length; ``None`` is the full window;
+        ``"learn"`` picks the band among 0, 1, ..., 100 % by leave-one-out 1-NN squared
+        error on the training set.
+    weights : {"uniform", "distance"}, default "uniform"
+    n_jobs : int or None, default None
+        Threads over the query series.
+
+    Attributes
+    ----------
+    window_ : float
+    window_errors_ : ndarray of shape (101,)
+        With ``window="learn"``: leave-one-out sum of squared errors at 0, 1, ..., 100 %.
+    n_channels_ : int
+    n_train_ : int
+
+    See Also
+    --------
+    KNeighborsDTWClassifier
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsclassic.neighbors import KNeighborsDTWRegressor
+    >>> t = np.linspace(0, 2 * np.pi, 30)
+    >>> X = np.array([np.sin(t + s) for s in np.linspace(0, 1, 10)])
+    >>> y = np.linspace(0, 1, 10)
+    >>> reg = KNeighborsDTWRegressor(n_neighbors=2, window=0.1).fit(X, y)
+    >>> reg.predict(np.sin(t + 0.5)[None, :]).round(3)
+    array([0.5])
+    """
+
+    def _loo_error(self, neighbours: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return ((y[neighbours] - y[None, :]) ** 2).sum(axis=1)
+
+    def fit(self, X: Any, y: Any) -> KNeighborsDTWRegressor:
+        """Store the training panel and targets (and learn the window if asked).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, length) or (n_series, n_channels, length), or
+            a list of series of any lengths
+        y : array-like of shape (n_series,)
+
+        Returns
+        -------
+        self
+        """
+        self._y = self._fit_panel(X, y)
+        return self
+
+    def _check_target(self, y: np.ndarray) -> np.ndarray:
+        from sklearn.utils.validation import check_array
+
+        return check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The (weighted) mean target of the nearest training series.
+
+        Returns
+        -------
+        ndarray of shape (n_series,)
+        """
+        sq, idx = self._neighbours(X)
+        w = self._weights(sq)
+        return (w * self._y[idx]).sum(axis=1) / w.sum(axis=1)
