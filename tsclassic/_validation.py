@@ -7,6 +7,7 @@ directly, never a view the caller could see modified, and raises ``ValueError`` 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Hashable, Iterable, Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -265,8 +266,21 @@ def check_panel(
         A float64 copy. A list of ``(n_channels, length_i)`` arrays is returned only when
         the lengths differ, which requires ``unequal_length=True``.
     """
+    sparse = sys.modules.get("scipy.sparse")  # no sparse matrix exists unless it is loaded
+    if sparse is not None and sparse.issparse(X):
+        raise TypeError(
+            f"{name} is a sparse matrix; {owner} does not accept sparse input: pass a dense "
+            f"array ({name}.toarray())."
+        )
     if isinstance(X, pd.DataFrame):
         X = _panel_from_dataframe(X, name)
+    elif hasattr(X, "__array__") and not isinstance(X, (np.ndarray, list, tuple)):
+        X = np.asarray(X)
+    if isinstance(X, np.ndarray) and np.iscomplexobj(X):
+        raise ValueError(
+            f"{name} holds complex numbers; Complex data not supported by {owner}: pass the "
+            f"real part or the magnitude."
+        )
     if isinstance(X, (str, bytes)) or np.isscalar(X) or X is None:
         raise TypeError(
             f"{name} must be a panel of series (2-D/3-D array, list of arrays or DataFrame); "
@@ -282,7 +296,7 @@ def check_panel(
         if all(np.isscalar(v) for v in items):
             raise ValueError(
                 f"{name} must be 2-D (n_series, length) or a list of series; got a single 1-D "
-                f"series. Reshape with X.reshape(1, -1) for one series."
+                f"series. Reshape your data with {name}.reshape(1, -1) for one series."
             )
         arrays = [np.atleast_2d(_as_float(v, name)) for v in items]
         if any(a.ndim != 2 for a in arrays):
@@ -298,7 +312,7 @@ def check_panel(
         if panel.ndim == 1:
             raise ValueError(
                 f"{name} must be 2-D (n_series, length) or 3-D (n_series, n_channels, length); "
-                f"got a 1-D array. Reshape with X.reshape(1, -1) for one series."
+                f"got a 1-D array. Reshape your data with {name}.reshape(1, -1) for one series."
             )
         if panel.ndim == 2:
             panel = panel[:, None, :]
@@ -307,14 +321,20 @@ def check_panel(
                 f"{name} must be 2-D (n_series, length) or 3-D (n_series, n_channels, length); "
                 f"got shape {panel.shape}."
             )
-        if panel.shape[0] == 0 or panel.shape[2] == 0:
+        if panel.shape[0] == 0:
             raise ValueError(f"{name} is empty (shape {panel.shape}); pass at least one series.")
+        if panel.shape[2] == 0:
+            shape = tuple(np.shape(X))
+            raise ValueError(
+                f"{name} has 0 feature(s) (shape={shape}) while a minimum of 1 is required: "
+                f"pass series of at least one time point."
+            )
+        _check_finite(panel, panel, name, allow_nan, owner)
         if panel.shape[2] < min_length:
             raise ValueError(
                 f"{name} has series of length {panel.shape[2]} but {owner} needs at least "
                 f"{min_length}."
             )
-        _check_finite(panel, panel, name, allow_nan, owner)
         return panel
     if not unequal_length:
         raise ValueError(

@@ -281,8 +281,9 @@ class PanelMixin:
                 and isinstance(panel, np.ndarray) and panel.shape[2] != fitted_length
             ):
                 raise ValueError(
-                    f"X has {panel.shape[2]} features (series length) but {owner} is expecting "
-                    f"{fitted_length} features as input; pass series of the length seen at fit."
+                    f"X has {panel.shape[2]} features, but {owner} is expecting {fitted_length} "
+                    f"features as input (the series length seen at fit); pass series of that "
+                    f"length."
                 )
         return panel
 

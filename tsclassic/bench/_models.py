@@ -10,8 +10,18 @@ logger = logging.getLogger("tsclassic.bench")
 
 def make_estimator(name: str, params: dict) -> Any | None:
     """``tsclassic.<name>(**params)``, or ``None`` (with a log line) when the estimator is
-    not part of this installation or its optional dependency is missing."""
+    not part of this installation or its optional dependency is missing.
+
+    A parameter given as a ``(name, params)`` tuple is itself built this way, so that a
+    model can wrap another (e.g. a decomposition around exponential smoothing)."""
     import tsclassic
+
+    nested = {k: v for k, v in params.items() if isinstance(v, tuple)}
+    for key, (inner_name, inner_params) in nested.items():
+        inner = make_estimator(inner_name, inner_params)
+        if inner is None:
+            return None
+        params = {**params, key: inner}
 
     try:
         cls = getattr(tsclassic, name)
@@ -23,3 +33,16 @@ def make_estimator(name: str, params: dict) -> Any | None:
     except ImportError as err:
         logger.warning("bench: %s skipped: %s", name, err)
         return None
+
+
+def warm_up_torch() -> None:
+    """Import torch, the networks and the optimiser before a deep model is timed: the
+    first import (and the first Adam, which loads ``torch._dynamo``) takes seconds, and
+    would be billed to whichever deep model happens to run first."""
+    try:
+        import torch
+
+        import tsclassic.deep._networks  # noqa: F401
+    except ImportError:
+        return  # the fit itself then raises the error naming the deep extra
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])

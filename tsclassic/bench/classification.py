@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from tsclassic import metrics
-from tsclassic.bench._models import make_estimator
+from tsclassic.bench._models import make_estimator, warm_up_torch
 
 logger = logging.getLogger("tsclassic.bench")
 
@@ -100,19 +100,6 @@ def reference(table: pd.DataFrame, dataset: str, method: str | None) -> tuple[fl
     if rows.empty:
         return None, None
     return float(rows["accuracy"].iloc[0]), f"{method}: {rows['source'].iloc[0]}"
-
-
-def warm_up_torch() -> None:
-    """Import torch, the networks and the optimiser before a deep model is timed: why: the
-    first import (and the first Adam, which loads ``torch._dynamo``) takes seconds, and
-    would be billed to whichever deep model happens to run first."""
-    try:
-        import torch
-
-        import tsclassic.deep._networks  # noqa: F401
-    except ImportError:
-        return  # the fit itself then raises the error naming the deep extra
-    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
 
 
 def _with_jobs(estimator: Any, spec: ClassifierModel, n_jobs: int | None) -> Any:

@@ -22,8 +22,7 @@ from typing import Any
 import pandas as pd
 
 from tsclassic import metrics
-from tsclassic.bench._models import make_estimator
-from tsclassic.bench.classification import warm_up_torch
+from tsclassic.bench._models import make_estimator, warm_up_torch
 
 logger = logging.getLogger("tsclassic.bench")
 

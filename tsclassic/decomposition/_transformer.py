@@ -20,10 +20,11 @@ _SHORT_DATA_CHECKS = (
     "check_estimators_fit_returns_self", "check_estimators_overwrite_params",
     "check_estimators_pickle", "check_f_contiguous_array_estimator", "check_fit2d_1feature",
     "check_fit2d_predict1d", "check_fit_check_is_fitted", "check_fit_idempotent",
-    "check_fit_score_takes_y", "check_methods_sample_order_invariance",
+    "check_fit_score_takes_y", "check_estimators_nan_inf", "check_methods_sample_order_invariance",
     "check_methods_subset_invariance", "check_n_features_in", "check_n_features_in_after_fitting",
     "check_pipeline_consistency", "check_positive_only_tag_during_fit",
-    "check_readonly_memmap_input", "check_transformer_general",
+    "check_readonly_memmap_input", "check_transformer_data_not_an_array",
+    "check_transformer_general",
     "check_transformer_preserve_dtypes",
 )
 
@@ -92,19 +93,8 @@ class Decomposer(PanelMixin, TransformerMixin, BaseEstimator):
             "scikit-learn's generic data has 1 to 4 features, i.e. series shorter than the "
             "two full seasons a decomposition needs; Decomposer raises a ValueError there"
         )
-        shared = (
-            "the shared panel validation (tsclassic._validation.check_panel) words this "
-            "error its own way"
-        )
         return {
             **{name: short for name in _SHORT_DATA_CHECKS},
-            "check_complex_data": shared,
-            "check_estimators_empty_data_messages": shared,
-            "check_estimators_nan_inf": shared,
-            "check_transformer_data_not_an_array": shared,
-            "check_estimator_sparse_array": shared,
-            "check_estimator_sparse_matrix": shared,
-            "check_estimator_sparse_tag": shared,
         }
 
     def _check_params(self) -> tuple[int, ...]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
@@ -59,7 +58,6 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         self
         """
         self._check_params()
-        X = _precheck(self, X, fitting=True)
         panel = self._validate_panel(X, reset=True)
         labels = _check_labels(y, len(panel))
         self.classes_, codes = np.unique(labels, return_inverse=True)
@@ -125,7 +123,6 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         ndarray of shape (n_series, n_classes)
         """
         check_is_fitted(self, "network_")
-        X = _precheck(self, X)
         panel = self._scale(self._validate_panel(X, reset=False))
         with torch_session(0, self.n_jobs, type(self).__name__) as torch:
             with torch.no_grad():
@@ -146,37 +143,6 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
-
-
-def _precheck(est: Any, X: Any, fitting: bool = False) -> Any:
-    # scikit-learn's own wording (its checks match it), said before the panel validation.
-    import scipy.sparse as sp
-
-    if sp.issparse(X):
-        raise TypeError(
-            f"X is a sparse matrix; {type(est).__name__} does not accept sparse input: pass a "
-            f"dense array (X.toarray())."
-        )
-    if hasattr(X, "__array__") and not isinstance(X, (np.ndarray, pd.DataFrame)):
-        X = np.asarray(X)  # array-likes that are not iterable (scikit-learn's _NotAnArray)
-    shape = getattr(X, "shape", None)
-    if shape is not None and len(shape) == 1:
-        raise ValueError(
-            "X must be 2-D (n_series, length) or 3-D (n_series, n_channels, length); got a 1-D "
-            "array. Reshape your data with X.reshape(1, -1) for one series."
-        )
-    if shape is not None and len(shape) in (2, 3) and shape[0] > 0 and shape[-1] == 0:
-        raise ValueError(
-            f"X has 0 feature(s) (shape={tuple(shape)}) while a minimum of 1 is required: "
-            f"pass series of at least one time point."
-        )
-    expected = None if fitting else getattr(est, "n_features_in_", None)
-    if shape is not None and len(shape) in (2, 3) and expected is not None and shape[-1] != expected:
-        raise ValueError(
-            f"X has {shape[-1]} features, but {type(est).__name__} is expecting {expected} "
-            f"features as input (the series length seen at fit)."
-        )
-    return X
 
 
 def _check_labels(y: Any, n: int) -> np.ndarray:

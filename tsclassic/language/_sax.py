@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from tsclassic._validation import check_positive_int
 from tsclassic.base import PanelMixin, Tags
 
-__all__ = ["PAA", "SAX", "dense_panel", "paa", "sax_breakpoints", "sax_midpoints", "symbolize"]
+__all__ = ["PAA", "SAX", "paa", "sax_breakpoints", "sax_midpoints", "symbolize"]
 
 
 def sax_breakpoints(alphabet_size: int) -> np.ndarray:
@@ -48,21 +48,6 @@ def symbolize(values: np.ndarray, alphabet_size: int) -> np.ndarray:
     """SAX symbols ``0 .. alphabet_size - 1`` of (already normalised) values: the number of
     breakpoints at or below each value (a value on a breakpoint goes up, as in tslearn)."""
     return np.searchsorted(sax_breakpoints(alphabet_size), values, side="right")
-
-
-def dense_panel(X: Any, name: str = "X") -> Any:
-    """Reject what the shared panel check would mishandle: sparse and complex input get a
-    clear error, and array-likes that only define ``__array__`` become arrays."""
-    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
-        raise TypeError(
-            f"{name} is a sparse matrix; sparse input is not supported: pass a dense array "
-            f"({name}.toarray())."
-        )
-    if hasattr(X, "__array__") and not isinstance(X, np.ndarray) and not hasattr(X, "iloc"):
-        X = np.asarray(X)
-    if np.iscomplexobj(X):
-        raise ValueError(f"{name} is complex; Complex data not supported: pass real values.")
-    return X
 
 
 def _squeeze(out: np.ndarray) -> np.ndarray:
@@ -94,20 +79,6 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
     """
 
     _tags: ClassVar[Tags] = Tags(multivariate=True)
-    # The shared PanelMixin raises the right error for a wrong series length, but its
-    # wording ("features (series length) but") misses scikit-learn's pattern
-    # ("features, but"); fix requested in tsclassic/base.py.
-    _WORDING = {
-        "check_n_features_in_after_fitting":
-            "tsclassic.base.PanelMixin raises ValueError for a wrong length, worded "
-            "'features (series length) but', not scikit-learn's 'features, but'",
-        "check_estimators_empty_data_messages":
-            "tsclassic._validation.check_panel raises ValueError for zero-length series, "
-            "worded 'X is empty (shape ...)', not scikit-learn's '0 feature(s) (shape=...)'",
-        "check_fit2d_predict1d":
-            "tsclassic._validation.check_panel raises ValueError for 1-D input, worded "
-            "'Reshape with X.reshape(1, -1)', not scikit-learn's 'Reshape your data'",
-    }
 
     def __init__(self, n_segments: int = 8):
         self.n_segments = n_segments
@@ -119,7 +90,6 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
     @classmethod
     def _xfail_checks(cls) -> dict[str, str]:
         return {
-            **cls._WORDING,
             "check_transformer_preserve_dtypes":
                 "the shared panel validation works in float64 and returns float64",
         }
@@ -135,7 +105,7 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> PAA:
         """Check the parameters against ``X`` (a 2-D panel); nothing is learned."""
-        panel = self._validate_panel(dense_panel(X), reset=True)
+        panel = self._validate_panel(X, reset=True)
         self._check_length(panel)
         return self
 
@@ -143,7 +113,7 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
         """Segment means, an array of shape (n_series, n_segments) (or
         (n_series, n_channels, n_segments) for several channels)."""
         check_is_fitted(self, "n_channels_")
-        panel = self._validate_panel(dense_panel(X), reset=False)
+        panel = self._validate_panel(X, reset=False)
         return _squeeze(paa(panel, self.n_segments))
 
     def _expand(self, values: np.ndarray) -> np.ndarray:
@@ -222,14 +192,13 @@ class SAX(PAA):
     @classmethod
     def _xfail_checks(cls) -> dict[str, str]:
         return {
-            **cls._WORDING,
             "check_transformer_preserve_dtypes":
                 "SAX outputs integer symbols whatever the input dtype",
         }
 
     def fit(self, X: Any, y: Any = None) -> SAX:
         """Fix the breakpoints (and the scaling when ``scale=True``) from ``X``."""
-        panel = self._validate_panel(dense_panel(X), reset=True)
+        panel = self._validate_panel(X, reset=True)
         self._check_length(panel)
         a = check_positive_int(self.alphabet_size, "alphabet_size", minimum=2)
         self.breakpoints_ = sax_breakpoints(a)
@@ -248,7 +217,7 @@ class SAX(PAA):
         """SAX words, an int array of shape (n_series, n_segments) (or (n_series,
         n_channels, n_segments))."""
         check_is_fitted(self, "breakpoints_")
-        panel = self._validate_panel(dense_panel(X), reset=False)
+        panel = self._validate_panel(X, reset=False)
         scaled = (panel - self.mu_[None, :, None]) / self.std_[None, :, None]
         means = paa(scaled, self.n_segments)
         return _squeeze(np.searchsorted(self.breakpoints_, means, side="right"))

@@ -11,7 +11,6 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from tsclassic.base import PanelMixin, Tags
-from tsclassic.timedomain._base import precheck_panel
 
 __all__ = ["FeatureClassifier", "FeatureRegressor", "make_features"]
 
@@ -126,7 +125,7 @@ class _FeatureModel(PanelMixin, BaseEstimator):
         return F
 
     def _fit_panel(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-        panel = self._validate_panel(precheck_panel(X, type(self).__name__), reset=True)
+        panel = self._validate_panel(X, reset=True)
         n = panel.shape[0] if isinstance(panel, np.ndarray) else len(panel)
         y = column_or_1d(y, warn=True)
         if y.shape[0] != n:
@@ -138,7 +137,7 @@ class _FeatureModel(PanelMixin, BaseEstimator):
 
     def _features_predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimator_")
-        panel = self._validate_panel(precheck_panel(X, type(self).__name__), reset=False)
+        panel = self._validate_panel(X, reset=False)
         return self._features_of(panel, fit=False)
 
     def predict(self, X: Any) -> np.ndarray:

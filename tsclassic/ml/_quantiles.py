@@ -23,7 +23,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._validation import check_positive_int
 from tsclassic.base import PanelMixin, Tags
-from tsclassic.timedomain._base import precheck_panel
 
 __all__ = ["QuantileFeatures"]
 
@@ -140,7 +139,7 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None) -> QuantileFeatures:
         """Fix the intervals for the series length seen in ``X``."""
         self._check_params()
-        panel = self._validate_panel(precheck_panel(X, "QuantileFeatures"), reset=True)[:, 0, :]
+        panel = self._validate_panel(X, reset=True)[:, 0, :]
         self.intervals_ = {
             r: dyadic_intervals(_represent(panel[:1], r).shape[1], self.depth)
             for r in self.representations
@@ -159,15 +158,6 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         """The interval quantiles, an array of shape (n_series, n_features_out_)."""
         check_is_fitted(self, "intervals_")
-        X = precheck_panel(X, "QuantileFeatures")
-        length = X.shape[-1] if isinstance(X, np.ndarray) and X.ndim in (2, 3) else None
-        if length is not None and length != self.n_features_in_:
-            # The intervals are fixed for the length seen at fit (scikit-learn's wording).
-            raise ValueError(
-                f"X has {length} features, but QuantileFeatures is expecting "
-                f"{self.n_features_in_} features as input (the series length at fit); pass "
-                f"series of that length."
-            )
         panel = self._validate_panel(X, reset=False)[:, 0, :]
         return self._transform(panel)
 

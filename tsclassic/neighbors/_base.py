@@ -57,33 +57,6 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
             ),
         }
 
-    def _panel(self, X: Any, reset: bool) -> np.ndarray | list[np.ndarray]:
-        """``_validate_panel`` after the checks scikit-learn's conventions word their own way
-        (sparse input, array-likes, 1-D input, zero-length series)."""
-        from scipy import sparse
-
-        if sparse.issparse(X):
-            raise TypeError(
-                "X is a sparse matrix; sparse input is not supported: pass a dense array "
-                "(X.toarray())."
-            )
-        if not isinstance(X, (np.ndarray, list, tuple)) and hasattr(X, "__array__") and not (
-            hasattr(X, "iloc")
-        ):
-            X = np.asarray(X)
-        if isinstance(X, np.ndarray) and X.dtype != object:
-            if X.ndim == 1:
-                raise ValueError(
-                    f"X must be 2-D (n_series, length) or 3-D; got a 1-D array of {X.size} "
-                    f"values. Reshape your data with X.reshape(1, -1) for one series."
-                )
-            if X.ndim >= 2 and X.shape[-1] == 0:
-                raise ValueError(
-                    f"X has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required: "
-                    f"the series are empty."
-                )
-        return self._validate_panel(X, reset=reset)
-
     def _check_target(self, y: np.ndarray) -> np.ndarray:
         """Validate ``y`` (after ``X``) and return what ``_y`` stores."""
         raise NotImplementedError
@@ -112,7 +85,7 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
         from sklearn.utils.validation import column_or_1d
 
         k, window = self._check_params()
-        panel = self._panel(X, reset=True)
+        panel = self._validate_panel(X, reset=True)
         n_train = len(panel)
         if y is None:
             raise ValueError(
@@ -154,7 +127,7 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
         the training set itself, each series leaving itself out."""
         from tsclassic.neighbors._search import knn_search
 
-        queries = None if X is None else pack(self._panel(X, reset=False))
+        queries = None if X is None else pack(self._validate_panel(X, reset=False))
         return knn_search(queries, self._train, self.window_, k, self.n_jobs)
 
     def _check_fitted(self) -> None:

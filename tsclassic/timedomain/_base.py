@@ -17,39 +17,6 @@ from sklearn.utils.validation import check_is_fitted
 from tsclassic.base import PanelMixin, Tags
 
 
-def precheck_panel(X: Any, owner: str) -> Any:
-    """Reject what ``check_panel`` would mishandle, with scikit-learn's wording.
-
-    Sparse matrices, complex numbers, 1-D input and zero-length series get the messages
-    that scikit-learn's ``check_estimator`` looks for; array-likes that only offer
-    ``__array__`` are converted. (A candidate for ``tsclassic._validation.check_panel``.)
-    """
-    import scipy.sparse as sp
-
-    if sp.issparse(X):
-        raise TypeError(
-            f"X is a sparse matrix; {owner} does not accept sparse input: pass a dense "
-            f"array (X.toarray())."
-        )
-    if hasattr(X, "__array__") and not isinstance(X, (np.ndarray, pd.DataFrame, list, tuple)):
-        X = np.asarray(X)
-    if isinstance(X, np.ndarray):
-        if np.iscomplexobj(X):
-            raise ValueError(f"X holds complex numbers; Complex data not supported by {owner}: "
-                             f"pass the real part or the magnitude.")
-        if X.ndim == 1 and X.dtype != object:
-            raise ValueError(
-                "X must be 2-D (n_series, length); got a 1-D array. Reshape your data with "
-                "X.reshape(1, -1) for one series."
-            )
-        if X.ndim >= 2 and X.shape[-1] == 0:
-            raise ValueError(
-                f"X has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required: "
-                f"pass series of at least one point."
-            )
-    return X
-
-
 class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
     """Base of transformers giving one row of named features per series.
 
@@ -83,7 +50,7 @@ class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
         self
         """
         self._check_params()
-        self._validate_panel(precheck_panel(X, type(self).__name__), reset=True)
+        self._validate_panel(X, reset=True)
         self.feature_names_out_ = np.asarray(self._feature_names(), dtype=object)
         return self
 
@@ -96,7 +63,7 @@ class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
             Indexed like ``X`` when ``X`` is a DataFrame, by 0..n-1 otherwise.
         """
         check_is_fitted(self, "feature_names_out_")
-        panel = self._validate_panel(precheck_panel(X, type(self).__name__), reset=False)
+        panel = self._validate_panel(X, reset=False)
         series = [s[0] for s in panel]
         values = np.empty((len(series), len(self.feature_names_out_)))
         with np.errstate(all="ignore"):
