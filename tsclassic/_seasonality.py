@@ -67,3 +67,20 @@ def seasonal_indices(y: np.ndarray, period: int, multiplicative: bool = True) ->
 def seasonal_component(figure: np.ndarray, start: int, length: int) -> np.ndarray:
     """The seasonal figure laid over positions ``start .. start+length-1``."""
     return figure[(start + np.arange(length)) % len(figure)]
+
+
+def m4_seasonal_figure(y: np.ndarray, season_length: int, owner: str, fix: str) -> tuple[bool, np.ndarray]:
+    """The M4 benchmarks' seasonal adjustment: ``(seasonal, figure)``.
+
+    The multiplicative classical figure when the 90% test finds ``y`` seasonal, else all
+    ones. ``owner`` and ``fix`` word the error for a non-positive seasonal series.
+    """
+    m = int(season_length)
+    if not is_seasonal(y, m):
+        return False, np.ones(m)
+    if np.any(y <= 0):
+        raise ValueError(
+            f"y must be strictly positive for the multiplicative seasonal adjustment of "
+            f"{owner}; {fix}."
+        )
+    return True, seasonal_indices(y, m, multiplicative=True)

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from tsclassic._seasonality import is_seasonal, seasonal_component, seasonal_indices
+from tsclassic._seasonality import m4_seasonal_figure, seasonal_component
 from tsclassic._validation import check_positive_int
 from tsclassic.base import BaseForecaster, Tags
 
@@ -150,16 +150,9 @@ class Naive2(BaseForecaster):
 
     def _fit(self, y, X):
         m = self.season_length
-        self.seasonal_ = is_seasonal(y, m)
-        if self.seasonal_:
-            if np.any(y <= 0):
-                raise ValueError(
-                    "y must be strictly positive for Naive2's multiplicative seasonal "
-                    "adjustment; shift the series or use SeasonalNaive."
-                )
-            self.seasonal_indices_ = seasonal_indices(y, m, multiplicative=True)
-        else:
-            self.seasonal_indices_ = np.ones(m)
+        self.seasonal_, self.seasonal_indices_ = m4_seasonal_figure(
+            y, m, "Naive2", "shift the series or use SeasonalNaive"
+        )
         in_sample = seasonal_component(self.seasonal_indices_, 0, len(y))
         self.last_adjusted_ = y[-1] / in_sample[-1]
         self._n = len(y)

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tsclassic._seasonality import is_seasonal, seasonal_component, seasonal_indices
+from tsclassic._seasonality import m4_seasonal_figure, seasonal_component
 from tsclassic.arima._common import check_season_length, quiet_statsmodels
 from tsclassic.base import BaseForecaster, Tags
 
@@ -102,16 +102,9 @@ class ThetaForecaster(BaseForecaster):
 
     def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
         m = int(self.season_length)
-        self.seasonal_ = is_seasonal(y, m)
-        if self.seasonal_:
-            if np.any(y <= 0):
-                raise ValueError(
-                    "y must be strictly positive for the multiplicative seasonal adjustment "
-                    "of ThetaForecaster; shift the series or set season_length=1."
-                )
-            self.seasonal_indices_ = seasonal_indices(y, m, multiplicative=True)
-        else:
-            self.seasonal_indices_ = np.ones(m)
+        self.seasonal_, self.seasonal_indices_ = m4_seasonal_figure(
+            y, m, "ThetaForecaster", "shift the series or set season_length=1"
+        )
         adjusted = y / seasonal_component(self.seasonal_indices_, 0, len(y))
         self.intercept_, self.slope_, self.alpha_, self.level_ = fit_theta(adjusted)
         self._non_negative = bool(np.all(y >= 0))
