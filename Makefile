@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # torch is pinned to the CPU build (an unpinned torch pulls a multi-GB CUDA build).
 TORCH := torch==2.13.0
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench-env lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,19 @@ demo: $(VENV)/.demo-installed
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -n 2 --doctest-modules tsclassic tests --nbmake notebooks
 
+# The benchmarks compare against peer libraries (aeon, statsforecast, tsfresh, ...), which
+# pin their own versions: they get an environment of their own, .venv-bench.
+.venv-bench/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet --upgrade pip
+	.venv-bench/bin/pip install --quiet $(TORCH)
+	.venv-bench/bin/pip install --quiet -e ".[deep,plot,peers]"
+	touch $@
+
+bench-env: .venv-bench/.installed
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check tsclassic tests benchmarks
 
 clean:
-	rm -rf $(VENV) bench_out .pytest_cache
+	rm -rf $(VENV) .venv-bench bench_out .pytest_cache

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 logger = logging.getLogger("tsclassic.bench")
+
+
+class Nested(NamedTuple):
+    """An estimator parameter that is itself a tsclassic estimator, built lazily."""
+
+    name: str
+    params: dict
 
 
 def make_estimator(name: str, params: dict) -> Any | None:
     """``tsclassic.<name>(**params)``, or ``None`` (with a log line) when the estimator is
     not part of this installation or its optional dependency is missing.
 
-    A parameter given as a ``(name, params)`` tuple is itself built this way, so that a
-    model can wrap another (e.g. a decomposition around exponential smoothing)."""
+    A parameter given as a :class:`Nested` is itself built this way, so that a model can
+    wrap another (e.g. a decomposition around exponential smoothing)."""
     import tsclassic
 
-    nested = {k: v for k, v in params.items() if isinstance(v, tuple)}
+    nested = {k: v for k, v in params.items() if isinstance(v, Nested)}
     for key, (inner_name, inner_params) in nested.items():
         inner = make_estimator(inner_name, inner_params)
         if inner is None:

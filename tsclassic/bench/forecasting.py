@@ -17,7 +17,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from tsclassic import metrics
-from tsclassic.bench._models import make_estimator, warm_up_torch
+from tsclassic.bench._models import Nested, make_estimator, warm_up_torch
 
 logger = logging.getLogger("tsclassic.bench")
 
@@ -67,7 +67,7 @@ def models(season_length: int, long_season: int | None) -> list[ForecastModel]:
         # The M4 benchmarks smooth the series adjusted by the 90% ACF test and a classical
         # multiplicative decomposition, as Naive2 does.
         *(ForecastModel(name, "DecompositionForecaster",
-                        {"periods": m, "trend_forecaster": ("ExponentialSmoothingForecaster", ets),
+                        {"periods": m, "trend_forecaster": Nested("ExponentialSmoothingForecaster", ets),
                          "method": "classical", "model": "multiplicative", "seasonal_test": True})
           for name, ets in [("SES", {}), ("Holt", {"trend": "add"}),
                             ("Damped", {"trend": "add", "damped_trend": True})]),
