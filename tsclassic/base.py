@@ -329,6 +329,15 @@ class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
         self._check_fitted()
         return float(self._score(check_sequences(sequences, "sequences")))
 
+    def perplexity(self, sequences: Any) -> float:
+        """``exp(-score / N)``, ``N`` the predicted tokens: every token plus one end token
+        per sequence (the start of a sequence is context, not predicted)."""
+        self._check_fitted()
+        corpus = check_sequences(sequences, "sequences")
+        n_tokens = sum(len(seq) + 1 for seq in corpus)
+        with np.errstate(over="ignore"):
+            return float(np.exp(-self._score(corpus) / n_tokens))
+
     def predict(self, context: Any) -> pd.Series:
         """The distribution of the next token after ``context`` (a sequence of tokens)."""
         self._check_fitted()

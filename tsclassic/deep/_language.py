@@ -263,25 +263,6 @@ class RNNLanguageModel(BaseSequenceModel):
         with torch_session(0, self.n_jobs, type(self).__name__) as torch:
             return self._log_likelihood(self.network_, self._pairs(corpus), torch)
 
-    def perplexity(self, sequences: Any) -> float:
-        """``exp(-score / N)``, ``N`` the predicted tokens: every token plus one end token
-        per sequence (as :meth:`tsclassic.NGramLM.perplexity` counts them).
-
-        Parameters
-        ----------
-        sequences : iterable of sequences of tokens
-
-        Returns
-        -------
-        float
-        """
-        from tsclassic._validation import check_sequences
-
-        self._check_fitted()
-        corpus = check_sequences(sequences, "sequences")
-        n_tokens = sum(len(seq) + 1 for seq in corpus)
-        return float(np.exp(-self._score(corpus) / n_tokens))
-
     # -- prediction and generation ---------------------------------------------
     def _next_proba(self, logits: np.ndarray) -> np.ndarray:
         logits = logits - logits.max(axis=-1, keepdims=True)

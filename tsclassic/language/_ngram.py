@@ -240,24 +240,6 @@ class NGramLM(BaseSequenceModel):
                 return self._score([[]])
         return float(self._score(check_sequences([sequence], "sequence")))
 
-    def perplexity(self, sequences: Any) -> float:
-        """``exp(-score / N)``, ``N`` the number of predicted tokens (words plus one end
-        token per sequence; the start token is not predicted).
-
-        Parameters
-        ----------
-        sequences : iterable of sequences of tokens
-
-        Returns
-        -------
-        float
-        """
-        self._check_fitted()
-        corpus = check_sequences(sequences, "sequences")
-        with np.errstate(divide="ignore"):
-            logp = np.log(self._token_probabilities(corpus))
-        return float(np.exp(-logp.mean()))
-
     # -- next-token distribution and sampling ---------------------------------
     def _distribution(self, history: np.ndarray) -> np.ndarray:
         """Next-token probabilities over all ids (0 for ``<s>``) after ``<s> history``."""
