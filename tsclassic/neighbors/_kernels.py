@@ -258,19 +258,27 @@ def envelope_kernel(x, r, lower, upper):
                 lower[i, c] = x[q_min[h_min], c]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def keogh_point(x, lower, upper, i):
+    """The LB_Keogh term of point ``i``: its squared distance outside the envelope."""
+    total = 0.0
+    for c in range(x.shape[1]):
+        v = x[i, c]
+        if v > upper[i, c]:
+            d = v - upper[i, c]
+            total += d * d
+        elif v < lower[i, c]:
+            d = lower[i, c] - v
+            total += d * d
+    return total
+
+
 @njit(cache=True, nogil=True)
 def keogh_sq(x, lower, upper, threshold):
     """Squared LB_Keogh of ``x`` against an envelope; stops once above ``threshold``."""
     total = 0.0
     for i in range(x.shape[0]):
-        for c in range(x.shape[1]):
-            v = x[i, c]
-            if v > upper[i, c]:
-                d = v - upper[i, c]
-                total += d * d
-            elif v < lower[i, c]:
-                d = lower[i, c] - v
-                total += d * d
+        total += keogh_point(x, lower, upper, i)
         if total > threshold:
             return total
     return total
@@ -282,16 +290,7 @@ def keogh_tail(x, lower, upper, tail):
     n = x.shape[0]
     tail[n] = 0.0
     for i in range(n - 1, -1, -1):
-        total = 0.0
-        for c in range(x.shape[1]):
-            v = x[i, c]
-            if v > upper[i, c]:
-                d = v - upper[i, c]
-                total += d * d
-            elif v < lower[i, c]:
-                d = lower[i, c] - v
-                total += d * d
-        tail[i] = tail[i + 1] + total
+        tail[i] = tail[i + 1] + keogh_point(x, lower, upper, i)
 
 
 @njit(cache=True, nogil=True)
