@@ -24,7 +24,18 @@ from tsclassic.neighbors import (
     lb_kim,
 )
 from tsclassic.neighbors._checks import pack
-from tsclassic.neighbors._kernels import band_radius
+from tsclassic.neighbors._kernels import (
+    band_radius,
+    brute_block,
+    dtw_sq_bounded,
+    dtw_sq_plain,
+    envelope_kernel,
+    keogh_sq,
+    keogh_tail_sq,
+    knn_block,
+    paa_keogh_sq,
+    segment_means,
+)
 from tsclassic.neighbors._search import knn_search
 
 # -- DTW against tslearn --------------------------------------------------------------
@@ -162,6 +173,59 @@ def test_lower_bounds_stay_below_dtw(x, y, w):
         assert lb_keogh(y, x, window=w) <= d * (1 + 1e-12) + 1e-9
 
 
+def _paa_keogh(x, y, window, seg):
+    """LB_PAA of ``x`` against the envelope of ``y`` (equal lengths), squared."""
+    x, y = x[:, None], y[:, None]
+    lower, upper = np.empty_like(y), np.empty_like(y)
+    envelope_kernel(y, band_radius(len(y), len(y), window), lower, upper)
+    n_seg = -(-len(x) // seg)
+    parts = [np.empty((n_seg, 1)) for _ in range(3)]
+    for values, out in zip((x, lower, upper), parts):
+        segment_means(values, seg, out)
+    return paa_keogh_sq(parts[0], 0, parts[1], parts[2], 0, n_seg), keogh_sq(x, lower, upper, np.inf)
+
+
+same_length_pairs = st.integers(1, 25).flatmap(
+    lambda n: st.tuples(*[arrays(np.float64, n, elements=st.floats(-100, 100))] * 2)
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(same_length_pairs, fractions, st.integers(1, 30))
+def test_segment_bound_stays_below_lb_keogh_and_dtw(pair, w, seg):
+    x, y = pair
+    d_sq = dtw(x, y, window=w) ** 2
+    for a, b in ((x, y), (y, x)):
+        paa, keogh = _paa_keogh(a, b, w, seg)
+        assert paa <= keogh * (1 + 1e-12) + 1e-9
+        assert keogh <= d_sq * (1 + 1e-12) + 1e-9
+    if band_radius(len(x), len(x), w) == 0:  # the Euclidean distance on segment means
+        means = [np.empty((-(-len(x) // seg), 1)) for _ in range(2)]
+        segment_means(x[:, None], seg, means[0])
+        segment_means(y[:, None], seg, means[1])
+        assert _paa_keogh(x, y, w, seg)[0] == pytest.approx(np.sum((means[0] - means[1]) ** 2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(same_length_pairs, fractions, st.floats(0.0, 2.0))
+def test_pruned_dtw_is_exact_below_its_threshold_and_inf_above(pair, w, scale):
+    x, y = pair[0][:, None], pair[1][:, None]
+    work = [np.empty(len(y) + 2) for _ in range(2)]
+    exact = dtw_sq_plain(x, y, w, *work)
+    assert exact == pytest.approx(dtw(x[:, 0], y[:, 0], window=w) ** 2, rel=1e-12, abs=1e-9)
+    threshold = exact * scale
+    lower, upper = np.empty_like(y), np.empty_like(y)
+    envelope_kernel(y, band_radius(len(y), len(y), w), lower, upper)
+    tail = np.empty(len(x) + 1)
+    keogh_tail_sq(x, y, lower, upper, tail, np.inf)
+    for row_bound in (tail, np.zeros(len(x) + 1)):
+        pruned = dtw_sq_bounded(x, y, w, threshold, row_bound, *work)
+        if exact <= threshold:
+            assert pruned == exact  # bit for bit
+        else:
+            assert pruned == np.inf
+
+
 @settings(max_examples=150, deadline=None)
 @given(series, series, fractions, fractions)
 def test_narrower_window_never_gives_smaller_distance(x, y, w1, w2):
@@ -197,6 +261,24 @@ def test_search_equals_brute_force_multivariate_unequal_lengths_and_threads():
         slow = knn_search(queries, train, window, 2, None, brute=True)
         np.testing.assert_array_equal(fast[1], slow[1])
         np.testing.assert_array_equal(fast[0], slow[0])
+
+
+@pytest.mark.parametrize("seg", [1, 3, 7, 50])
+def test_search_equals_brute_force_for_any_segment_and_query_length(seg):
+    rng = np.random.default_rng(10)
+    train = pack(np.cumsum(rng.normal(size=(30, 2, 24)), axis=2))
+    queries = [pack(np.cumsum(rng.normal(size=(10, 2, 24)), axis=2)),
+               pack(np.cumsum(rng.normal(size=(10, 2, 19)), axis=2))]  # shorter than all
+    for q in queries:
+        rows = np.arange(q.n)
+        for window in (0.0, 0.05, 0.2, 1.0):
+            for k in (1, 3):
+                fast = knn_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k,
+                                 False, seg)
+                slow = brute_block(q.flat, q.offsets, rows, train.flat, train.offsets, window,
+                                   k, False)
+                np.testing.assert_array_equal(fast[1], slow[1])
+                np.testing.assert_array_equal(fast[0], slow[0])
 
 
 def test_search_on_integer_data_with_many_ties():

@@ -47,49 +47,111 @@ def dtw_sq(x, y, window, threshold):
     Returns ``inf`` as soon as the distance is sure to exceed ``threshold`` (early
     abandoning and pruning); pass ``inf`` for the exact value.
     """
-    return dtw_sq_tail(x, y, window, threshold, np.empty(0))
+    n = x.shape[0]
+    m = y.shape[0]
+    prev = np.empty(m + 2)
+    curr = np.empty(m + 2)
+    if threshold == _INF:
+        return dtw_sq_plain(x, y, window, prev, curr)
+    return dtw_sq_bounded(x, y, window, threshold, np.zeros(n + 1), prev, curr)
 
 
 @njit(cache=True, nogil=True)
-def dtw_sq_tail(x, y, window, threshold, tail):
-    """``dtw_sq`` with pruning against ``threshold``; ``inf`` when the DTW exceeds it.
+def dtw_sq_plain(x, y, window, prev, curr):
+    """Squared DTW with every cell of the band computed (no pruning): the brute force.
 
-    ``tail[i]`` (length n + 1, or empty for none) must bound from below the cost of rows
-    i..n-1 of any path, as the cumulated LB_Keogh terms of ``x`` do (every row holds one
-    cell of the path, inside the band). A cell whose value plus the tail of the rows after
-    it exceeds the threshold cannot lead to a final value below it, so each row is
-    computed only from the first cell that can until the last one that can (PrunedDTW,
-    Silva & Batista 2016, with the UCR suite's cumulated bound). Cells that can still lead
-    below the threshold are computed exactly as without pruning, bit for bit.
+    ``prev`` and ``curr`` are work rows of at least m + 1 values.
     """
     n = x.shape[0]
     m = y.shape[0]
     r = band_radius(n, m, window)
     below = r + max(0, n - m)
     above = r + max(0, m - n)
-    use_tail = tail.shape[0] > 0
+    prev[: m + 1] = _INF  # prev[j + 1] holds row i-1, column j; prev[0] is the border
+    prev[0] = 0.0
+    curr[: m + 1] = _INF
+    univariate = x.shape[1] == 1
+    for i in range(n):
+        lo = max(0, i - below)
+        hi = min(m - 1, i + above)
+        curr[lo] = _INF
+        left = _INF
+        for j in range(lo, hi + 1):
+            best = prev[j]
+            if prev[j + 1] < best:
+                best = prev[j + 1]
+            if left < best:
+                best = left
+            if univariate:
+                d = x[i, 0] - y[j, 0]
+                left = d * d + best
+            else:
+                left = _cost(x, i, y, j) + best
+            curr[j + 1] = left
+        prev, curr = curr, prev
+    return prev[m]
+
+
+@njit(cache=True, nogil=True)
+def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
+    """Squared DTW pruned against ``threshold``: ``inf`` once it is sure to exceed it.
+
+    ``tail[i]`` must bound from below the cost of rows i..n-1 of any path, as the
+    cumulated LB_Keogh terms of ``x`` against the envelope of ``y`` do (every row holds
+    one cell of the path, inside the band); zeros bound nothing. A cell whose value plus
+    the tail of the rows after it exceeds the threshold cannot lead below it, so each
+    row is computed only from the first cell that can until the last one that can
+    (PrunedDTW, Silva & Batista 2016, with the UCR suite's cumulated bound). Cells that
+    can still lead below the threshold are computed exactly as without pruning, bit for
+    bit. ``prev`` and ``curr`` are work rows of at least m + 2 values.
+    """
+    n = x.shape[0]
+    m = y.shape[0]
+    r = band_radius(n, m, window)
+    below = r + max(0, n - m)
+    above = r + max(0, m - n)
     # The tail adds the same squares in another order: allow for rounding.
     loose = threshold * (1.0 + 1e-12)
-    prev = np.full(m + 1, _INF)  # prev[j + 1] holds row i-1, column j; prev[0] is the border
-    curr = np.full(m + 1, _INF)
+    prev[: m + 2] = _INF  # prev[j + 1] holds row i-1, column j; prev[0] is the border
     prev[0] = 0.0
+    curr[: m + 2] = _INF
     univariate = x.shape[1] == 1
     start = 0  # no cell left of it can lead below the threshold
     prev_hi = -1  # last column computed in the previous row
     prev_ok = -1  # last column of the previous row that can lead below the threshold
     for i in range(n):
+        # start <= prev_ok <= the previous row's band end: never beyond this row's band.
         lo = max(i - below, start)
         band_hi = min(m - 1, i + above)
-        if lo > band_hi:
-            return _INF
-        limit = loose - tail[i + 1] if use_tail else threshold
+        limit = loose - tail[i + 1]
         curr[lo] = _INF  # the cell left of the computed range
         left = _INF
-        first_ok = -1
-        last_ok = -1
-        j = lo
-        # Cells with the previous row above them (prev[prev_hi + 2] holds inf).
+        # Cells with the previous row above them (prev[prev_hi + 2] holds inf) ...
         stop = min(band_hi, prev_hi + 1)
+        j = lo
+        # ... first those left of the first one that can lead below: the next row starts
+        # after them.
+        while True:
+            if j > stop:
+                return _INF  # beyond, only cells that cannot lead below feed a cell
+            best = prev[j]
+            if prev[j + 1] < best:
+                best = prev[j + 1]
+            if left < best:
+                best = left
+            if univariate:
+                d = x[i, 0] - y[j, 0]
+                left = d * d + best
+            else:
+                left = _cost(x, i, y, j) + best
+            curr[j + 1] = left
+            if left <= limit:
+                break
+            if j > prev_ok:
+                return _INF
+            j += 1
+        first_ok = last_ok = j
+        j += 1
         while j <= stop:
             best = prev[j]
             if prev[j + 1] < best:
@@ -103,8 +165,6 @@ def dtw_sq_tail(x, y, window, threshold, tail):
                 left = _cost(x, i, y, j) + best
             curr[j + 1] = left
             if left <= limit:
-                if first_ok < 0:
-                    first_ok = j
                 last_ok = j
             elif j > prev_ok:
                 break  # every cell to the right comes from cells that cannot lead below
@@ -120,15 +180,10 @@ def dtw_sq_tail(x, y, window, threshold, tail):
                 curr[j + 1] = left
                 if left > limit:
                     break
-                if first_ok < 0:
-                    first_ok = j
                 last_ok = j
                 j += 1
         last = min(j, band_hi)
-        if first_ok < 0:
-            return _INF
-        if last + 2 <= m:
-            curr[last + 2] = _INF  # the cell right of the computed range
+        curr[last + 2] = _INF  # the cell right of the computed range
         start, prev_hi, prev_ok = first_ok, last, last_ok
         prev, curr = curr, prev
     if prev_hi == m - 1 and prev[m] <= threshold:
@@ -264,12 +319,9 @@ def keogh_point(x, lower, upper, i):
     total = 0.0
     for c in range(x.shape[1]):
         v = x[i, c]
-        if v > upper[i, c]:
-            d = v - upper[i, c]
-            total += d * d
-        elif v < lower[i, c]:
-            d = lower[i, c] - v
-            total += d * d
+        # At most one of the two is positive; max() keeps the loop free of branches.
+        d = max(v - upper[i, c], 0.0) + max(lower[i, c] - v, 0.0)
+        total += d * d
     return total
 
 
@@ -285,12 +337,64 @@ def keogh_sq(x, lower, upper, threshold):
 
 
 @njit(cache=True, nogil=True)
-def keogh_tail(x, lower, upper, tail):
-    """``tail[i]``: the LB_Keogh terms of ``x`` from position i to the end (tail[n] = 0)."""
+def keogh_tail_sq(x, y, lower, upper, tail, threshold):
+    """Squared LB_Keogh of ``x`` against the envelope of ``y`` (as long), summed from the
+    end, ``tail[i]`` receiving the terms of positions i..n-1 (tail[n] = 0); stops once
+    above ``threshold`` (``tail`` is then only partly filled).
+
+    The first and the last rows count the cost of their corner cell instead, on every
+    warping path and never below the envelope term."""
     n = x.shape[0]
     tail[n] = 0.0
-    for i in range(n - 1, -1, -1):
-        tail[i] = tail[i + 1] + keogh_point(x, lower, upper, i)
+    total = _cost(x, n - 1, y, n - 1)
+    tail[n - 1] = total
+    for i in range(n - 2, 0, -1):
+        if total > threshold:
+            return total
+        total += keogh_point(x, lower, upper, i)
+        tail[i] = total
+    if n > 1:
+        total += _cost(x, 0, y, 0)
+        tail[0] = total
+    return total
+    return total
+
+
+@njit(cache=True, nogil=True)
+def segment_means(x, seg, out):
+    """Means of ``x`` (L, C) over consecutive segments of ``seg`` points (the last may be
+    shorter), each times the square root of its length, into ``out`` (ceil(L / seg), C):
+    the piecewise aggregate approximation, scaled so that ``paa_keogh_sq`` needs no
+    weights."""
+    length = x.shape[0]
+    for g in range((length + seg - 1) // seg):
+        a = g * seg
+        b = min(length, a + seg)
+        for c in range(x.shape[1]):
+            total = 0.0
+            for i in range(a, b):
+                total += x[i, c]
+            out[g, c] = total / np.sqrt(b - a)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def paa_keogh_sq(x_means, x_start, lower_means, upper_means, env_start, n_seg):
+    """A lower bound of the squared LB_Keogh from segment means (LB_PAA, Keogh 2002):
+    series rows ``x_start...`` against envelope rows ``env_start...`` of ``n_seg`` segments.
+
+    Over a segment of w points, the sum of (x_i - u_i)^2 over x_i > u_i is at least
+    w * (mean(x) - mean(u))^2 when mean(x) > mean(u) (Jensen: max(., 0)^2 is convex),
+    and the same below the lower envelope; with a zero band (u = l = y) this is the
+    bound w * (mean(x) - mean(y))^2 of the Euclidean distance.
+    """
+    total = 0.0
+    for g in range(n_seg):
+        for c in range(x_means.shape[1]):
+            v = x_means[x_start + g, c]
+            d = (max(v - upper_means[env_start + g, c], 0.0)
+                 + max(lower_means[env_start + g, c] - v, 0.0))
+            total += d * d
+    return total
 
 
 @njit(cache=True, nogil=True)
@@ -310,9 +414,9 @@ def series_stats(x):
     return out
 
 
-@njit(cache=True, nogil=True)
-def kim_sq(sx, sy, single_cell):
-    """Squared LB_Kim from two ``series_stats``.
+@njit(cache=True, nogil=True, inline="always")
+def kim_sq(sx, stats, j, single_cell):
+    """Squared LB_Kim from the ``series_stats`` ``sx`` and ``stats[j]``.
 
     The first and the last cells lie on every warping path (two distinct cells unless
     both series have one point); the cell where either series reaches its minimum
@@ -320,17 +424,17 @@ def kim_sq(sx, sy, single_cell):
     """
     ends = 0.0
     for c in range(sx.shape[1]):
-        d = sx[0, c] - sy[0, c]
+        d = sx[0, c] - stats[j, 0, c]
         ends += d * d
     if not single_cell:
         for c in range(sx.shape[1]):
-            d = sx[1, c] - sy[1, c]
+            d = sx[1, c] - stats[j, 1, c]
             ends += d * d
     best = ends
     for c in range(sx.shape[1]):
-        d = sx[2, c] - sy[2, c]
+        d = sx[2, c] - stats[j, 2, c]
         best = max(best, d * d)
-        d = sx[3, c] - sy[3, c]
+        d = sx[3, c] - stats[j, 3, c]
         best = max(best, d * d)
     return best
 
@@ -350,7 +454,11 @@ def train_envelopes(flat, offsets, window):
     for s in range(offsets.shape[0] - 1):
         a, b = offsets[s], offsets[s + 1]
         r = band_radius(b - a, b - a, window)
-        envelope_kernel(flat[a:b], r, lower[a:b], upper[a:b])
+        if r == 0:
+            lower[a:b] = flat[a:b]
+            upper[a:b] = flat[a:b]
+        else:
+            envelope_kernel(flat[a:b], r, lower[a:b], upper[a:b])
     return lower, upper
 
 
@@ -361,6 +469,42 @@ def train_stats(flat, offsets):
     for s in range(n):
         out[s] = series_stats(flat[offsets[s] : offsets[s + 1]])
     return out
+
+
+@njit(cache=True, nogil=True)
+def any_other_length(offsets, n):
+    """Whether any packed series is not ``n`` long."""
+    for j in range(offsets.shape[0] - 1):
+        if offsets[j + 1] - offsets[j] != n:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def build_index(flat, offsets, window, seg):
+    """What the search needs of the training series, computed once: the series, their
+    envelopes, LB_Kim statistics, and the segment means of series and envelopes (with
+    their offsets: series s has rows ``g_off[s]:g_off[s + 1]``)."""
+    lower, upper = train_envelopes(flat, offsets, window)
+    stats = train_stats(flat, offsets)
+    n = offsets.shape[0] - 1
+    g_off = np.zeros(n + 1, dtype=np.int64)
+    for s in range(n):
+        g_off[s + 1] = g_off[s] + (offsets[s + 1] - offsets[s] + seg - 1) // seg
+    means = np.empty((g_off[n], flat.shape[1]))
+    lower_means = np.empty_like(means)
+    upper_means = np.empty_like(means)
+    for s in range(n):
+        a, b = offsets[s], offsets[s + 1]
+        ga, gb = g_off[s], g_off[s + 1]
+        segment_means(flat[a:b], seg, means[ga:gb])
+        if band_radius(b - a, b - a, window) == 0:
+            lower_means[ga:gb] = means[ga:gb]
+            upper_means[ga:gb] = means[ga:gb]
+        else:
+            segment_means(lower[a:b], seg, lower_means[ga:gb])
+            segment_means(upper[a:b], seg, upper_means[ga:gb])
+    return flat, offsets, lower, upper, stats, g_off, means, lower_means, upper_means
 
 
 @njit(cache=True, nogil=True)
@@ -379,110 +523,223 @@ def _insert(best_d, best_i, d, j):
 
 
 @njit(cache=True, nogil=True)
-def query(q, t_flat, t_off, t_lower, t_upper, t_stats, window, k, exclude, best_d, best_i):
-    """The ``k`` nearest training series of ``q`` (squared distances into ``best_*``)."""
-    n_train = t_off.shape[0] - 1
-    n = q.shape[0]
-    full = band_radius(n, n, window) >= n - 1  # envelopes are then the global min/max
-    q_stats = series_stats(q)
-    q_lower = np.empty_like(q)
-    q_upper = np.empty_like(q)
-    envelope_kernel(q, band_radius(n, n, window), q_lower, q_upper)
-    best_d[:] = _INF
-    best_i[:] = -1
-    # Upper bound of the k-th distance: the k-th smallest Euclidean distance (the DTW
-    # along the diagonal), each abandoned once above the k-th smallest so far.
-    ub = np.full(k, _INF)
-    ub_i = np.full(k, -1, dtype=np.int64)
-    n_equal = 0
-    for j in range(n_train):
-        if j != exclude and t_off[j + 1] - t_off[j] == n:
-            n_equal += 1
-            t = t_flat[t_off[j] : t_off[j + 1]]
-            total = 0.0
-            for i in range(n):
-                d = 0.0
-                for c in range(q.shape[1]):
-                    e = q[i, c] - t[i, c]
-                    d += e * e
-                total = d + total  # the same sum, in the same order, as dtw_sq's diagonal
-                if total > ub[k - 1]:
-                    break
-            if total < ub[k - 1]:  # an equal one comes later: the first series keeps it
-                pos = k - 1
-                while pos > 0 and ub[pos - 1] > total:
-                    ub[pos] = ub[pos - 1]
-                    ub_i[pos] = ub_i[pos - 1]
-                    pos -= 1
-                ub[pos] = total
-                ub_i[pos] = j
-    if band_radius(n, n, window) == 0 and n_equal == n_train - (exclude >= 0):
-        # A zero band on equal lengths: the DTW is this Euclidean distance, bit for bit.
-        best_d[:] = ub
-        best_i[:] = ub_i
-        return
-    threshold = ub[k - 1]
-    lb = np.full(n_train, _INF)
-    for j in range(n_train):
-        if j == exclude:
-            continue
-        m = t_off[j + 1] - t_off[j]
-        bound = kim_sq(q_stats, t_stats[j], n == 1 and m == 1)
-        if bound <= threshold * _SLACK and m == n and not full:
-            a, b = t_off[j], t_off[j + 1]
-            bound = max(bound, keogh_sq(q, t_lower[a:b], t_upper[a:b], threshold * _SLACK))
-        lb[j] = bound
-    order = np.argsort(lb, kind="mergesort")
-    tail = np.empty(n + 1 if not full else 0)
-    for j in order:
-        if j == exclude:
-            continue
-        if lb[j] > threshold * _SLACK:
-            break
-        a, b = t_off[j], t_off[j + 1]
-        t = t_flat[a:b]
-        if b - a == n and not full:
-            if keogh_sq(t, q_lower, q_upper, threshold * _SLACK) > threshold * _SLACK:
-                continue
-            keogh_tail(q, t_lower[a:b], t_upper[a:b], tail)
-            d = dtw_sq_tail(q, t, window, threshold, tail)
-        else:
-            d = dtw_sq(q, t, window, threshold)
-        if d <= threshold:
-            _insert(best_d, best_i, d, j)
-            if best_i[k - 1] >= 0 and best_d[k - 1] < threshold:
-                threshold = best_d[k - 1]
+def euclidean_sq(x, y, threshold):
+    """Squared Euclidean distance of equal-length series, ``inf`` once above ``threshold``.
+
+    The squares are added in the order of the DTW's diagonal, so that with a zero band
+    the two agree bit for bit."""
+    total = 0.0
+    for i in range(x.shape[0]):
+        d = 0.0
+        for c in range(x.shape[1]):
+            e = x[i, c] - y[i, c]
+            d += e * e
+        total = d + total
+        if total > threshold:
+            return _INF
+    return total
 
 
 @njit(cache=True, nogil=True)
-def knn_block(q_flat, q_off, rows, t_flat, t_off, window, k, loo):
-    """k nearest neighbours of the query series ``rows``; ``loo`` skips the query itself
-    (the queries are then the training series)."""
-    t_lower, t_upper = train_envelopes(t_flat, t_off, window)
-    t_stats = train_stats(t_flat, t_off)
-    dist = np.empty((rows.shape[0], k))
-    idx = np.empty((rows.shape[0], k), dtype=np.int64)
-    for a in range(rows.shape[0]):
-        i = rows[a]
+def make_work(max_query, max_train, n_train, n_channels, seg):
+    """Work arrays of one search thread, reused from query to query."""
+    n_seg = (max_query + seg - 1) // seg
+    return (
+        np.empty((max_query, n_channels)),  # query envelope
+        np.empty((max_query, n_channels)),
+        np.empty((n_seg, n_channels)),  # query segment means, and of its envelope
+        np.empty((n_seg, n_channels)),
+        np.empty((n_seg, n_channels)),
+        np.empty(n_train),  # lower bounds
+        np.empty(n_train, dtype=np.int64),  # candidates left after the first distance
+        np.empty(max_query + 1),  # the cumulated LB_Keogh of the query, from the end
+        np.empty(max_train + 2),  # DTW rows
+        np.empty(max_train + 2),
+    )
+
+
+@njit(cache=True, nogil=True)
+def candidate_sq(q, t, window, threshold, t_lower, t_upper, q_lower, q_upper, tail, prev,
+                 curr):
+    """Squared DTW of query and candidate, ``inf`` once sure to exceed ``threshold``.
+
+    Equal lengths go through LB_Keogh both ways before the DTW itself; the first one,
+    summed from the end, leaves in ``tail`` the bound of the rows still to come that
+    prunes the recursion."""
+    n = q.shape[0]
+    m = t.shape[0]
+    if n != m:
+        if threshold == _INF:
+            return dtw_sq_plain(q, t, window, prev, curr)
+        tail[: n + 1] = 0.0
+        return dtw_sq_bounded(q, t, window, threshold, tail, prev, curr)
+    if band_radius(n, n, window) == 0:
+        return euclidean_sq(q, t, threshold)
+    if threshold == _INF:
+        return dtw_sq_plain(q, t, window, prev, curr)
+    limit = threshold * _SLACK
+    if keogh_tail_sq(q, t, t_lower, t_upper, tail, limit) > limit:
+        return _INF
+    if keogh_sq(t, q_lower, q_upper, limit) > limit:
+        return _INF
+    return dtw_sq_bounded(q, t, window, threshold, tail, prev, curr)
+
+
+@njit(cache=True, nogil=True)
+def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work):
+    """The ``k`` nearest training series of each query series ``rows``, into ``dist`` and
+    ``idx``; ``loo`` leaves the query out (the queries are then the training series).
+
+    Every training series gets a lower bound in O(length / seg): LB_PAA both ways for an
+    equal length, LB_Kim otherwise. For k = 1 the series with the smallest bound is
+    measured first (with its Euclidean distance as the threshold for the pruning); then
+    only the series whose bound does not exceed the best distance so far are visited, in
+    order of bound with a band (each through ``candidate_sq``), in their own order without
+    (each a Euclidean distance with early abandoning). A series is discarded only when its
+    bound or its DTW exceeds the k-th best by more than rounding, and ``_insert`` breaks
+    ties to the first series, so the answer is that of brute force.
+    """
+    # One loop over the queries here rather than a call each: passing the two tuples of
+    # arrays costs more than the search itself on short series.
+    flat, offsets, t_lower, t_upper, stats, g_off, means, lower_means, upper_means = index
+    n_train = offsets.shape[0] - 1
+    lb, candidates = work[5], work[6]
+    row_tail, prev, curr = work[7], work[8], work[9]
+    for row in range(rows.shape[0]):
+        i = rows[row]
         q = q_flat[q_off[i] : q_off[i + 1]]
         exclude = i if loo else -1
-        query(q, t_flat, t_off, t_lower, t_upper, t_stats, window, k, exclude, dist[a], idx[a])
+        best_d = dist[row]
+        best_i = idx[row]
+        n = q.shape[0]
+        n_seg = (n + seg - 1) // seg
+        r = band_radius(n, n, window)
+        q_lower, q_upper = work[0][:n], work[1][:n]
+        q_means, q_lower_means, q_upper_means = work[2][:n_seg], work[3][:n_seg], work[4][:n_seg]
+        segment_means(q, seg, q_means)
+        if r > 0:
+            envelope_kernel(q, r, q_lower, q_upper)
+            segment_means(q_lower, seg, q_lower_means)
+            segment_means(q_upper, seg, q_upper_means)
+        q_stats = series_stats(q)
+        best_d[:] = _INF
+        best_i[:] = -1
+        for j in range(n_train):
+            m = offsets[j + 1] - offsets[j]
+            bound = kim_sq(q_stats, stats, j, n == 1 and m == 1)
+            if m == n:
+                bound = max(bound, paa_keogh_sq(q_means, 0, lower_means, upper_means, g_off[j],
+                                                n_seg))
+                if r > 0:
+                    bound = max(bound, paa_keogh_sq(means, g_off[j], q_lower_means,
+                                                    q_upper_means, 0, n_seg))
+            lb[j] = bound
+        threshold = _INF
+        first = -1
+        if k == 1:
+            upper_bound = _INF
+            if 4 * r >= n:
+                # A wide band leaves the envelopes and their bound loose. The Euclidean
+                # distance, an upper bound of the DTW, then finds the series to measure first
+                # better; its DTW is pruned against that bound.
+                for j in range(n_train):
+                    if j != exclude and offsets[j + 1] - offsets[j] == n:
+                        d = euclidean_sq(q, flat[offsets[j] : offsets[j + 1]], upper_bound)
+                        if d < upper_bound:
+                            upper_bound = d
+                            first = j
+            if first < 0:
+                for j in range(n_train):
+                    if j != exclude and (first < 0 or lb[j] < lb[first]):
+                        first = j
+            if first < 0:
+                continue
+            a, b = offsets[first], offsets[first + 1]
+            t = flat[a:b]
+            d = euclidean_sq(q, t, _INF) if b - a == n else _INF
+            if r > 0 or b - a != n:
+                d = candidate_sq(q, t, window, d, t_lower[a:b], t_upper[a:b], q_lower, q_upper,
+                                 row_tail, prev, curr)
+            _insert(best_d, best_i, d, first)
+            threshold = d
+        count = 0
+        for j in range(n_train):
+            if j != exclude and j != first and lb[j] <= threshold * _SLACK:
+                candidates[count] = j
+                count += 1
+        if r > 0:
+            sort_by_key(candidates[:count], lb)
+        # else a Euclidean distance costs about what its bound does: sorting would not pay.
+        for j in candidates[:count]:
+            if lb[j] > threshold * _SLACK:
+                if r > 0:
+                    break  # in order of bound: every later one is larger still
+                continue
+            a, b = offsets[j], offsets[j + 1]
+            if r == 0 and b - a == n:
+                d = euclidean_sq(q, flat[a:b], threshold)
+            else:
+                d = candidate_sq(q, flat[a:b], window, threshold, t_lower[a:b], t_upper[a:b],
+                                 q_lower, q_upper, row_tail, prev, curr)
+            if d <= threshold:
+                _insert(best_d, best_i, d, j)
+                if best_i[k - 1] >= 0 and best_d[k - 1] < threshold:
+                    threshold = best_d[k - 1]
+
+
+@njit(cache=True, nogil=True)
+def sort_by_key(ids, key):
+    """Sort ``ids`` in place by ``key[ids]``: insertion sort while short (the usual case
+    after the first distance has pruned most candidates), else argsort."""
+    if ids.shape[0] > 16:
+        ids[:] = ids[np.argsort(key[ids])]
+        return
+    for a in range(1, ids.shape[0]):
+        j = ids[a]
+        b = a
+        while b > 0 and key[ids[b - 1]] > key[j]:
+            ids[b] = ids[b - 1]
+            b -= 1
+        ids[b] = j
+
+
+@njit(cache=True, nogil=True)
+def _max_length(offsets):
+    return np.max(offsets[1:] - offsets[:-1])
+
+
+@njit(cache=True, nogil=True)
+def knn_block(q_flat, q_off, rows, t_flat, t_off, window, k, loo, seg):
+    """k nearest neighbours of the query series ``rows``; ``loo`` skips the query itself
+    (the queries are then the training series). ``seg``: the LB_PAA segment length."""
+    index = build_index(t_flat, t_off, window, seg)
+    work = make_work(_max_length(q_off), _max_length(t_off), t_off.shape[0] - 1,
+                     t_flat.shape[1], seg)
+    dist = np.empty((rows.shape[0], k))
+    idx = np.empty((rows.shape[0], k), dtype=np.int64)
+    search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work)
     return dist, idx
 
 
 @njit(cache=True, nogil=True)
 def brute_block(q_flat, q_off, rows, t_flat, t_off, window, k, loo):
-    """The same answer as ``knn_block`` by computing every distance (for tests/benchmarks)."""
+    """The same answer as ``knn_block`` by computing every distance in full (the
+    reference of the tests and the benchmark)."""
     n_train = t_off.shape[0] - 1
+    m_max = _max_length(t_off)
+    prev = np.empty(m_max + 1)
+    curr = np.empty(m_max + 1)
     dist = np.empty((rows.shape[0], k))
     idx = np.empty((rows.shape[0], k), dtype=np.int64)
+    all_d = np.empty(n_train)
     for a in range(rows.shape[0]):
         i = rows[a]
         q = q_flat[q_off[i] : q_off[i + 1]]
-        all_d = np.full(n_train, _INF)
         for j in range(n_train):
-            if not (loo and j == i):
-                all_d[j] = dtw_sq(q, t_flat[t_off[j] : t_off[j + 1]], window, _INF)
+            if loo and j == i:
+                all_d[j] = _INF
+            else:
+                all_d[j] = dtw_sq_plain(q, t_flat[t_off[j] : t_off[j + 1]], window, prev, curr)
         order = np.argsort(all_d, kind="mergesort")[:k]
         dist[a] = all_d[order]
         idx[a] = order
@@ -496,21 +753,22 @@ def _path_need(q, t, window):
 
 
 @njit(cache=True, nogil=True)
-def loo_neighbours(flat, offsets, windows):
+def loo_neighbours(flat, offsets, windows, seg):
     """Leave-one-out nearest neighbour of every series at each of ``windows`` (widest
     first): an array (n_windows, n_series) of training indices."""
     n = offsets.shape[0] - 1
     out = np.empty((windows.shape[0], n), dtype=np.int64)
     nn = np.full(n, -1, dtype=np.int64)
     need = np.zeros(n, dtype=np.int64)
-    one_d = np.empty(1)
-    one_i = np.empty(1, dtype=np.int64)
-    stats = train_stats(flat, offsets)
+    one_d = np.empty((1, 1))
+    one_i = np.empty((1, 1), dtype=np.int64)
+    one_row = np.empty(1, dtype=np.int64)
+    longest = _max_length(offsets)
+    work = make_work(longest, longest, n, flat.shape[1], seg)
     for w in range(windows.shape[0]):
         window = windows[w]
-        envelopes_ready = False
-        lower = np.empty((0, 0))
-        upper = np.empty((0, 0))
+        index_ready = False
+        index = build_index(flat[:0], offsets[:1], window, seg)
         for i in range(n):
             q = flat[offsets[i] : offsets[i + 1]]
             j = nn[i]
@@ -518,11 +776,12 @@ def loo_neighbours(flat, offsets, windows):
                 m = offsets[j + 1] - offsets[j]
                 if need[i] <= band_radius(q.shape[0], m, window):
                     continue  # the optimal path fits: same neighbour, same distance
-            if not envelopes_ready:
-                lower, upper = train_envelopes(flat, offsets, window)
-                envelopes_ready = True
-            query(q, flat, offsets, lower, upper, stats, window, 1, i, one_d, one_i)
-            j = one_i[0]
+            if not index_ready:
+                index = build_index(flat, offsets, window, seg)
+                index_ready = True
+            one_row[0] = i
+            search_rows(flat, offsets, one_row, True, index, window, seg, 1, one_d, one_i, work)
+            j = one_i[0, 0]
             nn[i] = j
             need[i] = _path_need(q, flat[offsets[j] : offsets[j + 1]], window)
         out[w] = nn

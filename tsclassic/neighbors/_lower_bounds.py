@@ -124,4 +124,4 @@ def lb_kim(x: Any, y: Any) -> float:
     b = check_one_series(y, "y")
     same_channels(a.shape[1], b.shape[1], "x", "y")
     single = a.shape[0] == 1 and b.shape[0] == 1
-    return float(np.sqrt(kim_sq(series_stats(a), series_stats(b), single)))
+    return float(np.sqrt(kim_sq(series_stats(a), series_stats(b)[None], 0, single)))

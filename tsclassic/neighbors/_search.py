@@ -1,13 +1,16 @@
 """Exact k-nearest-neighbour search under DTW, and the learned Sakoe-Chiba window.
 
-For each query the search (1) bounds every training series from above by its Euclidean
-distance (the DTW with a zero band, never below the DTW with a wider band) and from below
-by LB_Kim then LB_Keogh against the training envelope, (2) visits the candidates in order
-of their lower bound and stops when the bound passes the k-th best distance so far, (3)
-tries the reversed LB_Keogh (the query's envelope), and (4) runs the DTW recursion with
-early abandoning against the k-th best. Every step discards only series whose distance
-is provably larger, so the result is that of brute force, ties to the first training
-series included.
+For each query the search (1) bounds every training series from below in O(length /
+segment) by LB_PAA, LB_Keogh on segment means, both ways (LB_Kim where the lengths
+differ); (2) measures first one series likely to be near: the one with the smallest bound
+or, under a wide band where envelopes are loose, the nearest in Euclidean distance (the
+DTW with a zero band, never below the DTW with a wider one); (3) visits the others whose
+bound does not exceed the k-th best distance so far, in order of bound, each through
+LB_Keogh both ways with early abandoning; and (4) runs the DTW recursion pruned against
+the k-th best with the cumulated LB_Keogh of the rows still to come (PrunedDTW with the
+UCR suite's bound). With a zero band the DTW is the Euclidean distance, computed with
+early abandoning. Every step discards only series whose distance is provably larger, so
+the result is that of brute force, ties to the first training series included.
 
 The learned window follows the UCR archive: leave-one-out 1-NN error on the training set
 for bands of 0..100% of the length, the smallest band with the least error wins. Going from
@@ -26,6 +29,11 @@ import numpy as np
 
 from tsclassic.neighbors._checks import Packed
 
+# LB_PAA segments: more make the bound tighter and dearer. About 16 of at least 4
+# points each measured best over the UCR sets in data/ (benchmarks/dtw_knn.py).
+N_SEGMENTS = 16
+MIN_SEGMENT = 4
+
 
 def knn_search(
     queries: Packed | None, train: Packed, window: float, k: int, n_jobs: int | None,
@@ -36,12 +44,14 @@ def knn_search(
     series out. ``brute`` computes every distance instead (the reference for tests)."""
     from tsclassic.neighbors._kernels import brute_block, knn_block
 
-    kernel = brute_block if brute else knn_block
     loo = queries is None
     q = train if loo else queries
+    seg = segment_length(train)
 
     def block(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return kernel(q.flat, q.offsets, rows, train.flat, train.offsets, window, k, loo)
+        if brute:
+            return brute_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k, loo)
+        return knn_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k, loo, seg)
 
     return run_blocks(block, q.n, n_jobs)
 
@@ -51,7 +61,15 @@ def learn_window_neighbours(train: Packed, windows: np.ndarray) -> np.ndarray:
     ``windows`` (sorted widest first): an array (n_windows, n_series)."""
     from tsclassic.neighbors._kernels import loo_neighbours
 
-    return loo_neighbours(train.flat, train.offsets, np.asarray(windows, dtype=np.float64))
+    windows = np.asarray(windows, dtype=np.float64)
+    return loo_neighbours(train.flat, train.offsets, windows, segment_length(train))
+
+
+def segment_length(train: Packed) -> int:
+    """Points per segment of the LB_PAA bound: about ``N_SEGMENTS`` segments per series,
+    at least ``MIN_SEGMENT`` points each."""
+    typical = int(train.lengths[0] if train.equal_length else np.median(train.lengths))
+    return max(MIN_SEGMENT, typical // N_SEGMENTS)
 
 
 def run_blocks(fn: Callable[[np.ndarray], object], n_rows: int, n_jobs: int | None) -> object:
