@@ -213,6 +213,7 @@ def test_pruned_dtw_is_exact_below_its_threshold_and_inf_above(pair, w, scale):
     work = [np.empty(len(y) + 2) for _ in range(2)]
     exact = dtw_sq_plain(x, y, w, *work)
     assert exact == pytest.approx(dtw(x[:, 0], y[:, 0], window=w) ** 2, rel=1e-12, abs=1e-9)
+    assert dtw_sq_plain(y, x, w, *work) == exact  # symmetric bit for bit: the search uses it
     threshold = exact * scale
     lower, upper = np.empty_like(y), np.empty_like(y)
     envelope_kernel(y, band_radius(len(y), len(y), w), lower, upper)

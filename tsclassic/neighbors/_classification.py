@@ -16,8 +16,9 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
     """k-nearest-neighbour classifier under dynamic time warping, exact and fast.
 
     The neighbours are exactly those of brute force (ties go to the first training
-    series), found with the LB_Kim / LB_Keogh cascade, early abandoning and compiled
-    kernels. Series may have several channels (dependent DTW) and different lengths.
+    series), found with a cascade of lower bounds (LB_PAA, LB_Kim, LB_Keogh both ways), a
+    DTW recursion pruned against the best distance so far and compiled kernels. Series may
+    have several channels (dependent DTW) and different lengths.
 
     Parameters
     ----------

@@ -33,11 +33,26 @@ def band_radius(n: int, m: int, window: float) -> int:
 
 @njit(cache=True, nogil=True, inline="always")
 def _cost(x, i, y, j):
+    """The squared distance between point i of ``x`` and point j of ``y``."""
+    if x.shape[1] == 1:
+        d = x[i, 0] - y[j, 0]
+        return d * d
     total = 0.0
     for c in range(x.shape[1]):
         d = x[i, c] - y[j, c]
         total += d * d
     return total
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _cell(x, i, y, j, diagonal, above, left):
+    """The accumulated cost of cell (i, j) from those of its three predecessors."""
+    best = diagonal
+    if above < best:
+        best = above
+    if left < best:
+        best = left
+    return _cost(x, i, y, j) + best
 
 
 @njit(cache=True, nogil=True)
@@ -70,23 +85,13 @@ def dtw_sq_plain(x, y, window, prev, curr):
     prev[: m + 1] = _INF  # prev[j + 1] holds row i-1, column j; prev[0] is the border
     prev[0] = 0.0
     curr[: m + 1] = _INF
-    univariate = x.shape[1] == 1
     for i in range(n):
         lo = max(0, i - below)
         hi = min(m - 1, i + above)
         curr[lo] = _INF
         left = _INF
         for j in range(lo, hi + 1):
-            best = prev[j]
-            if prev[j + 1] < best:
-                best = prev[j + 1]
-            if left < best:
-                best = left
-            if univariate:
-                d = x[i, 0] - y[j, 0]
-                left = d * d + best
-            else:
-                left = _cost(x, i, y, j) + best
+            left = _cell(x, i, y, j, prev[j], prev[j + 1], left)
             curr[j + 1] = left
         prev, curr = curr, prev
     return prev[m]
@@ -115,7 +120,6 @@ def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
     prev[: m + 2] = _INF  # prev[j + 1] holds row i-1, column j; prev[0] is the border
     prev[0] = 0.0
     curr[: m + 2] = _INF
-    univariate = x.shape[1] == 1
     start = 0  # no cell left of it can lead below the threshold
     prev_hi = -1  # last column computed in the previous row
     prev_ok = -1  # last column of the previous row that can lead below the threshold
@@ -134,16 +138,7 @@ def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
         while True:
             if j > stop:
                 return _INF  # beyond, only cells that cannot lead below feed a cell
-            best = prev[j]
-            if prev[j + 1] < best:
-                best = prev[j + 1]
-            if left < best:
-                best = left
-            if univariate:
-                d = x[i, 0] - y[j, 0]
-                left = d * d + best
-            else:
-                left = _cost(x, i, y, j) + best
+            left = _cell(x, i, y, j, prev[j], prev[j + 1], left)
             curr[j + 1] = left
             if left <= limit:
                 break
@@ -153,16 +148,7 @@ def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
         first_ok = last_ok = j
         j += 1
         while j <= stop:
-            best = prev[j]
-            if prev[j + 1] < best:
-                best = prev[j + 1]
-            if left < best:
-                best = left
-            if univariate:
-                d = x[i, 0] - y[j, 0]
-                left = d * d + best
-            else:
-                left = _cost(x, i, y, j) + best
+            left = _cell(x, i, y, j, prev[j], prev[j + 1], left)
             curr[j + 1] = left
             if left <= limit:
                 last_ok = j
@@ -172,11 +158,7 @@ def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
         if j > stop:
             # Past the previous row's range: only the left neighbour feeds a cell.
             while j <= band_hi:
-                if univariate:
-                    d = x[i, 0] - y[j, 0]
-                    left = d * d + left
-                else:
-                    left = _cost(x, i, y, j) + left
+                left = _cost(x, i, y, j) + left
                 curr[j + 1] = left
                 if left > limit:
                     break
@@ -398,9 +380,8 @@ def paa_keogh_sq(x_means, x_start, lower_means, upper_means, env_start, n_seg):
 
 
 @njit(cache=True, nogil=True)
-def series_stats(x):
-    """Per channel first, last, min and max of ``x`` (L, C): an array (4, C)."""
-    out = np.empty((4, x.shape[1]))
+def series_stats(x, out):
+    """Per channel first, last, min and max of ``x`` (L, C) into ``out`` (4, C)."""
     for c in range(x.shape[1]):
         out[0, c] = x[0, c]
         out[1, c] = x[x.shape[0] - 1, c]
@@ -411,7 +392,6 @@ def series_stats(x):
             hi = max(hi, x[i, c])
         out[2, c] = lo
         out[3, c] = hi
-    return out
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -464,20 +444,12 @@ def train_envelopes(flat, offsets, window):
 
 @njit(cache=True, nogil=True)
 def train_stats(flat, offsets):
+    """``series_stats`` of every packed series: an array (n_series, 4, C)."""
     n = offsets.shape[0] - 1
     out = np.empty((n, 4, flat.shape[1]))
     for s in range(n):
-        out[s] = series_stats(flat[offsets[s] : offsets[s + 1]])
+        series_stats(flat[offsets[s] : offsets[s + 1]], out[s])
     return out
-
-
-@njit(cache=True, nogil=True)
-def any_other_length(offsets, n):
-    """Whether any packed series is not ``n`` long."""
-    for j in range(offsets.shape[0] - 1):
-        if offsets[j + 1] - offsets[j] != n:
-            return True
-    return False
 
 
 @njit(cache=True, nogil=True)
@@ -552,15 +524,17 @@ def make_work(max_query, max_train, n_train, n_channels, seg):
         np.empty((n_seg, n_channels)),
         np.empty(n_train),  # lower bounds
         np.empty(n_train, dtype=np.int64),  # candidates left after the first distance
-        np.empty(max_query + 1),  # the cumulated LB_Keogh of the query, from the end
-        np.empty(max_train + 2),  # DTW rows
-        np.empty(max_train + 2),
+        np.empty(max_query + 1),  # the cumulated LB_Keogh both ways, from the end
+        np.empty(max_query + 1),
+        np.empty(max(max_query, max_train) + 2),  # DTW rows
+        np.empty(max(max_query, max_train) + 2),
+        np.empty((4, n_channels)),  # the query's LB_Kim statistics
     )
 
 
 @njit(cache=True, nogil=True)
-def candidate_sq(q, t, window, threshold, t_lower, t_upper, q_lower, q_upper, tail, prev,
-                 curr):
+def candidate_sq(q, t, window, threshold, t_lower, t_upper, q_lower, q_upper, tail,
+                 tail_reverse, prev, curr):
     """Squared DTW of query and candidate, ``inf`` once sure to exceed ``threshold``.
 
     Equal lengths go through LB_Keogh both ways before the DTW itself; the first one,
@@ -578,10 +552,15 @@ def candidate_sq(q, t, window, threshold, t_lower, t_upper, q_lower, q_upper, ta
     if threshold == _INF:
         return dtw_sq_plain(q, t, window, prev, curr)
     limit = threshold * _SLACK
-    if keogh_tail_sq(q, t, t_lower, t_upper, tail, limit) > limit:
+    bound = keogh_tail_sq(q, t, t_lower, t_upper, tail, limit)
+    if bound > limit:
         return _INF
-    if keogh_sq(t, q_lower, q_upper, limit) > limit:
+    reverse = keogh_tail_sq(t, q, q_lower, q_upper, tail_reverse, limit)
+    if reverse > limit:
         return _INF
+    # The DTW is symmetric, bit for bit: recurse along the series whose tail is tighter.
+    if reverse > bound:
+        return dtw_sq_bounded(t, q, window, threshold, tail_reverse, prev, curr)
     return dtw_sq_bounded(q, t, window, threshold, tail, prev, curr)
 
 
@@ -604,7 +583,9 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
     flat, offsets, t_lower, t_upper, stats, g_off, means, lower_means, upper_means = index
     n_train = offsets.shape[0] - 1
     lb, candidates = work[5], work[6]
-    row_tail, prev, curr = work[7], work[8], work[9]
+    row_tail, tail_reverse, prev, curr, q_stats = work[7], work[8], work[9], work[10], work[11]
+    lengths = offsets[1:] - offsets[:-1]
+    shortest, longest = lengths.min(), lengths.max()
     for row in range(rows.shape[0]):
         i = rows[row]
         q = q_flat[q_off[i] : q_off[i + 1]]
@@ -621,18 +602,21 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
             envelope_kernel(q, r, q_lower, q_upper)
             segment_means(q_lower, seg, q_lower_means)
             segment_means(q_upper, seg, q_upper_means)
-        q_stats = series_stats(q)
+        if r > 0 or n != shortest or n != longest:
+            series_stats(q, q_stats)
         best_d[:] = _INF
         best_i[:] = -1
         for j in range(n_train):
             m = offsets[j + 1] - offsets[j]
-            bound = kim_sq(q_stats, stats, j, n == 1 and m == 1)
-            if m == n:
-                bound = max(bound, paa_keogh_sq(q_means, 0, lower_means, upper_means, g_off[j],
-                                                n_seg))
+            if m != n:
+                bound = kim_sq(q_stats, stats, j, n == 1 and m == 1)
+            else:
+                bound = paa_keogh_sq(q_means, 0, lower_means, upper_means, g_off[j], n_seg)
                 if r > 0:
-                    bound = max(bound, paa_keogh_sq(means, g_off[j], q_lower_means,
-                                                    q_upper_means, 0, n_seg))
+                    # LB_Kim adds the corner cells, which count most under a wide band.
+                    bound = max(bound, kim_sq(q_stats, stats, j, n == 1),
+                                paa_keogh_sq(means, g_off[j], q_lower_means, q_upper_means, 0,
+                                             n_seg))
             lb[j] = bound
         threshold = _INF
         first = -1
@@ -659,7 +643,7 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
             d = euclidean_sq(q, t, _INF) if b - a == n else _INF
             if r > 0 or b - a != n:
                 d = candidate_sq(q, t, window, d, t_lower[a:b], t_upper[a:b], q_lower, q_upper,
-                                 row_tail, prev, curr)
+                                 row_tail, tail_reverse, prev, curr)
             _insert(best_d, best_i, d, first)
             threshold = d
         count = 0
@@ -680,7 +664,7 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
                 d = euclidean_sq(q, flat[a:b], threshold)
             else:
                 d = candidate_sq(q, flat[a:b], window, threshold, t_lower[a:b], t_upper[a:b],
-                                 q_lower, q_upper, row_tail, prev, curr)
+                                 q_lower, q_upper, row_tail, tail_reverse, prev, curr)
             if d <= threshold:
                 _insert(best_d, best_i, d, j)
                 if best_i[k - 1] >= 0 and best_d[k - 1] < threshold:

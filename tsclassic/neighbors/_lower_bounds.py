@@ -124,4 +124,7 @@ def lb_kim(x: Any, y: Any) -> float:
     b = check_one_series(y, "y")
     same_channels(a.shape[1], b.shape[1], "x", "y")
     single = a.shape[0] == 1 and b.shape[0] == 1
-    return float(np.sqrt(kim_sq(series_stats(a), series_stats(b)[None], 0, single)))
+    stats_a, stats_b = np.empty((4, a.shape[1])), np.empty((1, 4, b.shape[1]))
+    series_stats(a, stats_a)
+    series_stats(b, stats_b[0])
+    return float(np.sqrt(kim_sq(stats_a, stats_b, 0, single)))
