@@ -537,9 +537,9 @@ def candidate_sq(q, t, window, threshold, t_lower, t_upper, q_lower, q_upper, ta
                  tail_reverse, prev, curr):
     """Squared DTW of query and candidate, ``inf`` once sure to exceed ``threshold``.
 
-    Equal lengths go through LB_Keogh both ways before the DTW itself; the first one,
-    summed from the end, leaves in ``tail`` the bound of the rows still to come that
-    prunes the recursion."""
+    Equal lengths go through LB_Keogh both ways before the DTW itself, each summed from
+    the end into ``tail`` and ``tail_reverse``: the bound of the rows still to come, which
+    prunes the recursion. The other arrays are work space."""
     n = q.shape[0]
     m = t.shape[0]
     if n != m:
@@ -569,14 +569,16 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
     """The ``k`` nearest training series of each query series ``rows``, into ``dist`` and
     ``idx``; ``loo`` leaves the query out (the queries are then the training series).
 
-    Every training series gets a lower bound in O(length / seg): LB_PAA both ways for an
-    equal length, LB_Kim otherwise. For k = 1 the series with the smallest bound is
-    measured first (with its Euclidean distance as the threshold for the pruning); then
-    only the series whose bound does not exceed the best distance so far are visited, in
-    order of bound with a band (each through ``candidate_sq``), in their own order without
-    (each a Euclidean distance with early abandoning). A series is discarded only when its
-    bound or its DTW exceeds the k-th best by more than rounding, and ``_insert`` breaks
-    ties to the first series, so the answer is that of brute force.
+    Every training series gets a lower bound in O(length / seg): LB_PAA for an equal
+    length (both ways and with LB_Kim under a band), LB_Kim for another. For k = 1 one
+    series is measured first, with its Euclidean distance as the threshold for the
+    pruning: the one with the smallest bound or, under a wide band, the nearest in
+    Euclidean distance. Then only the series whose bound does not exceed the best
+    distance so far are visited: in order of bound under a band (each through
+    ``candidate_sq``), in their own order without (each a Euclidean distance with early
+    abandoning). A series is discarded only when its bound or its DTW exceeds the k-th
+    best by more than rounding, and ``_insert`` breaks ties to the first series, so the
+    answer is that of brute force.
     """
     # One loop over the queries here rather than a call each: passing the two tuples of
     # arrays costs more than the search itself on short series.
@@ -689,6 +691,7 @@ def sort_by_key(ids, key):
 
 @njit(cache=True, nogil=True)
 def _max_length(offsets):
+    """The length of the longest packed series."""
     return np.max(offsets[1:] - offsets[:-1])
 
 
