@@ -453,16 +453,33 @@ def train_stats(flat, offsets):
 
 
 @njit(cache=True, nogil=True)
+def segment_offsets(offsets, seg):
+    """Start rows of each packed series' segment means, for segments of ``seg`` points."""
+    n = offsets.shape[0] - 1
+    out = np.zeros(n + 1, dtype=np.int64)
+    for s in range(n):
+        out[s + 1] = out[s] + (offsets[s + 1] - offsets[s] + seg - 1) // seg
+    return out
+
+
+# The first, coarse LB_PAA of the Euclidean search uses segments this many times longer.
+COARSE = 4
+
+
+@njit(cache=True, nogil=True)
 def build_index(flat, offsets, window, seg):
     """What the search needs of the training series, computed once: the series, their
-    envelopes, LB_Kim statistics, and the segment means of series and envelopes (with
-    their offsets: series s has rows ``g_off[s]:g_off[s + 1]``)."""
+    envelopes, LB_Kim statistics, the segment means of series and envelopes (series s has
+    rows ``g_off[s]:g_off[s + 1]``), and the means over segments four times longer."""
     lower, upper = train_envelopes(flat, offsets, window)
     stats = train_stats(flat, offsets)
     n = offsets.shape[0] - 1
-    g_off = np.zeros(n + 1, dtype=np.int64)
+    g_off = segment_offsets(offsets, seg)
+    coarse_off = segment_offsets(offsets, COARSE * seg)
+    coarse_means = np.empty((coarse_off[n], flat.shape[1]))
     for s in range(n):
-        g_off[s + 1] = g_off[s] + (offsets[s + 1] - offsets[s] + seg - 1) // seg
+        segment_means(flat[offsets[s] : offsets[s + 1]], COARSE * seg,
+                      coarse_means[coarse_off[s] : coarse_off[s + 1]])
     means = np.empty((g_off[n], flat.shape[1]))
     lower_means = np.empty_like(means)
     upper_means = np.empty_like(means)
@@ -476,7 +493,8 @@ def build_index(flat, offsets, window, seg):
         else:
             segment_means(lower[a:b], seg, lower_means[ga:gb])
             segment_means(upper[a:b], seg, upper_means[ga:gb])
-    return flat, offsets, lower, upper, stats, g_off, means, lower_means, upper_means
+    return (flat, offsets, lower, upper, stats, g_off, means, lower_means, upper_means,
+            coarse_off, coarse_means)
 
 
 @njit(cache=True, nogil=True)
@@ -529,6 +547,7 @@ def make_work(max_query, max_train, n_train, n_channels, seg):
         np.empty(max(max_query, max_train) + 2),  # DTW rows
         np.empty(max(max_query, max_train) + 2),
         np.empty((4, n_channels)),  # the query's LB_Kim statistics
+        np.empty(((max_query + COARSE * seg - 1) // (COARSE * seg), n_channels)),
     )
 
 
@@ -574,15 +593,14 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
     series is measured first, with its Euclidean distance as the threshold for the
     pruning: the one with the smallest bound or, under a wide band, the nearest in
     Euclidean distance. Then only the series whose bound does not exceed the best
-    distance so far are visited: in order of bound under a band (each through
-    ``candidate_sq``), in their own order without (each a Euclidean distance with early
-    abandoning). A series is discarded only when its bound or its DTW exceeds the k-th
-    best by more than rounding, and ``_insert`` breaks ties to the first series, so the
-    answer is that of brute force.
+    distance so far are visited, in order of bound, each through ``candidate_sq``. A
+    series is discarded only when its bound or its DTW exceeds the k-th best by more than
+    rounding, and ``_insert`` breaks ties to the first series, so the answer is that of
+    brute force.
     """
     # One loop over the queries here rather than a call each: passing the two tuples of
     # arrays costs more than the search itself on short series.
-    flat, offsets, t_lower, t_upper, stats, g_off, means, lower_means, upper_means = index
+    flat, offsets, t_lower, t_upper, stats, g_off, means, lower_means, upper_means = index[:9]
     n_train = offsets.shape[0] - 1
     lb, candidates = work[5], work[6]
     row_tail, tail_reverse, prev, curr, q_stats = work[7], work[8], work[9], work[10], work[11]
@@ -643,9 +661,8 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
             a, b = offsets[first], offsets[first + 1]
             t = flat[a:b]
             d = euclidean_sq(q, t, _INF) if b - a == n else _INF
-            if r > 0 or b - a != n:
-                d = candidate_sq(q, t, window, d, t_lower[a:b], t_upper[a:b], q_lower, q_upper,
-                                 row_tail, tail_reverse, prev, curr)
+            d = candidate_sq(q, t, window, d, t_lower[a:b], t_upper[a:b], q_lower, q_upper,
+                             row_tail, tail_reverse, prev, curr)
             _insert(best_d, best_i, d, first)
             threshold = d
         count = 0
@@ -653,24 +670,92 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
             if j != exclude and j != first and lb[j] <= threshold * _SLACK:
                 candidates[count] = j
                 count += 1
-        if r > 0:
-            sort_by_key(candidates[:count], lb)
-        # else a Euclidean distance costs about what its bound does: sorting would not pay.
+        sort_by_key(candidates[:count], lb)
         for j in candidates[:count]:
             if lb[j] > threshold * _SLACK:
-                if r > 0:
-                    break  # in order of bound: every later one is larger still
-                continue
+                break  # in order of bound: every later one is larger still
             a, b = offsets[j], offsets[j + 1]
-            if r == 0 and b - a == n:
-                d = euclidean_sq(q, flat[a:b], threshold)
-            else:
-                d = candidate_sq(q, flat[a:b], window, threshold, t_lower[a:b], t_upper[a:b],
-                                 q_lower, q_upper, row_tail, tail_reverse, prev, curr)
+            d = candidate_sq(q, flat[a:b], window, threshold, t_lower[a:b], t_upper[a:b],
+                             q_lower, q_upper, row_tail, tail_reverse, prev, curr)
             if d <= threshold:
                 _insert(best_d, best_i, d, j)
                 if best_i[k - 1] >= 0 and best_d[k - 1] < threshold:
                     threshold = best_d[k - 1]
+
+
+@njit(cache=True, nogil=True)
+def euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, dist, idx, work):
+    """``search_rows`` for a zero band on series of one length, where the DTW is the
+    Euclidean distance: LB_PAA on long segments for every training series, the one with
+    the smallest measured first, then for each series whose bound does not exceed the
+    k-th best so far, LB_PAA on short segments and the distance itself, both abandoned
+    once above it. Series are visited in their own order: a distance costs too little
+    for sorting to pay."""
+    flat, offsets, g_off, means, coarse_off, coarse_means = (
+        index[0], index[1], index[5], index[6], index[9], index[10])
+    n_train = offsets.shape[0] - 1
+    lb, q_means, q_coarse = work[5], work[2], work[12]
+    for row in range(rows.shape[0]):
+        i = rows[row]
+        q = q_flat[q_off[i] : q_off[i + 1]]
+        exclude = i if loo else -1
+        best_d = dist[row]
+        best_i = idx[row]
+        best_d[:] = _INF
+        best_i[:] = -1
+        n = q.shape[0]
+        n_seg = (n + seg - 1) // seg
+        n_coarse = (n + COARSE * seg - 1) // (COARSE * seg)
+        segment_means(q, seg, q_means[:n_seg])
+        segment_means(q, COARSE * seg, q_coarse[:n_coarse])
+        first = -1
+        for j in range(n_train):
+            lb[j] = paa_keogh_sq(q_coarse, 0, coarse_means, coarse_means, coarse_off[j],
+                                 n_coarse)
+            if j != exclude and (first < 0 or lb[j] < lb[first]):
+                first = j
+        if first < 0:
+            continue
+        threshold = _INF
+        if k == 1:
+            threshold = euclidean_sq(q, flat[offsets[first] : offsets[first + 1]], _INF)
+            _insert(best_d, best_i, threshold, first)
+        for j in range(n_train):
+            if j == exclude or (k == 1 and j == first) or lb[j] > threshold * _SLACK:
+                continue
+            # (With one point per segment this bound would be the distance itself.)
+            if seg > 1 and (paa_keogh_sq(q_means, 0, means, means, g_off[j], n_seg)
+                            > threshold * _SLACK):
+                continue
+            d = euclidean_sq(q, flat[offsets[j] : offsets[j + 1]], threshold)
+            if d <= threshold:
+                _insert(best_d, best_i, d, j)
+                if best_i[k - 1] >= 0 and best_d[k - 1] < threshold:
+                    threshold = best_d[k - 1]
+
+
+@njit(cache=True, nogil=True)
+def any_other_length(offsets, n):
+    """Whether any packed series is not ``n`` long."""
+    for j in range(offsets.shape[0] - 1):
+        if offsets[j + 1] - offsets[j] != n:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def search(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work):
+    """``euclidean_rows`` where every series has one length and the band is zero,
+    ``search_rows`` otherwise."""
+    if rows.shape[0] == 0:
+        return
+    length = q_off[1] - q_off[0]
+    offsets = index[1]
+    if (band_radius(length, length, window) == 0 and not any_other_length(q_off, length)
+            and not any_other_length(offsets, length)):
+        euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, dist, idx, work)
+    else:
+        search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work)
 
 
 @njit(cache=True, nogil=True)
@@ -704,7 +789,7 @@ def knn_block(q_flat, q_off, rows, t_flat, t_off, window, k, loo, seg):
                      t_flat.shape[1], seg)
     dist = np.empty((rows.shape[0], k))
     idx = np.empty((rows.shape[0], k), dtype=np.int64)
-    search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work)
+    search(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work)
     return dist, idx
 
 
@@ -767,7 +852,7 @@ def loo_neighbours(flat, offsets, windows, seg):
                 index = build_index(flat, offsets, window, seg)
                 index_ready = True
             one_row[0] = i
-            search_rows(flat, offsets, one_row, True, index, window, seg, 1, one_d, one_i, work)
+            search(flat, offsets, one_row, True, index, window, seg, 1, one_d, one_i, work)
             j = one_i[0, 0]
             nn[i] = j
             need[i] = _path_need(q, flat[offsets[j] : offsets[j + 1]], window)

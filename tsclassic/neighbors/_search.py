@@ -29,10 +29,12 @@ import numpy as np
 
 from tsclassic.neighbors._checks import Packed
 
-# LB_PAA segments: more make the bound tighter and dearer. About 16 of at least 4
-# points each measured best over the UCR sets in data/ (benchmarks/dtw_knn.py).
-N_SEGMENTS = 16
-MIN_SEGMENT = 4
+# LB_PAA segments: more make the bound tighter and dearer. Measured best over the UCR
+# sets in data/ (benchmarks/dtw_knn.py): about 16 of at least 4 points each under a band;
+# at a zero band, where a distance costs little, about 24 of at least 1 point (and the
+# first pass on segments four times longer).
+N_SEGMENTS, MIN_SEGMENT = 16, 4
+N_SEGMENTS_ZERO_BAND, MIN_SEGMENT_ZERO_BAND = 24, 1
 
 
 def knn_search(
@@ -46,7 +48,7 @@ def knn_search(
 
     loo = queries is None
     q = train if loo else queries
-    seg = segment_length(train)
+    seg = segment_length(train, window)
 
     def block(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if brute:
@@ -62,13 +64,16 @@ def learn_window_neighbours(train: Packed, windows: np.ndarray) -> np.ndarray:
     from tsclassic.neighbors._kernels import loo_neighbours
 
     windows = np.asarray(windows, dtype=np.float64)
-    return loo_neighbours(train.flat, train.offsets, windows, segment_length(train))
+    return loo_neighbours(train.flat, train.offsets, windows, segment_length(train, 1.0))
 
 
-def segment_length(train: Packed) -> int:
-    """Points per segment of the LB_PAA bound: about ``N_SEGMENTS`` segments per series,
-    at least ``MIN_SEGMENT`` points each."""
+def segment_length(train: Packed, window: float) -> int:
+    """Points per segment of the LB_PAA bound for series like those of ``train``."""
+    from tsclassic.neighbors._kernels import band_radius
+
     typical = int(train.lengths[0] if train.equal_length else np.median(train.lengths))
+    if band_radius(typical, typical, window) == 0:
+        return max(MIN_SEGMENT_ZERO_BAND, typical // N_SEGMENTS_ZERO_BAND)
     return max(MIN_SEGMENT, typical // N_SEGMENTS)
 
 
