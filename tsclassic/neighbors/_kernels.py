@@ -583,6 +583,16 @@ def candidate_sq(q, t, window, threshold, t_lower, t_upper, q_lower, q_upper, ta
     return dtw_sq_bounded(q, t, window, threshold, tail, prev, curr)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _query(q_flat, q_off, rows, row, loo, dist, idx):
+    """Query ``row`` of a block: the series, the training series to leave out (itself,
+    with ``loo``; else -1) and its emptied rows of the results."""
+    i = rows[row]
+    dist[row] = _INF
+    idx[row] = -1
+    return q_flat[q_off[i] : q_off[i + 1]], (i if loo else -1), dist[row], idx[row]
+
+
 @njit(cache=True, nogil=True)
 def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work):
     """The ``k`` nearest training series of each query series ``rows``, into ``dist`` and
@@ -607,11 +617,7 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
     lengths = offsets[1:] - offsets[:-1]
     shortest, longest = lengths.min(), lengths.max()
     for row in range(rows.shape[0]):
-        i = rows[row]
-        q = q_flat[q_off[i] : q_off[i + 1]]
-        exclude = i if loo else -1
-        best_d = dist[row]
-        best_i = idx[row]
+        q, exclude, best_d, best_i = _query(q_flat, q_off, rows, row, loo, dist, idx)
         n = q.shape[0]
         n_seg = (n + seg - 1) // seg
         r = band_radius(n, n, window)
@@ -624,8 +630,6 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
             segment_means(q_upper, seg, q_upper_means)
         if r > 0 or n != shortest or n != longest:
             series_stats(q, q_stats)
-        best_d[:] = _INF
-        best_i[:] = -1
         for j in range(n_train):
             m = offsets[j + 1] - offsets[j]
             if m != n:
@@ -696,13 +700,7 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, dist, idx, work):
     n_train = offsets.shape[0] - 1
     lb, q_means, q_coarse = work[5], work[2], work[12]
     for row in range(rows.shape[0]):
-        i = rows[row]
-        q = q_flat[q_off[i] : q_off[i + 1]]
-        exclude = i if loo else -1
-        best_d = dist[row]
-        best_i = idx[row]
-        best_d[:] = _INF
-        best_i[:] = -1
+        q, exclude, best_d, best_i = _query(q_flat, q_off, rows, row, loo, dist, idx)
         n = q.shape[0]
         n_seg = (n + seg - 1) // seg
         n_coarse = (n + COARSE * seg - 1) // (COARSE * seg)
