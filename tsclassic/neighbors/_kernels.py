@@ -471,9 +471,15 @@ def build_index(flat, offsets, window, seg):
     """What the search needs of the training series, computed once: the series, their
     envelopes, LB_Kim statistics, the segment means of series and envelopes (series s has
     rows ``g_off[s]:g_off[s + 1]``), and the means over segments four times longer."""
-    lower, upper = train_envelopes(flat, offsets, window)
-    stats = train_stats(flat, offsets)
     n = offsets.shape[0] - 1
+    longest = _max_length(offsets)
+    # A zero band for every series: the envelopes are the series themselves.
+    zero_band = band_radius(longest, longest, window) == 0
+    if zero_band:
+        lower, upper = flat, flat
+    else:
+        lower, upper = train_envelopes(flat, offsets, window)
+    stats = train_stats(flat, offsets)
     g_off = segment_offsets(offsets, seg)
     coarse_off = segment_offsets(offsets, COARSE * seg)
     coarse_means = np.empty((coarse_off[n], flat.shape[1]))
@@ -481,18 +487,16 @@ def build_index(flat, offsets, window, seg):
         segment_means(flat[offsets[s] : offsets[s + 1]], COARSE * seg,
                       coarse_means[coarse_off[s] : coarse_off[s + 1]])
     means = np.empty((g_off[n], flat.shape[1]))
-    lower_means = np.empty_like(means)
-    upper_means = np.empty_like(means)
     for s in range(n):
-        a, b = offsets[s], offsets[s + 1]
-        ga, gb = g_off[s], g_off[s + 1]
-        segment_means(flat[a:b], seg, means[ga:gb])
-        if band_radius(b - a, b - a, window) == 0:
-            lower_means[ga:gb] = means[ga:gb]
-            upper_means[ga:gb] = means[ga:gb]
-        else:
-            segment_means(lower[a:b], seg, lower_means[ga:gb])
-            segment_means(upper[a:b], seg, upper_means[ga:gb])
+        segment_means(flat[offsets[s] : offsets[s + 1]], seg, means[g_off[s] : g_off[s + 1]])
+    if zero_band:
+        lower_means, upper_means = means, means
+    else:
+        lower_means, upper_means = np.empty_like(means), np.empty_like(means)
+        for s in range(n):
+            a, b = offsets[s], offsets[s + 1]
+            segment_means(lower[a:b], seg, lower_means[g_off[s] : g_off[s + 1]])
+            segment_means(upper[a:b], seg, upper_means[g_off[s] : g_off[s + 1]])
     return (flat, offsets, lower, upper, stats, g_off, means, lower_means, upper_means,
             coarse_off, coarse_means)
 
@@ -774,7 +778,9 @@ def sort_by_key(ids, key):
 
 @njit(cache=True, nogil=True)
 def _max_length(offsets):
-    """The length of the longest packed series."""
+    """The length of the longest packed series (0 for none)."""
+    if offsets.shape[0] < 2:
+        return 0
     return np.max(offsets[1:] - offsets[:-1])
 
 
