@@ -23,6 +23,7 @@ def test_ucr_shapes_and_labels():
     assert len(names) == 16 and "GunPoint" in names
     X, y = datasets.load_ucr("GunPoint", "test")
     assert X.shape == (150, 150) and set(y) == {"1", "2"}
+    assert X.flags["C_CONTIGUOUS"]  # one series per contiguous row
     assert set(datasets.load_ucr("ECG200")[1]) == {"-1", "1"}
 
 

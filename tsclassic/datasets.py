@@ -126,7 +126,9 @@ def load_ucr(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     frame = pd.read_csv(path, header=None, dtype={0: str})
     labels = frame.iloc[:, 0].str.strip().to_numpy(dtype=object)
     labels = np.array([str(int(float(v))) for v in labels])
-    return frame.iloc[:, 1:].to_numpy(dtype=np.float64), labels
+    # pandas hands a block back column-major; one series per contiguous row suits the
+    # per-series loops of every consumer.
+    return np.ascontiguousarray(frame.iloc[:, 1:].to_numpy(dtype=np.float64)), labels
 
 
 def load_ptb(split: str = "train") -> list[list[str]]:
