@@ -247,10 +247,11 @@ def test_search_equals_brute_force(window, k):
     train[20] = train[3]
     queries = np.concatenate([base[25:], train[[3, 5]]])
     for q, t in [(pack(queries), pack(train)), (None, pack(train))]:
-        fast = knn_search(q, t, window, k, None)
         slow = knn_search(q, t, window, k, None, brute=True)
-        np.testing.assert_array_equal(fast[1], slow[1])
-        np.testing.assert_array_equal(fast[0], slow[0])
+        for n_jobs in (None, 2):
+            fast = knn_search(q, t, window, k, n_jobs)
+            np.testing.assert_array_equal(fast[1], slow[1])
+            np.testing.assert_array_equal(fast[0], slow[0])
 
 
 def test_search_equals_brute_force_multivariate_unequal_lengths_and_threads():
