@@ -708,7 +708,8 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, dist, idx, work):
         n = q.shape[0]
         n_seg = (n + seg - 1) // seg
         n_coarse = (n + COARSE * seg - 1) // (COARSE * seg)
-        segment_means(q, seg, q_means[:n_seg])
+        if seg > 1:  # with one point per segment the fine bound is the distance itself
+            segment_means(q, seg, q_means[:n_seg])
         segment_means(q, COARSE * seg, q_coarse[:n_coarse])
         first = -1
         for j in range(n_train):
@@ -725,7 +726,6 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, dist, idx, work):
         for j in range(n_train):
             if j == exclude or (k == 1 and j == first) or lb[j] > threshold * _SLACK:
                 continue
-            # (With one point per segment this bound would be the distance itself.)
             if seg > 1 and (paa_keogh_sq(q_means, 0, means, means, g_off[j], n_seg)
                             > threshold * _SLACK):
                 continue
