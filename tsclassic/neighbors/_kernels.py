@@ -339,7 +339,6 @@ def keogh_tail_sq(x, y, lower, upper, tail, threshold):
         total += _cost(x, 0, y, 0)
         tail[0] = total
     return total
-    return total
 
 
 @njit(cache=True, nogil=True)
@@ -433,12 +432,7 @@ def train_envelopes(flat, offsets, window):
     upper = np.empty_like(flat)
     for s in range(offsets.shape[0] - 1):
         a, b = offsets[s], offsets[s + 1]
-        r = band_radius(b - a, b - a, window)
-        if r == 0:
-            lower[a:b] = flat[a:b]
-            upper[a:b] = flat[a:b]
-        else:
-            envelope_kernel(flat[a:b], r, lower[a:b], upper[a:b])
+        envelope_kernel(flat[a:b], band_radius(b - a, b - a, window), lower[a:b], upper[a:b])
     return lower, upper
 
 
@@ -649,7 +643,7 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
         threshold = _INF
         first = -1
         if k == 1:
-            upper_bound = _INF
+            upper_bound = _INF  # the Euclidean distance of ``first``, once measured
             if 4 * r >= n:
                 # A wide band leaves the envelopes and their bound loose. The Euclidean
                 # distance, an upper bound of the DTW, then finds the series to measure first
@@ -668,9 +662,10 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
                 continue
             a, b = offsets[first], offsets[first + 1]
             t = flat[a:b]
-            d = euclidean_sq(q, t, _INF) if b - a == n else _INF
-            d = candidate_sq(q, t, window, d, t_lower[a:b], t_upper[a:b], q_lower, q_upper,
-                             row_tail, tail_reverse, prev, curr)
+            if upper_bound == _INF and b - a == n:
+                upper_bound = euclidean_sq(q, t, _INF)
+            d = candidate_sq(q, t, window, upper_bound, t_lower[a:b], t_upper[a:b], q_lower,
+                             q_upper, row_tail, tail_reverse, prev, curr)
             _insert(best_d, best_i, d, first)
             threshold = d
         count = 0

@@ -1,16 +1,17 @@
 """Exact k-nearest-neighbour search under DTW, and the learned Sakoe-Chiba window.
 
 For each query the search (1) bounds every training series from below in O(length /
-segment) by LB_PAA, LB_Keogh on segment means, both ways (LB_Kim where the lengths
-differ); (2) measures first one series likely to be near: the one with the smallest bound
-or, under a wide band where envelopes are loose, the nearest in Euclidean distance (the
-DTW with a zero band, never below the DTW with a wider one); (3) visits the others whose
-bound does not exceed the k-th best distance so far, in order of bound, each through
-LB_Keogh both ways with early abandoning; and (4) runs the DTW recursion pruned against
-the k-th best with the cumulated LB_Keogh of the rows still to come (PrunedDTW with the
-UCR suite's bound). With a zero band the DTW is the Euclidean distance, computed with
-early abandoning. Every step discards only series whose distance is provably larger, so
-the result is that of brute force, ties to the first training series included.
+segment) by LB_PAA, LB_Keogh on segment means, both ways and with LB_Kim under a band
+(LB_Kim alone where the lengths differ); (2) measures first one series likely to be near:
+the one with the smallest bound or, under a wide band where envelopes are loose, the
+nearest in Euclidean distance (the DTW with a zero band, never below the DTW with a wider
+one); (3) visits the others whose bound does not exceed the k-th best distance so far, in
+order of bound, each through LB_Keogh both ways with early abandoning; and (4) runs the
+DTW recursion pruned against the k-th best with the cumulated LB_Keogh of the rows still
+to come (PrunedDTW with the UCR suite's bound). With a zero band on series of one length
+the DTW is the Euclidean distance: LB_PAA on long then short segments, then the distance,
+each abandoned early. Every step discards only series whose distance is provably larger,
+so the result is that of brute force, ties to the first training series included.
 
 The learned window follows the UCR archive: leave-one-out 1-NN error on the training set
 for bands of 0..100% of the length, the smallest band with the least error wins. Going from
