@@ -36,7 +36,7 @@ from tsclassic.neighbors._kernels import (
     paa_keogh_sq,
     segment_means,
 )
-from tsclassic.neighbors._search import knn_search
+from tsclassic.neighbors._search import knn_search, nearest_labels
 
 # -- DTW against tslearn --------------------------------------------------------------
 
@@ -276,7 +276,7 @@ def test_search_equals_brute_force_for_any_segment_and_query_length(seg):
         for window in (0.0, 0.05, 0.2, 1.0):
             for k in (1, 3):
                 fast = knn_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k,
-                                 False, seg)
+                                 False, seg, np.empty(0, dtype=np.int64))
                 slow = brute_block(q.flat, q.offsets, rows, train.flat, train.offsets, window,
                                    k, False)
                 np.testing.assert_array_equal(fast[1], slow[1])
@@ -292,6 +292,41 @@ def test_search_on_integer_data_with_many_ties():
             fast = knn_search(queries, train, window, k, None)
             slow = knn_search(queries, train, window, k, None, brute=True)
             np.testing.assert_array_equal(fast[1], slow[1])
+
+
+@pytest.mark.parametrize("window", [0.0, 0.1, 1.0])
+@pytest.mark.parametrize("n_classes", [2, 5])
+def test_nearest_labels_equal_brute_force(window, n_classes):
+    rng = np.random.default_rng(11)
+    train_x = np.cumsum(rng.normal(size=(40, 1, 30)), axis=2)
+    labels = rng.integers(0, n_classes, size=40)
+    train_x[12] = train_x[4]  # exact ties across classes: the first series' class wins
+    labels[12] = (labels[4] + 1) % n_classes
+    queries = np.concatenate([np.cumsum(rng.normal(size=(30, 1, 30)), axis=2),
+                              train_x[[4, 7]]])
+    train, q = pack(train_x), pack(queries)
+    _, idx = knn_search(q, train, window, 1, None, brute=True)
+    for n_jobs in (None, 2):
+        np.testing.assert_array_equal(nearest_labels(q, train, labels, window, n_jobs),
+                                      labels[idx[:, 0]])
+
+
+def test_nearest_labels_with_many_ties_and_unequal_lengths():
+    rng = np.random.default_rng(12)
+    train = pack(rng.integers(0, 2, size=(60, 1, 8)).astype(float))
+    queries = pack(rng.integers(0, 2, size=(40, 1, 8)).astype(float))
+    labels = rng.integers(0, 3, size=60)
+    for window in (0.0, 0.25, 1.0):
+        _, idx = knn_search(queries, train, window, 1, None, brute=True)
+        np.testing.assert_array_equal(nearest_labels(queries, train, labels, window, None),
+                                      labels[idx[:, 0]])
+    train = pack([rng.normal(size=(2, int(n))) for n in rng.integers(10, 30, size=30)])
+    queries = pack([rng.normal(size=(2, int(n))) for n in rng.integers(10, 30, size=12)])
+    labels = rng.integers(0, 3, size=30)
+    for window in (0.1, 1.0):
+        _, idx = knn_search(queries, train, window, 1, None, brute=True)
+        np.testing.assert_array_equal(nearest_labels(queries, train, labels, window, None),
+                                      labels[idx[:, 0]])
 
 
 # -- the classifier and the regressor ---------------------------------------------------------
@@ -318,6 +353,19 @@ def test_classifier_predicts_like_brute_force_with_string_labels():
     assert proba.shape == (10, 3) and np.allclose(proba.sum(axis=1), 1)
     assert list(clf.classes_) == ["a", "b", "c"]
     assert clf.score(X[20:], labels[20:]) == 1.0
+
+
+@pytest.mark.parametrize("window", [0.0, 0.1, None])
+@pytest.mark.parametrize("weights", ["uniform", "distance"])
+def test_one_neighbour_predicts_the_class_of_kneighbors_nearest(window, weights):
+    rng = np.random.default_rng(13)
+    X = np.cumsum(rng.normal(size=(90, 25)), axis=1)  # classes unrelated to shape: hard
+    labels = np.array(["x", "y", "z"])[rng.integers(0, 3, size=90)]
+    clf = KNeighborsDTWClassifier(window=window, weights=weights).fit(X[:50], labels[:50])
+    nearest = clf.kneighbors(X[50:], return_distance=False)[:, 0]
+    np.testing.assert_array_equal(clf.predict(X[50:]), labels[:50][nearest])
+    np.testing.assert_array_equal(clf.predict_proba(X[50:]),
+                                  (clf.classes_ == labels[:50][nearest][:, None]).astype(float))
 
 
 def test_kneighbors_without_X_leaves_each_series_out():

@@ -94,17 +94,35 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities: the (weighted) share of each class among the neighbours.
 
+        With one neighbour this is the nearest one's class, whatever the weights: the
+        search then needs only the class, which lets it skip series of the class of the
+        nearest so far (the answer is still that of brute force).
+
         Returns
         -------
         ndarray of shape (n_series, n_classes)
             Columns in the order of ``classes_``.
         """
+        if self.n_neighbors == 1:
+            nearest = self._nearest_class(X)
+            proba = np.zeros((len(nearest), len(self.classes_)))
+            proba[np.arange(len(nearest)), nearest] = 1.0
+            return proba
         sq, idx = self._neighbours(X)
         w = self._weights(sq)
         proba = np.zeros((len(idx), len(self.classes_)))
         rows = np.repeat(np.arange(len(idx)), idx.shape[1])
         np.add.at(proba, (rows, self._y[idx].ravel()), w.ravel())
         return proba / proba.sum(axis=1, keepdims=True)
+
+    def _nearest_class(self, X: Any) -> np.ndarray:
+        """The encoded class of each series' nearest training series."""
+        from tsclassic.neighbors._checks import pack
+        from tsclassic.neighbors._search import nearest_labels
+
+        self._check_fitted()
+        queries = pack(self._validate_panel(X, reset=False))
+        return nearest_labels(queries, self._train, self._y, self.window_, self.n_jobs)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each series (ties to the first class in ``classes_``).

@@ -549,6 +549,45 @@ def make_work(max_query, max_train, n_train, n_channels, seg):
     )
 
 
+# ``lb`` of a candidate already measured (or discarded) in the current query.
+_DONE = -1.0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _skip(lb, labels, best_i, j):
+    """Whether candidate ``j`` needs no measuring now: it has been measured already or,
+    with ``labels``, it is of the nearest one's class so far (it could change which
+    series is nearest, not which class). Marks it measured otherwise."""
+    if lb[j] == _DONE:
+        return True
+    if labels.shape[0] > 0 and labels[j] == labels[best_i[0]]:
+        return True
+    lb[j] = _DONE
+    return False
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _visit(best_d, best_i, d, j, threshold, labels):
+    """Keep candidate ``j`` at distance ``d`` if among the k best; return the new
+    threshold (the k-th best distance) and whether the search must go over its
+    candidates again: with ``labels``, when the nearest one's class has changed, the
+    candidates skipped as of the former class must now be measured.
+
+    Only the class of the nearest is then sure, not the series nor its distance: every
+    candidate left unmeasured is of the final nearest one's class, and every other one
+    has been measured against a threshold no smaller than the final nearest distance, so
+    the class is that of brute force's nearest (ties to the first series included)."""
+    if d > threshold:
+        return threshold, False
+    before = best_i[0]
+    _insert(best_d, best_i, d, j)
+    k = best_d.shape[0]
+    if best_i[k - 1] >= 0 and best_d[k - 1] < threshold:
+        threshold = best_d[k - 1]
+    changed = labels.shape[0] > 0 and labels[best_i[0]] != labels[before]
+    return threshold, changed
+
+
 @njit(cache=True, nogil=True)
 def candidate_sq(q, t, window, threshold, t_lower, t_upper, q_lower, q_upper, tail,
                  tail_reverse, prev, curr):
@@ -592,9 +631,10 @@ def _query(q_flat, q_off, rows, row, loo, dist, idx):
 
 
 @njit(cache=True, nogil=True)
-def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work):
+def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, labels, dist, idx, work):
     """The ``k`` nearest training series of each query series ``rows``, into ``dist`` and
     ``idx``; ``loo`` leaves the query out (the queries are then the training series).
+    With ``labels`` (k = 1) only the class of the nearest is sure: see ``_visit``.
 
     Every training series gets a lower bound in O(length / seg): LB_PAA for an equal
     length (both ways and with LB_Kim under a band), LB_Kim for another. For k = 1 one
@@ -674,20 +714,24 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work
                 candidates[count] = j
                 count += 1
         sort_by_key(candidates[:count], lb)
-        for j in candidates[:count]:
+        pos = 0
+        while pos < count:
+            j = candidates[pos]
+            pos += 1
             if lb[j] > threshold * _SLACK:
                 break  # in order of bound: every later one is larger still
+            if _skip(lb, labels, best_i, j):
+                continue
             a, b = offsets[j], offsets[j + 1]
             d = candidate_sq(q, flat[a:b], window, threshold, t_lower[a:b], t_upper[a:b],
                              q_lower, q_upper, row_tail, tail_reverse, prev, curr)
-            if d <= threshold:
-                _insert(best_d, best_i, d, j)
-                if best_i[k - 1] >= 0 and best_d[k - 1] < threshold:
-                    threshold = best_d[k - 1]
+            threshold, restart = _visit(best_d, best_i, d, j, threshold, labels)
+            if restart:
+                pos = 0
 
 
 @njit(cache=True, nogil=True)
-def euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, dist, idx, work):
+def euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, labels, dist, idx, work):
     """``search_rows`` for a zero band on series of one length, where the DTW is the
     Euclidean distance: LB_PAA on long segments for every training series, the one with
     the smallest measured first, then for each series whose bound does not exceed the
@@ -718,17 +762,20 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, dist, idx, work):
         if k == 1:
             threshold = euclidean_sq(q, flat[offsets[first] : offsets[first + 1]], _INF)
             _insert(best_d, best_i, threshold, first)
-        for j in range(n_train):
-            if j == exclude or (k == 1 and j == first) or lb[j] > threshold * _SLACK:
+        if k == 1:
+            lb[first] = _DONE
+        j = 0
+        while j < n_train:
+            if j == exclude or lb[j] > threshold * _SLACK or _skip(lb, labels, best_i, j):
+                j += 1
                 continue
             if seg > 1 and (paa_keogh_sq(q_means, 0, means, means, g_off[j], n_seg)
                             > threshold * _SLACK):
+                j += 1
                 continue
             d = euclidean_sq(q, flat[offsets[j] : offsets[j + 1]], threshold)
-            if d <= threshold:
-                _insert(best_d, best_i, d, j)
-                if best_i[k - 1] >= 0 and best_d[k - 1] < threshold:
-                    threshold = best_d[k - 1]
+            threshold, restart = _visit(best_d, best_i, d, j, threshold, labels)
+            j = 0 if restart else j + 1
 
 
 @njit(cache=True, nogil=True)
@@ -741,18 +788,19 @@ def any_other_length(offsets, n):
 
 
 @njit(cache=True, nogil=True)
-def search(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work):
+def search(q_flat, q_off, rows, loo, index, window, seg, k, labels, dist, idx, work):
     """``euclidean_rows`` where every series has one length and the band is zero,
-    ``search_rows`` otherwise."""
+    ``search_rows`` otherwise. ``labels`` (int64, one per training series, or empty):
+    for k = 1, find the nearest one's class only, which can skip series of its class."""
     if rows.shape[0] == 0:
         return
     length = q_off[1] - q_off[0]
     offsets = index[1]
     if (band_radius(length, length, window) == 0 and not any_other_length(q_off, length)
             and not any_other_length(offsets, length)):
-        euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, dist, idx, work)
+        euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, labels, dist, idx, work)
     else:
-        search_rows(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work)
+        search_rows(q_flat, q_off, rows, loo, index, window, seg, k, labels, dist, idx, work)
 
 
 @njit(cache=True, nogil=True)
@@ -780,15 +828,16 @@ def _max_length(offsets):
 
 
 @njit(cache=True, nogil=True)
-def knn_block(q_flat, q_off, rows, t_flat, t_off, window, k, loo, seg):
+def knn_block(q_flat, q_off, rows, t_flat, t_off, window, k, loo, seg, labels):
     """k nearest neighbours of the query series ``rows``; ``loo`` skips the query itself
-    (the queries are then the training series). ``seg``: the LB_PAA segment length."""
+    (the queries are then the training series). ``seg``: the LB_PAA segment length.
+    ``labels``: see ``search``."""
     index = build_index(t_flat, t_off, window, seg)
     work = make_work(_max_length(q_off), _max_length(t_off), t_off.shape[0] - 1,
                      t_flat.shape[1], seg)
     dist = np.empty((rows.shape[0], k))
     idx = np.empty((rows.shape[0], k), dtype=np.int64)
-    search(q_flat, q_off, rows, loo, index, window, seg, k, dist, idx, work)
+    search(q_flat, q_off, rows, loo, index, window, seg, k, labels, dist, idx, work)
     return dist, idx
 
 
@@ -834,6 +883,7 @@ def loo_neighbours(flat, offsets, windows, seg):
     one_d = np.empty((1, 1))
     one_i = np.empty((1, 1), dtype=np.int64)
     one_row = np.empty(1, dtype=np.int64)
+    no_labels = np.empty(0, dtype=np.int64)
     longest = _max_length(offsets)
     work = make_work(longest, longest, n, flat.shape[1], seg)
     for w in range(windows.shape[0]):
@@ -851,7 +901,8 @@ def loo_neighbours(flat, offsets, windows, seg):
                 index = build_index(flat, offsets, window, seg)
                 index_ready = True
             one_row[0] = i
-            search(flat, offsets, one_row, True, index, window, seg, 1, one_d, one_i, work)
+            search(flat, offsets, one_row, True, index, window, seg, 1, no_labels, one_d, one_i,
+                   work)
             j = one_i[0, 0]
             nn[i] = j
             need[i] = _path_need(q, flat[offsets[j] : offsets[j + 1]], window)

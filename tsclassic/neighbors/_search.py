@@ -45,6 +45,28 @@ def knn_search(
     """Squared DTW distances and indices (n_queries, k) of the k nearest training series,
     nearest first, ties to the first; ``queries=None`` is the training set leaving each
     series out. ``brute`` computes every distance instead (the reference for tests)."""
+    return _run_search(queries, train, window, k, n_jobs, brute, _NO_LABELS)
+
+
+def nearest_labels(
+    queries: Packed, train: Packed, labels: np.ndarray, window: float, n_jobs: int | None,
+) -> np.ndarray:
+    """The label (of ``labels``, int64, one per training series) of each query's nearest
+    training series under DTW: 1-NN classification, exactly as brute force, ties to the
+    first series. Knowing the class only, the search skips series of the class of the
+    nearest so far; they could change which series is nearest, not its class."""
+    labels = np.ascontiguousarray(labels, dtype=np.int64)
+    _, idx = _run_search(queries, train, window, 1, n_jobs, False, labels)
+    return labels[idx[:, 0]]
+
+
+_NO_LABELS = np.empty(0, dtype=np.int64)
+
+
+def _run_search(
+    queries: Packed | None, train: Packed, window: float, k: int, n_jobs: int | None,
+    brute: bool, labels: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     from tsclassic.neighbors._kernels import brute_block, knn_block
 
     loo = queries is None
@@ -54,7 +76,8 @@ def knn_search(
     def block(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if brute:
             return brute_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k, loo)
-        return knn_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k, loo, seg)
+        return knn_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k, loo, seg,
+                         labels)
 
     return run_blocks(block, q.n, n_jobs)
 
