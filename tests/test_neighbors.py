@@ -311,6 +311,19 @@ def test_nearest_labels_equal_brute_force(window, n_classes):
                                       labels[idx[:, 0]])
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 4), fractions)
+def test_nearest_labels_law_the_class_of_brute_forces_nearest(seed, n_classes, window):
+    # Few distinct values make ties across classes common: the first series must win.
+    rng = np.random.default_rng(seed)
+    train = pack(rng.integers(0, 3, size=(15, 1, 6)).astype(float))
+    queries = pack(rng.integers(0, 3, size=(10, 1, 6)).astype(float))
+    labels = rng.integers(0, n_classes, size=15)
+    _, idx = knn_search(queries, train, window, 1, None, brute=True)
+    np.testing.assert_array_equal(nearest_labels(queries, train, labels, window, None),
+                                  labels[idx[:, 0]])
+
+
 def test_nearest_labels_with_many_ties_and_unequal_lengths():
     rng = np.random.default_rng(12)
     train = pack(rng.integers(0, 2, size=(60, 1, 8)).astype(float))
