@@ -45,7 +45,7 @@ from numba import njit  # noqa: E402
 from tsclassic.datasets import list_ucr, load_ucr  # noqa: E402
 from tsclassic.neighbors import KNeighborsDTWClassifier, cdist_dtw, dtw, envelope  # noqa: E402
 from tsclassic.neighbors._checks import pack  # noqa: E402
-from tsclassic.neighbors._kernels import euclidean_sq  # noqa: E402
+from tsclassic.neighbors._kernels import band_radius, euclidean_sq  # noqa: E402
 from tsclassic.neighbors._search import knn_search, nearest_labels  # noqa: E402
 
 QUICK = ["GunPoint", "CBF", "Trace"]
@@ -59,6 +59,14 @@ def best_time(fn, repeat):
         out = fn()
         best = min(best, time.perf_counter() - start)
     return best, out
+
+
+def tslearn_at(radius):
+    """tslearn's 1-NN DTW classifier with a Sakoe-Chiba band of ``radius`` points."""
+    from tslearn.neighbors import KNeighborsTimeSeriesClassifier as Tslearn
+
+    params = {"global_constraint": "sakoe_chiba", "sakoe_chiba_radius": radius}
+    return lambda: Tslearn(n_neighbors=1, metric="dtw", metric_params=params)
 
 
 def peers():
@@ -106,8 +114,8 @@ def run_set(name, peer_factories, repeat):
                                     repeat)
     w = clf.window_
     row["window"] = w
-    fixed = KNeighborsDTWClassifier(window=w).fit(X, y)
-    pred_w = fixed.predict(Xt)
+    row["ours_w_fit"], (fixed, pred_w) = best_time(
+        lambda: fit_predict(KNeighborsDTWClassifier(window=w), X, y, Xt), repeat)
     # All at the kernel level (packed arrays in, classes or neighbours out), so that the
     # ratios are those of the search alone, without the input validation all would share.
     train, queries = pack(X[:, None, :]), pack(Xt[:, None, :])
@@ -120,6 +128,11 @@ def run_set(name, peer_factories, repeat):
                                                             brute=True), repeat)
     row["brute_same"] = int(np.sum(labels[idx[:, 0]] != class_fast))
     assert np.array_equal(idx_fast[:, 0], idx[:, 0])
+    row["tslearn_w"] = np.nan
+    if "tslearn" in peer_factories:
+        make = tslearn_at(band_radius(X.shape[1], X.shape[1], w))
+        row["tslearn_w"], peer_w = best_time(lambda: make().fit(X, y).predict(Xt), repeat)
+        row["tslearn_w_same"] = int(np.sum(np.asarray(peer_w).astype(str) != pred_w))
     row["euclid_w"] = np.nan
     if w == 0:  # the DTW is then the Euclidean distance: brute force without the recursion
         row["euclid_w"], nearest_ed = best_time(
@@ -139,6 +152,10 @@ def run_set(name, peer_factories, repeat):
     assert np.array_equal(fixed.classes_[class_fast], pred_w)
     row["acc_w"] = float(np.mean(pred_w == yt))
     return row
+
+
+def fit_predict(clf, X, y, Xt):
+    return clf.fit(X, y), clf.predict(Xt)
 
 
 def as_series(X):
@@ -214,7 +231,8 @@ def main():
     header = (
         "| set | ours full (s) | " + " | ".join(f"{p} (s) | {p}/ours" for p in peer_factories)
         + " | preds differ | acc full | learned w | learn (s) | ours at w (s) | brute at w (s) "
-        "| brute/ours | Euclidean brute/ours | neighbours: brute/ours | n train | within 10 % "
+        "| brute/ours | Euclidean brute/ours | neighbours: brute/ours | tslearn at w (s) "
+        "| tslearn at w/ours | n train | within 10 % "
         "| LB_Keogh below | of another class | acc at w |"
     )
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
@@ -224,12 +242,16 @@ def main():
         rows.append(r)
         peer_cells = " | ".join(f"{r[p]:.3f} | {r[p] / r['ours_full']:.1f}x" for p in peer_factories)
         differ = "/".join(str(r[f"{p}_same"]) for p in peer_factories) + f"/{r['brute_same']}"
+        if "tslearn_w_same" in r:
+            differ += f"/{r['tslearn_w_same']}"
         euclid = "" if np.isnan(r["euclid_w"]) else f"{r['euclid_w'] / r['ours_w']:.1f}x"
+        tslearn_w = (" | " if np.isnan(r["tslearn_w"]) else
+                     f"{r['tslearn_w']:.3f} | {r['tslearn_w'] / r['ours_w_fit']:.1f}x")
         line = (
             f"| {name} | {r['ours_full']:.3f} | {peer_cells} | {differ} | {r['acc_full']:.4f} "
             f"| {r['window']:.2f} | {r['learn_s']:.3f} | {r['ours_w']:.4f} | {r['brute_w']:.4f} "
             f"| {r['brute_w'] / r['ours_w']:.1f}x | {euclid} | {r['brute_w'] / r['knn_w']:.1f}x "
-            f"| {r['n_train']} | {100 * r['near']:.1f} % | {100 * r['unprunable']:.1f} % "
+            f"| {tslearn_w} | {r['n_train']} | {100 * r['near']:.1f} % | {100 * r['unprunable']:.1f} % "
             f"| {100 * r['other_below']:.1f} % | {r['acc_w']:.4f} |"
         )
         lines.append(line)
@@ -274,13 +296,15 @@ def write(lines, summary, single_line, args):
         f"- command: `{command}`",
         "- times: fit + predict on the archive's split, after a compilation warm-up; single "
         "thread; 'preds differ' counts test predictions that differ from ours "
-        "(tslearn/aeon/brute force at the learned window)",
+        "(tslearn/aeon/brute force at the learned window/tslearn at the learned window)",
         "- 'learn': fitting with window=\"learn\" (leave-one-out over 0..100 %); 'ours at w' "
         "/ 'brute at w': the 1-NN classification of the test set at the learned window (what "
         "predict does with one neighbour), pruned and knowing that only the class is needed, "
         "and with every DTW computed in full by the plain kernel, both called on packed arrays "
         "(no input validation); 'neighbours: brute/ours': the same for the nearest series and "
-        "its distance (kneighbors), which cannot skip series of the nearest one's class",
+        "its distance (kneighbors), which cannot skip series of the nearest one's class; "
+        "'tslearn at w': tslearn's 1-NN DTW classifier with the same band (its radius in "
+        "points), fit + predict, beside ours fit + predict at that window",
         "- 'Euclidean brute/ours': at a zero band the DTW is the Euclidean distance, which the "
         "search computes as such; this ratio is against brute force computing it directly "
         "(the same compiled kernel, every pair) rather than through the recursion, i.e. what the "
