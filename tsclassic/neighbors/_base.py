@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._validation import check_positive_int
 from tsclassic.base import PanelMixin, Tags
-from tsclassic.neighbors._checks import check_window, pack
+from tsclassic.neighbors._checks import Packed, check_window, pack
 
 # The UCR archive's grid for the learned window: 0, 1, ..., 100 % of the length.
 _WINDOW_GRID = np.arange(100, -1, -1) / 100.0
@@ -127,8 +127,12 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
         the training set itself, each series leaving itself out."""
         from tsclassic.neighbors._search import knn_search
 
-        queries = None if X is None else pack(self._validate_panel(X, reset=False))
-        return knn_search(queries, self._train, self.window_, k, self.n_jobs)
+        return knn_search(self._queries(X), self._train, self.window_, k, self.n_jobs)
+
+    def _queries(self, X: Any) -> Packed | None:
+        """``X`` validated against the training panel and packed for the kernels; ``None``
+        stays ``None`` (the training set itself)."""
+        return None if X is None else pack(self._validate_panel(X, reset=False))
 
     def _check_fitted(self) -> None:
         check_is_fitted(

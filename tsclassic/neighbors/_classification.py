@@ -117,12 +117,10 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
 
     def _nearest_class(self, X: Any) -> np.ndarray:
         """The encoded class of each series' nearest training series."""
-        from tsclassic.neighbors._checks import pack
         from tsclassic.neighbors._search import nearest_labels
 
         self._check_fitted()
-        queries = pack(self._validate_panel(X, reset=False))
-        return nearest_labels(queries, self._train, self._y, self.window_, self.n_jobs)
+        return nearest_labels(self._queries(X), self._train, self._y, self.window_, self.n_jobs)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each series (ties to the first class in ``classes_``).

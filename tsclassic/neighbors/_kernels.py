@@ -762,7 +762,6 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, labels, dist, idx, w
         if k == 1:
             threshold = euclidean_sq(q, flat[offsets[first] : offsets[first + 1]], _INF)
             _insert(best_d, best_i, threshold, first)
-        if k == 1:
             lb[first] = _DONE
         j = 0
         while j < n_train:

@@ -43,6 +43,9 @@ from tsclassic.neighbors._checks import Packed
 N_SEGMENTS, MIN_SEGMENT = 16, 4
 N_SEGMENTS_ZERO_BAND, MIN_SEGMENT_ZERO_BAND = 24, 1
 
+# The kernels' "no labels": find the neighbours themselves, not only the nearest one's class.
+_NO_LABELS = np.empty(0, dtype=np.int64)
+
 
 def knn_search(
     queries: Packed | None, train: Packed, window: float, k: int, n_jobs: int | None,
@@ -64,9 +67,6 @@ def nearest_labels(
     labels = np.ascontiguousarray(labels, dtype=np.int64)
     _, idx = _run_search(queries, train, window, 1, n_jobs, False, labels)
     return labels[idx[:, 0]]
-
-
-_NO_LABELS = np.empty(0, dtype=np.int64)
 
 
 def _run_search(
