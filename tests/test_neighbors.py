@@ -16,6 +16,7 @@ from tsclassic.neighbors import (
     AnalogueForecaster,
     KNeighborsDTWClassifier,
     KNeighborsDTWRegressor,
+    _search,
     cdist_dtw,
     dtw,
     dtw_path,
@@ -36,7 +37,7 @@ from tsclassic.neighbors._kernels import (
     paa_keogh_sq,
     segment_means,
 )
-from tsclassic.neighbors._search import knn_search, nearest_labels
+from tsclassic.neighbors._search import euclidean_norms, knn_search, nearest_labels
 
 # -- DTW against tslearn --------------------------------------------------------------
 
@@ -292,6 +293,60 @@ def test_search_on_integer_data_with_many_ties():
             fast = knn_search(queries, train, window, k, None)
             slow = knn_search(queries, train, window, k, None, brute=True)
             np.testing.assert_array_equal(fast[1], slow[1])
+
+
+def _assert_screened_equals_brute_force(queries, train, ks=(1, 3)):
+    assert euclidean_norms(queries, train, 0.0) is not None  # the screened search runs
+    for q in (queries, None):
+        for k in ks:
+            slow = knn_search(q, train, 0.0, k, None, brute=True)
+            for n_jobs in (None, 2):
+                fast = knn_search(q, train, 0.0, k, n_jobs)
+                np.testing.assert_array_equal(fast[1], slow[1])
+                np.testing.assert_array_equal(fast[0], slow[0])
+
+
+def test_screened_search_is_exact_where_rounding_swamps_the_distances():
+    # A large common level: |q|^2 + |t|^2 - 2 q.t cancels to within a few units of the
+    # distances themselves (about 1e-6 here), so the screen settles nothing and near-ties,
+    # one point apart by a few ulps, and exact ties must all be measured.
+    rng = np.random.default_rng(21)
+    train_x = 1e6 + 1e-3 * rng.normal(size=(30, 2, 20))
+    train_x[7] = train_x[2]
+    train_x[9] = train_x[2]
+    train_x[9, 0, 5] = np.nextafter(train_x[9, 0, 5], np.inf)
+    train_x[11] = train_x[2]
+    train_x[11, 1, 0] = np.nextafter(np.nextafter(train_x[11, 1, 0], 0), 0)
+    queries = np.concatenate([1e6 + 1e-3 * rng.normal(size=(10, 2, 20)), train_x[[2, 9]]])
+    _assert_screened_equals_brute_force(pack(queries), pack(train_x))
+
+
+def test_screened_search_in_blocks_smaller_than_the_training_set(monkeypatch):
+    monkeypatch.setattr(_search, "SCREEN_ENTRIES", 7)
+    rng = np.random.default_rng(22)
+    data = rng.normal(size=(45, 1, 12))
+    data[30] = data[4]
+    _assert_screened_equals_brute_force(pack(data[25:]), pack(data[:25]), ks=(1, 2, 24))
+
+
+def test_screened_search_gives_way_where_squares_overflow():
+    rng = np.random.default_rng(23)
+    train, queries = pack(1e160 * rng.normal(size=(12, 1, 9))), pack(rng.normal(size=(5, 1, 9)))
+    assert euclidean_norms(queries, train, 0.0) is None
+    slow = knn_search(queries, train, 0.0, 2, None, brute=True)
+    fast = knn_search(queries, train, 0.0, 2, None)
+    np.testing.assert_array_equal(fast[1], slow[1])
+    np.testing.assert_array_equal(fast[0], slow[0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.floats(-1e8, 1e8), st.floats(1e-6, 1e3),
+       st.integers(1, 3), st.integers(1, 40))
+def test_screened_search_law_equals_brute_force(seed, level, scale, n_channels, length):
+    rng = np.random.default_rng(seed)
+    # Rounded values: duplicates and ties are common.
+    data = level + scale * np.round(rng.normal(size=(30, n_channels, length)), 1)
+    _assert_screened_equals_brute_force(pack(data[:20]), pack(data[20:]), ks=(1, 4))
 
 
 @pytest.mark.parametrize("window", [0.0, 0.1, 1.0])

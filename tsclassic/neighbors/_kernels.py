@@ -497,12 +497,16 @@ def build_index(flat, offsets, window, seg):
 
 @njit(cache=True, nogil=True)
 def _insert(best_d, best_i, d, j):
-    """Insert candidate ``j`` at distance ``d`` into the sorted k-best lists, if it fits."""
+    """Insert candidate ``j`` at distance ``d`` into the sorted k-best lists, if it fits.
+
+    Empty places (index -1, distance inf) come last, even after a series at distance inf
+    (where squares overflow)."""
     k = best_d.shape[0]
     if d > best_d[k - 1] or (d == best_d[k - 1] and j > best_i[k - 1] >= 0):
         return
     pos = k - 1
-    while pos > 0 and (best_d[pos - 1] > d or (best_d[pos - 1] == d and best_i[pos - 1] > j)):
+    while pos > 0 and (best_d[pos - 1] > d or best_i[pos - 1] < 0
+                       or (best_d[pos - 1] == d and best_i[pos - 1] > j)):
         best_d[pos] = best_d[pos - 1]
         best_i[pos] = best_i[pos - 1]
         pos -= 1
@@ -775,6 +779,50 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, labels, dist, idx, w
             d = euclidean_sq(q, flat[offsets[j] : offsets[j + 1]], threshold)
             threshold, restart = _visit(best_d, best_i, d, j, threshold, labels)
             j = 0 if restart else j + 1
+
+
+@njit(cache=True, nogil=True)
+def screened_rows(q_flat, q_off, rows, loo, t_flat, t_off, approx, q_sq, t_sq, rounding, k,
+                  dist, idx):
+    """The ``k`` nearest training series in Euclidean distance (the DTW at a zero band on
+    series of one length) of each query series ``rows``, given ``approx``: their squared
+    distances as screened from dot products (one matrix product for a block of queries,
+    see ``_search.screened_block``), each within ``rounding * (q_sq[row] + t_sq[j])`` of
+    the distance that ``euclidean_sq`` computes (``q_sq``, ``t_sq``: squared norms).
+
+    The k series nearest by ``approx`` are measured first; their k-th distance is the
+    threshold. A series whose screened distance less its slack exceeds it is farther than
+    the k-th for sure; the rest (near-ties, in practice) are measured, so the answer is
+    that of brute force, ties to the first series included."""
+    n_train = t_off.shape[0] - 1
+    picked_d = np.empty(k)
+    picked_i = np.empty(k, dtype=np.int64)
+    for row in range(rows.shape[0]):
+        q, exclude, best_d, best_i = _query(q_flat, q_off, rows, row, loo, dist, idx)
+        screened = approx[row]
+        picked_d[:] = _INF
+        picked_i[:] = -1
+        for j in range(n_train):
+            if j != exclude:
+                _insert(picked_d, picked_i, screened[j], j)
+        for s in range(k):
+            j = picked_i[s]
+            if j >= 0:
+                _insert(best_d, best_i, euclidean_sq(q, t_flat[t_off[j] : t_off[j + 1]], _INF),
+                        j)
+        threshold = best_d[k - 1]
+        for j in range(n_train):
+            if j == exclude or screened[j] - rounding * (q_sq[row] + t_sq[j]) > threshold:
+                continue
+            measured = False
+            for s in range(k):
+                measured = measured or picked_i[s] == j
+            if measured:
+                continue
+            d = euclidean_sq(q, t_flat[t_off[j] : t_off[j + 1]], threshold)
+            if d <= threshold:
+                _insert(best_d, best_i, d, j)
+                threshold = best_d[k - 1]
 
 
 @njit(cache=True, nogil=True)

@@ -9,9 +9,12 @@ one); (3) visits the others whose bound does not exceed the k-th best distance s
 order of bound, each through LB_Keogh both ways with early abandoning; and (4) runs the
 DTW recursion pruned against the k-th best with the cumulated LB_Keogh of the rows still
 to come (PrunedDTW with the UCR suite's bound). With a zero band on series of one length
-the DTW is the Euclidean distance: LB_PAA on long then short segments, then the distance,
-each abandoned early. Every step discards only series whose distance is provably larger,
-so the result is that of brute force, ties to the first training series included.
+the DTW is the Euclidean distance: the distances of a block of queries to every training
+series are screened at once from one matrix product (|q|^2 + |t|^2 - 2 q.t, at BLAS speed)
+and only those that rounding leaves near the k-th best are measured in full; one query at
+a time (the learned window), LB_PAA on long then short segments, then the distance, each
+abandoned early. Every step discards only series whose distance is provably larger, so
+the result is that of brute force, ties to the first training series included.
 
 1-NN classification needs the nearest one's class, not the series: ``nearest_labels``
 skips the series of the class of the nearest so far (they could change which series is
@@ -42,6 +45,9 @@ from tsclassic.neighbors._checks import Packed
 # first pass on segments four times longer).
 N_SEGMENTS, MIN_SEGMENT = 16, 4
 N_SEGMENTS_ZERO_BAND, MIN_SEGMENT_ZERO_BAND = 24, 1
+
+# Screened distances computed at once (a block of queries times the training set): 8 MB.
+SCREEN_ENTRIES = 2**20
 
 # The kernels' "no labels": find the neighbours themselves, not only the nearest one's class.
 _NO_LABELS = np.empty(0, dtype=np.int64)
@@ -78,14 +84,71 @@ def _run_search(
     loo = queries is None
     q = train if loo else queries
     seg = segment_length(train, window)
+    norms = None if brute else euclidean_norms(q, train, window)
 
     def block(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if brute:
             return brute_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k, loo)
+        if norms is not None:
+            return screened_block(q, train, rows, k, loo, *norms)
         return knn_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k, loo, seg,
                          labels)
 
     return run_blocks(block, q.n, n_jobs)
+
+
+def euclidean_norms(
+    queries: Packed, train: Packed, window: float,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The squared norms of queries and training series where the DTW is the Euclidean
+    distance (a zero band, every series of one length) and can be screened from dot
+    products (no square overflows); ``None`` elsewhere."""
+    from tsclassic.neighbors._kernels import band_radius
+
+    length = int(train.lengths[0])
+    if not (queries.equal_length and train.equal_length and queries.lengths[0] == length
+            and band_radius(length, length, window) == 0):
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        q_sq, t_sq = (np.einsum("ij,ij->i", m, m) for m in (_rows(queries), _rows(train)))
+        if not np.isfinite(q_sq.max() + t_sq.max()):
+            return None
+    return q_sq, t_sq
+
+
+def screened_block(
+    queries: Packed, train: Packed, rows: np.ndarray, k: int, loo: bool, q_sq: np.ndarray,
+    t_sq: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``knn_block`` where ``euclidean_norms`` applies: the squared distances of a block
+    of queries to every training series come from one matrix product, |q|^2 + |t|^2 -
+    2 q.t, and only the series that rounding leaves near the k-th are measured in full
+    (``screened_rows``). A matrix product runs at the machine's full speed (BLAS), which
+    a search that abandons each distance early cannot."""
+    from tsclassic.neighbors._kernels import screened_rows
+
+    train_rows = _rows(train)
+    # Both the screened distance and euclidean_sq's come from sums of s = length * channels
+    # products: each within (2s + 5) u (|q|^2 + |t|^2) of the exact distance, u = eps / 2,
+    # in any order of summation, with or without fused multiply-adds (Higham 2002, section
+    # 3.1), so within (2s + 5) eps (...) of each other; with room to spare:
+    rounding = (8 * train_rows.shape[1] + 32) * np.finfo(np.float64).eps
+    dist = np.empty((rows.size, k))
+    idx = np.empty((rows.size, k), dtype=np.int64)
+    step = max(1, SCREEN_ENTRIES // train.n)
+    for start in range(0, rows.size, step):
+        part = rows[start : start + step]
+        products = _rows(queries)[part] @ train_rows.T
+        approx = q_sq[part, None] + t_sq - 2.0 * products
+        screened_rows(queries.flat, queries.offsets, part, loo, train.flat, train.offsets, approx,
+                      q_sq[part], t_sq, rounding, k, dist[start : start + step],
+                      idx[start : start + step])
+    return dist, idx
+
+
+def _rows(packed: Packed) -> np.ndarray:
+    """Series of one length as the rows of a matrix (n, length * channels): a view."""
+    return packed.flat.reshape(packed.n, -1)
 
 
 def learn_window_neighbours(train: Packed, windows: np.ndarray) -> np.ndarray:
