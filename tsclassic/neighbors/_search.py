@@ -41,8 +41,8 @@ from tsclassic.neighbors._checks import Packed
 
 # LB_PAA segments: more make the bound tighter and dearer. Measured best over the UCR
 # sets in data/ (benchmarks/dtw_knn.py): about 16 of at least 4 points each under a band;
-# at a zero band, where a distance costs little, about 24 of at least 1 point (and the
-# first pass on segments four times longer).
+# at a zero band, where a distance costs little (one query at a time, as in learning the
+# window), about 24 of at least 1 point (and the first pass on segments four times longer).
 N_SEGMENTS, MIN_SEGMENT = 16, 4
 N_SEGMENTS_ZERO_BAND, MIN_SEGMENT_ZERO_BAND = 24, 1
 
