@@ -69,7 +69,8 @@ def nearest_labels(
     """The label (of ``labels``, int64, one per training series) of each query's nearest
     training series under DTW: 1-NN classification, exactly as brute force, ties to the
     first series. Knowing the class only, the search skips series of the class of the
-    nearest so far; they could change which series is nearest, not its class."""
+    nearest so far; they could change which series is nearest, not its class (except
+    where ``euclidean_norms`` applies: the screened search finds the nearest itself)."""
     labels = np.ascontiguousarray(labels, dtype=np.int64)
     _, idx = _run_search(queries, train, window, 1, n_jobs, False, labels)
     return labels[idx[:, 0]]
