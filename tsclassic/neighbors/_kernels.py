@@ -634,6 +634,41 @@ def _query(q_flat, q_off, rows, row, loo, dist, idx):
     return q_flat[q_off[i] : q_off[i + 1]], (i if loo else -1), dist[row], idx[row]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def bound_all(q, r, index, seg, work, shortest, longest):
+    """Bound the DTW (radius ``r``) between query ``q`` and every training series of
+    ``index`` from below, into ``work[5]``: LB_PAA for an equal length (both ways and with
+    LB_Kim under a band), LB_Kim for another (``shortest``, ``longest``: the training
+    series' lengths). Returns the query's envelope (views into ``work``)."""
+    offsets, stats, g_off, means, lower_means, upper_means = (
+        index[1], index[4], index[5], index[6], index[7], index[8])
+    lb, q_stats = work[5], work[11]
+    n = q.shape[0]
+    n_seg = (n + seg - 1) // seg
+    q_lower, q_upper = work[0][:n], work[1][:n]
+    q_means, q_lower_means, q_upper_means = work[2][:n_seg], work[3][:n_seg], work[4][:n_seg]
+    segment_means(q, seg, q_means)
+    if r > 0:
+        envelope_kernel(q, r, q_lower, q_upper)
+        segment_means(q_lower, seg, q_lower_means)
+        segment_means(q_upper, seg, q_upper_means)
+    if r > 0 or n != shortest or n != longest:
+        series_stats(q, q_stats)
+    for j in range(offsets.shape[0] - 1):
+        m = offsets[j + 1] - offsets[j]
+        if m != n:
+            bound = kim_sq(q_stats, stats, j, n == 1 and m == 1)
+        else:
+            bound = paa_keogh_sq(q_means, 0, lower_means, upper_means, g_off[j], n_seg)
+            if r > 0:
+                # LB_Kim adds the corner cells, which count most under a wide band.
+                bound = max(bound, kim_sq(q_stats, stats, j, n == 1),
+                            paa_keogh_sq(means, g_off[j], q_lower_means, q_upper_means, 0,
+                                         n_seg))
+        lb[j] = bound
+    return q_lower, q_upper
+
+
 @njit(cache=True, nogil=True)
 def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, labels, dist, idx, work):
     """The ``k`` nearest training series of each query series ``rows``, into ``dist`` and
@@ -652,38 +687,17 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, labels, dist, i
     """
     # One loop over the queries here rather than a call each: passing the two tuples of
     # arrays costs more than the search itself on short series.
-    flat, offsets, t_lower, t_upper, stats, g_off, means, lower_means, upper_means = index[:9]
+    flat, offsets, t_lower, t_upper = index[:4]
     n_train = offsets.shape[0] - 1
     lb, candidates = work[5], work[6]
-    row_tail, tail_reverse, prev, curr, q_stats = work[7], work[8], work[9], work[10], work[11]
+    row_tail, tail_reverse, prev, curr = work[7], work[8], work[9], work[10]
     lengths = offsets[1:] - offsets[:-1]
     shortest, longest = lengths.min(), lengths.max()
     for row in range(rows.shape[0]):
         q, exclude, best_d, best_i = _query(q_flat, q_off, rows, row, loo, dist, idx)
         n = q.shape[0]
-        n_seg = (n + seg - 1) // seg
         r = band_radius(n, n, window)
-        q_lower, q_upper = work[0][:n], work[1][:n]
-        q_means, q_lower_means, q_upper_means = work[2][:n_seg], work[3][:n_seg], work[4][:n_seg]
-        segment_means(q, seg, q_means)
-        if r > 0:
-            envelope_kernel(q, r, q_lower, q_upper)
-            segment_means(q_lower, seg, q_lower_means)
-            segment_means(q_upper, seg, q_upper_means)
-        if r > 0 or n != shortest or n != longest:
-            series_stats(q, q_stats)
-        for j in range(n_train):
-            m = offsets[j + 1] - offsets[j]
-            if m != n:
-                bound = kim_sq(q_stats, stats, j, n == 1 and m == 1)
-            else:
-                bound = paa_keogh_sq(q_means, 0, lower_means, upper_means, g_off[j], n_seg)
-                if r > 0:
-                    # LB_Kim adds the corner cells, which count most under a wide band.
-                    bound = max(bound, kim_sq(q_stats, stats, j, n == 1),
-                                paa_keogh_sq(means, g_off[j], q_lower_means, q_upper_means, 0,
-                                             n_seg))
-            lb[j] = bound
+        q_lower, q_upper = bound_all(q, r, index, seg, work, shortest, longest)
         threshold = _INF
         first = -1
         if k == 1:
