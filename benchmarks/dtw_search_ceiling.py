@@ -28,7 +28,6 @@ import datetime
 import os
 import platform
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -38,6 +37,7 @@ warnings.filterwarnings("ignore")
 # Keep the compiled kernels of this environment's numba apart from the development one's.
 os.environ.setdefault("NUMBA_CACHE_DIR", "/tmp/tsclassic-bench-numba-cache")
 
+from dtw_knn import best_time  # noqa: E402  (this script's folder is on the path)
 from numba import njit  # noqa: E402
 
 from tsclassic.datasets import list_ucr, load_ucr  # noqa: E402
@@ -80,15 +80,6 @@ def oracle_search(q_flat, q_off, t_flat, t_off, window, seg, labels, nearest, ne
             candidate_sq(q, t_flat[a:b], window, nearest_sq[i], t_lower[a:b], t_upper[a:b],
                          q_lower, q_upper, work[7], work[8], work[9], work[10])
     return measured
-
-
-def best_time(fn, repeat):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
 
 
 def run_set(name, repeat):
