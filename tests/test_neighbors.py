@@ -284,6 +284,23 @@ def test_search_equals_brute_force_for_any_segment_and_query_length(seg):
                 np.testing.assert_array_equal(fast[0], slow[0])
 
 
+def test_class_search_kernel_equals_brute_force_at_every_band():
+    # nearest_labels screens a zero band through one matrix product; the pruned kernels'
+    # class search still runs there where squares overflow, and learns the window.
+    rng = np.random.default_rng(14)
+    train = pack(rng.integers(0, 3, size=(40, 2, 16)).astype(float))
+    queries = pack(rng.integers(0, 3, size=(25, 2, 16)).astype(float))
+    labels = rng.integers(0, 3, size=40)
+    rows = np.arange(queries.n)
+    for window in (0.0, 0.1, 1.0):
+        for seg in (1, 4):
+            _, fast = knn_block(queries.flat, queries.offsets, rows, train.flat, train.offsets,
+                                window, 1, False, seg, labels)
+            _, slow = brute_block(queries.flat, queries.offsets, rows, train.flat,
+                                  train.offsets, window, 1, False)
+            np.testing.assert_array_equal(labels[fast[:, 0]], labels[slow[:, 0]])
+
+
 def test_search_on_integer_data_with_many_ties():
     rng = np.random.default_rng(9)
     train = pack(rng.integers(0, 2, size=(60, 1, 8)).astype(float))

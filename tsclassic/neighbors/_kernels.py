@@ -465,7 +465,6 @@ def build_index(flat, offsets, window, seg):
     """What the search needs of the training series, computed once: the series, their
     envelopes, LB_Kim statistics, the segment means of series and envelopes (series s has
     rows ``g_off[s]:g_off[s + 1]``), and the means over segments four times longer."""
-    n = offsets.shape[0] - 1
     longest = _max_length(offsets)
     # A zero band for every series: the envelopes are the series themselves.
     zero_band = band_radius(longest, longest, window) == 0
@@ -476,23 +475,26 @@ def build_index(flat, offsets, window, seg):
     stats = train_stats(flat, offsets)
     g_off = segment_offsets(offsets, seg)
     coarse_off = segment_offsets(offsets, COARSE * seg)
-    coarse_means = np.empty((coarse_off[n], flat.shape[1]))
-    for s in range(n):
-        segment_means(flat[offsets[s] : offsets[s + 1]], COARSE * seg,
-                      coarse_means[coarse_off[s] : coarse_off[s + 1]])
-    means = np.empty((g_off[n], flat.shape[1]))
-    for s in range(n):
-        segment_means(flat[offsets[s] : offsets[s + 1]], seg, means[g_off[s] : g_off[s + 1]])
+    coarse_means = packed_segment_means(flat, offsets, COARSE * seg, coarse_off)
+    means = packed_segment_means(flat, offsets, seg, g_off)
     if zero_band:
         lower_means, upper_means = means, means
     else:
-        lower_means, upper_means = np.empty_like(means), np.empty_like(means)
-        for s in range(n):
-            a, b = offsets[s], offsets[s + 1]
-            segment_means(lower[a:b], seg, lower_means[g_off[s] : g_off[s + 1]])
-            segment_means(upper[a:b], seg, upper_means[g_off[s] : g_off[s + 1]])
+        lower_means = packed_segment_means(lower, offsets, seg, g_off)
+        upper_means = packed_segment_means(upper, offsets, seg, g_off)
     return (flat, offsets, lower, upper, stats, g_off, means, lower_means, upper_means,
             coarse_off, coarse_means)
+
+
+@njit(cache=True, nogil=True)
+def packed_segment_means(values, offsets, seg, seg_off):
+    """``segment_means`` of every packed series of ``values``: series s has rows
+    ``seg_off[s]:seg_off[s + 1]`` of the result (``segment_offsets``)."""
+    n = offsets.shape[0] - 1
+    out = np.empty((seg_off[n], values.shape[1]))
+    for s in range(n):
+        segment_means(values[offsets[s] : offsets[s + 1]], seg, out[seg_off[s] : seg_off[s + 1]])
+    return out
 
 
 @njit(cache=True, nogil=True)

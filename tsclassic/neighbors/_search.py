@@ -128,7 +128,7 @@ def screened_block(
     a search that abandons each distance early cannot."""
     from tsclassic.neighbors._kernels import screened_rows
 
-    train_rows = _rows(train)
+    query_rows, train_rows = _rows(queries), _rows(train)
     # Both the screened distance and euclidean_sq's come from sums of s = length * channels
     # products: each within (2s + 5) u (|q|^2 + |t|^2) of the exact distance, u = eps / 2,
     # in any order of summation, with or without fused multiply-adds (Higham 2002, section
@@ -139,7 +139,7 @@ def screened_block(
     step = max(1, SCREEN_ENTRIES // train.n)
     for start in range(0, rows.size, step):
         part = rows[start : start + step]
-        products = _rows(queries)[part] @ train_rows.T
+        products = query_rows[part] @ train_rows.T
         approx = q_sq[part, None] + t_sq - 2.0 * products
         screened_rows(queries.flat, queries.offsets, part, loo, train.flat, train.offsets, approx,
                       q_sq[part], t_sq, rounding, k, dist[start : start + step],
