@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from tsclassic._index import IndexInfo, continue_index
+from tsclassic._params import check_params
 from tsclassic._validation import (
     check_coverage,
     check_exog,
@@ -110,6 +111,8 @@ class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
     """
 
     _tags: ClassVar[Tags] = Tags()
+    # Parameter rules checked first in fit (see tsclassic._params).
+    _parameter_constraints: ClassVar[dict[str, list]] = {}
 
     # -- hooks for subclasses -------------------------------------------------
     def _min_length(self) -> tuple[int, str]:
@@ -143,6 +146,7 @@ class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
         -------
         self
         """
+        check_params(self)
         tags = get_tags(self)
         owner = type(self).__name__
         min_length, reason = self._min_length()
@@ -246,11 +250,14 @@ class PanelMixin:
     """
 
     _tags: ClassVar[Tags] = Tags()
+    _parameter_constraints: ClassVar[dict[str, list]] = {}
 
     def _min_series_length(self) -> int:
         return 1
 
     def _validate_panel(self, X: Any, reset: bool) -> np.ndarray | list[np.ndarray]:
+        if reset:
+            check_params(self)
         tags = get_tags(self)
         owner = type(self).__name__
         panel = check_panel(
@@ -297,6 +304,7 @@ class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
     """
 
     _tags: ClassVar[Tags] = Tags()
+    _parameter_constraints: ClassVar[dict[str, list]] = {}
 
     def _fit(self, corpus: list[list[Any]]) -> None:
         raise NotImplementedError
@@ -319,6 +327,7 @@ class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
     def fit(self, sequences: Any) -> BaseSequenceModel:
         """Fit the model to a corpus: an iterable of token sequences (a ``str`` is read as
         a sequence of characters)."""
+        check_params(self)
         corpus = check_sequences(sequences, "sequences")
         self._fit(corpus)
         self.is_fitted_ = True

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from tsclassic._params import Integral, Interval
 from tsclassic._seasonality import m4_seasonal_figure, seasonal_component
 from tsclassic._validation import check_positive_int
 from tsclassic.base import BaseForecaster, Tags
@@ -87,6 +88,10 @@ class SeasonalNaive(_NormalIntervals):
     array([4., 5., 6., 4.])
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "season_length": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(self, season_length: int = 1):
         self.season_length = season_length
 
@@ -95,7 +100,7 @@ class SeasonalNaive(_NormalIntervals):
         return [{"season_length": 12}, {"season_length": 1}]
 
     def _min_length(self):
-        m = check_positive_int(self.season_length, "season_length")
+        m = int(self.season_length)
         return m, f"one full season of {m}"
 
     def _fit(self, y, X):

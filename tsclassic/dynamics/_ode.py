@@ -26,6 +26,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
+from tsclassic._params import check_params
 from tsclassic._validation import check_coverage, check_h, check_positive_int
 from tsclassic.base import _VersionedPickleMixin
 from tsclassic.dynamics._fitting import fit_least_squares
@@ -277,6 +278,7 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         -------
         self
         """
+        check_params(self)
         owner = type(self).__name__
         rhs, names, states = self._spec()
         self._check_options()

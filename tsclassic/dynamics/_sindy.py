@@ -29,6 +29,7 @@ from scipy.linalg import LinAlgError, solve
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
+from tsclassic._params import check_params
 from tsclassic._validation import check_h, check_positive_int
 from tsclassic.base import _VersionedPickleMixin
 from tsclassic.dynamics._derivatives import _check_window, smoothed_derivative
@@ -230,6 +231,7 @@ class SINDy(_VersionedPickleMixin, BaseEstimator):
         -------
         self
         """
+        check_params(self)
         traj = check_trajectory(y, t, "y", type(self).__name__)
         n, k = traj.values.shape
         self._check_params(n)

@@ -1,0 +1,67 @@
+"""Parameter rules, declared once per estimator and checked first in ``fit``.
+
+Every estimator class declares ``_parameter_constraints``: a dict from each ``__init__``
+parameter to a list of allowed forms, in scikit-learn's vocabulary (re-exported here so
+that the library depends on it in one place only). :func:`check_params` checks the stored
+parameters against it; the base classes call it before anything else in ``fit``, so a bad
+value fails at once with a message naming the parameter, the value and what is allowed::
+
+    _parameter_constraints = {
+        "season_length": [Interval(Integral, 1, None, closed="left")],
+        "method": [StrOptions({"css", "mle"})],
+        "random_state": ["random_state"],
+        "p0": [dict, None],
+    }
+
+Forms: a type (``dict``, ``list``), ``None``, ``"boolean"``, ``"random_state"``,
+``"array-like"``, ``callable``, ``Interval(Integral | Real, low, high, closed=...)``
+(NaN never belongs to a Real interval), ``StrOptions({...})``, ``Options(type, {...})``,
+``HasMethods([...])``.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Hidden,
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
+
+__all__ = [
+    "HasMethods",
+    "Hidden",
+    "Integral",
+    "Interval",
+    "InvalidParameterError",
+    "Options",
+    "Real",
+    "StrOptions",
+    "check_params",
+]
+
+
+def check_params(estimator: Any) -> None:
+    """Check ``estimator``'s parameters against its class's ``_parameter_constraints``.
+
+    Raises
+    ------
+    InvalidParameterError
+        A ``ValueError`` and ``TypeError`` naming the parameter, the value given and the
+        allowed forms.
+    """
+    constraints = getattr(type(estimator), "_parameter_constraints", None)
+    if not constraints:
+        return
+    params = estimator.get_params(deep=False)
+    validate_parameter_constraints(
+        {name: rule for name, rule in constraints.items() if name in params},
+        params,
+        caller_name=type(estimator).__name__,
+    )
