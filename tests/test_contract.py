@@ -89,7 +89,7 @@ def test_too_short_for_the_season_names_the_season():
 
 
 def test_bad_parameters_and_horizon():
-    with pytest.raises(ValueError, match="season_length must be an integer >= 1"):
+    with pytest.raises(ValueError, match="'season_length' parameter of SeasonalNaive must be an int"):
         SeasonalNaive(season_length=0).fit(np.arange(5.0))
     model = Naive().fit(np.arange(5.0))
     for h in (0, -1):
