@@ -21,6 +21,7 @@ __all__ = [
     "as_time_index",
     "continue_many",
     "season_length_of",
+    "seasonal_period",
 ]
 
 
@@ -201,6 +202,18 @@ def season_length_of(freq: Any) -> int:
         if isinstance(freq, kinds):
             return period
     return 1
+
+
+def seasonal_period(times: Any) -> tuple[int, str]:
+    """The usual seasonal period of a series' time labels (see :func:`season_length_of`),
+    and what it was read from, for a message: the frequency, or why there is none."""
+    index = as_time_index(times)
+    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        freq = index.freq
+        if freq is None:
+            return 1, "no regular frequency"
+        return season_length_of(freq), f"frequency {freq.freqstr}"
+    return 1, "integer steps"
 
 
 _NAT = np.iinfo(np.int64).min
