@@ -191,11 +191,29 @@ def _warning_text(caught: list[warnings.WarningMessage]) -> str | None:
     return "; ".join(texts) if texts else None
 
 
+def _forecast_series(new_model: Any, batch: dict, j: int, h: int,
+                     coverage: float | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Series ``j`` of a batch from NumPy; from pandas when that fails (so that the message
+    is the one fit gives, naming the time label) or its index could not be continued."""
+    rows = slice(batch["offsets"][j], batch["offsets"][j + 1])
+    y, x_past, x_future = batch["y"][rows], batch["x_past"], batch["x_future"]
+    if batch["modes"][j] == _NUMPY:
+        try:
+            return _fit_predict(new_model, y, None if x_past is None else x_past[rows],
+                                None if x_future is None else x_future[j], h, coverage)
+        except Exception:  # noqa: BLE001 - rerun from pandas below, for the user's message
+            pass
+    index, cols = as_time_index(batch["times"][rows]), batch["exog_cols"]
+    return _fit_predict(
+        new_model, pd.Series(y, index=index, name=batch["target_col"]),
+        None if x_past is None else pd.DataFrame(x_past[rows], index=index, columns=cols),
+        None if x_future is None else pd.DataFrame(x_future[j], columns=cols), h, coverage)
+
+
 def _forecast_batch(forecaster: Any, batch: dict, h: int, coverage: float | None) -> dict:
     """Forecast consecutive series (one task); stop at a KeyboardInterrupt and return what
     finished, saying how many."""
-    offsets, modes, y = batch["offsets"], batch["modes"], batch["y"]
-    x_past, x_future, cols = batch["x_past"], batch["x_future"], batch["exog_cols"]
+    modes = batch["modes"]
     n = len(modes)
     yhat = np.full((n, h), np.nan)
     bounds = np.full((n, h, 2), np.nan) if coverage is not None else None
@@ -204,38 +222,20 @@ def _forecast_batch(forecaster: Any, batch: dict, h: int, coverage: float | None
     done, interrupted = 0, False
     new_model = _fresh_models(forecaster)
     for j in range(n):
-        if modes[j] == _SKIP:
-            done += 1
-            continue
-        rows = slice(offsets[j], offsets[j + 1])
-        with warnings.catch_warnings(record=True) as caught:
-            try:
-                result = None
-                if modes[j] == _NUMPY:
-                    try:
-                        result = _fit_predict(
-                            new_model, y[rows], None if x_past is None else x_past[rows],
-                            None if x_future is None else x_future[j], h, coverage)
-                    except Exception:  # noqa: BLE001 - rerun from pandas for the user's message
-                        result = None
-                if result is None:
-                    index = as_time_index(batch["times"][rows])
-                    series = pd.Series(y[rows], index=index, name=batch["target_col"])
-                    result = _fit_predict(
-                        new_model, series,
-                        None if x_past is None else pd.DataFrame(x_past[rows], index=index, columns=cols),
-                        None if x_future is None else pd.DataFrame(x_future[j], columns=cols),
-                        h, coverage)
-            except KeyboardInterrupt:
-                errors[j], interrupted = f"{_INTERRUPTED} while forecasting this series", True
-            except Exception as err:  # noqa: BLE001 - the failure is reported per series
-                errors[j] = f"{type(err).__name__}: {err}"
-            else:
-                if modes[j] == _NUMPY:  # else the index error stands
-                    yhat[j] = result[0]
-                    if bounds is not None:
-                        bounds[j] = result[1]
-        warned[j] = _warning_text(caught)
+        if modes[j] != _SKIP:
+            with warnings.catch_warnings(record=True) as caught:
+                try:
+                    mean, interval = _forecast_series(new_model, batch, j, h, coverage)
+                except KeyboardInterrupt:
+                    errors[j], interrupted = f"{_INTERRUPTED} while forecasting this series", True
+                except Exception as err:  # noqa: BLE001 - the failure is reported per series
+                    errors[j] = f"{type(err).__name__}: {err}"
+                else:
+                    if modes[j] == _NUMPY:  # else the index error stands
+                        yhat[j] = mean
+                        if bounds is not None:
+                            bounds[j] = interval
+            warned[j] = _warning_text(caught)
         if interrupted:
             break
         done += 1
@@ -356,6 +356,12 @@ def forecast_many(
         ``out``), the others have an ``error`` starting ``"KeyboardInterrupt"``, and a
         warning says so; series running in other processes at that moment count as not
         finished.
+
+    Notes
+    -----
+    Warnings are caught with ``warnings.catch_warnings``, which is process-wide: with a
+    threading backend (or Dask workers of several threads) a warning may be written against
+    another series running at the same moment.
 
     Examples
     --------
