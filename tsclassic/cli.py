@@ -128,7 +128,12 @@ def _season_length(args: argparse.Namespace, cls: type, times: pd.Series,
     if args.season_length is not None:
         return {"season_length": args.season_length}
     groups = [times] if ids is None else [g for _, g in times.groupby(ids, sort=False)]
-    found = {seasonal_period(np.sort(g.to_numpy())) for g in groups}
+    seen: dict[bytes, tuple[int, str]] = {}  # series sharing their times are read once
+    for group in groups:
+        values = np.sort(group.to_numpy())
+        if values.tobytes() not in seen:
+            seen[values.tobytes()] = seasonal_period(values)
+    found = set(seen.values())
     if len({period for period, _ in found}) > 1:
         raise UserError(f"the series have different frequencies ({', '.join(sorted(d for _, d in found))}); "
                         f"pass --season-length.")
