@@ -376,31 +376,10 @@ def forecast_many(
     2         b   4  30.0
     3         b   5  30.0
     """
-    from tsclassic._validation import check_coverage, check_h
-    from tsclassic.base import get_tags
-
-    h = check_h(h)
-    _check_long_frame(df, [id_col, time_col, target_col], "df")
-    if coverage is not None:
-        coverage = check_coverage(coverage)
-        if not get_tags(forecaster).intervals:
-            raise ValueError(
-                f"coverage was given but {type(forecaster).__name__} has no prediction "
-                f"intervals; drop coverage or use a forecaster with intervals=True."
-            )
-    exog_cols: list[str] = []
-    if X is not None:
-        _check_long_frame(X, [id_col, time_col], "X")
-        if not get_tags(forecaster).exogenous:
-            raise ValueError(
-                f"X was given but {type(forecaster).__name__} does not use exogenous "
-                f"regressors; drop X, or use a forecaster that accepts it (e.g. SARIMAXForecaster)."
-            )
-        exog_cols = [c for c in X.columns if c not in (id_col, time_col)]
-
+    h, coverage, exog_cols = _check_arguments(forecaster, df, h, id_col, time_col, target_col,
+                                              X, coverage)
     panel = _group(df, id_col, time_col, target_col)
     future, index_errors = continue_many(panel.times, panel.lengths, h, name="y")
-    n_series = len(panel.lengths)
     errors = [e or i for e, i in zip(panel.errors, index_errors)]
     modes = np.where([e is None for e in errors], _NUMPY, _PANDAS).astype(np.int8)
     modes[[e is not None for e in panel.errors]] = _SKIP
@@ -411,26 +390,16 @@ def forecast_many(
             if error is not None and modes[i] != _SKIP:
                 errors[i], modes[i] = error, _SKIP
 
-    yhat = np.full((n_series, h), np.nan)
-    bounds = np.full((n_series, h, 2), np.nan) if coverage is not None else None
-    warned: list[str | None] = [None] * n_series
-    finished = np.zeros(n_series, dtype=bool)
+    results = _Results.empty(len(panel.lengths), h, coverage, errors)
     store = None
     if out is not None:
         store = _Store(out, _call_signature(forecaster, h, coverage,
                                             [id_col, time_col, target_col, *exog_cols]))
         for part in store.load():
             where = pd.Index(panel.ids).get_indexer(pd.Index(part["ids"]))
-            keep = where >= 0
-            at = where[keep]
-            yhat[at] = part["yhat"][keep]
-            if bounds is not None:
-                bounds[at] = part["bounds"][keep]
-            for i, k in zip(at, np.flatnonzero(keep)):
-                errors[i], warned[i] = part["errors"][k], part["warnings"][k]
-            finished[at] = True
+            results.put(where[where >= 0], part, np.flatnonzero(where >= 0))
 
-    todo = np.flatnonzero(~finished)
+    todo = np.flatnonzero(~results.finished)
     size = max(1, min(_MAX_BATCH, math.ceil(len(todo) / (4 * effective_n_jobs(n_jobs)))))
     ends = panel.ends
     tasks = []
@@ -443,51 +412,109 @@ def forecast_many(
             "x_future": None if x_future is None else x_future[first:stop],
         }
         tasks.append(delayed(_forecast_batch)(forecaster, batch, h, coverage))
-    interrupted = _run(tasks, n_jobs, progress, len(todo), type(forecaster).__name__, panel.ids,
-                       yhat, bounds, errors, warned, finished, store)
-    if interrupted:
-        for i in np.flatnonzero(~finished):
-            if not (errors[i] or "").startswith(_INTERRUPTED):
-                errors[i] = f"{_INTERRUPTED} before this series was forecast"
+    desc = f"forecast_many {type(forecaster).__name__}"
+    if _run(tasks, n_jobs, tqdm_options={"total": len(todo), "disable": not progress, "desc": desc},
+            ids=panel.ids, results=results, store=store):
+        results.mark_interrupted(out)
+    results.say_warnings()
+    return _assemble(panel, future, results, id_col, time_col, h)
+
+
+def _check_arguments(forecaster: Any, df: Any, h: Any, id_col: str, time_col: str,
+                     target_col: str, X: Any, coverage: Any) -> tuple[int, float | None, list[str]]:
+    """The horizon, the coverage and the regressors' columns, checked."""
+    from tsclassic._validation import check_coverage, check_h
+    from tsclassic.base import get_tags
+
+    h = check_h(h)
+    _check_long_frame(df, [id_col, time_col, target_col], "df")
+    name = type(forecaster).__name__
+    if coverage is not None:
+        coverage = check_coverage(coverage)
+        if not get_tags(forecaster).intervals:
+            raise ValueError(
+                f"coverage was given but {name} has no prediction intervals; drop coverage or "
+                f"use a forecaster with intervals=True."
+            )
+    if X is None:
+        return h, coverage, []
+    _check_long_frame(X, [id_col, time_col], "X")
+    if not get_tags(forecaster).exogenous:
+        raise ValueError(
+            f"X was given but {name} does not use exogenous regressors; drop X, or use a "
+            f"forecaster that accepts it (e.g. SARIMAXForecaster)."
+        )
+    return h, coverage, [c for c in X.columns if c not in (id_col, time_col)]
+
+
+@dataclass
+class _Results:
+    """What each series got: forecasts, interval, error, warnings, and whether it finished."""
+
+    yhat: np.ndarray
+    bounds: np.ndarray | None
+    errors: list[str | None]
+    warned: list[str | None]
+    finished: np.ndarray
+
+    @classmethod
+    def empty(cls, n_series: int, h: int, coverage: float | None, errors: list) -> _Results:
+        bounds = np.full((n_series, h, 2), np.nan) if coverage is not None else None
+        return cls(np.full((n_series, h), np.nan), bounds, list(errors), [None] * n_series,
+                   np.zeros(n_series, dtype=bool))
+
+    def put(self, at: np.ndarray, part: dict, rows: np.ndarray) -> None:
+        """Series ``at``, finished, from rows ``rows`` of a batch's result or a stored part."""
+        self.yhat[at] = part["yhat"][rows]
+        if self.bounds is not None:
+            self.bounds[at] = part["bounds"][rows]
+        for i, k in zip(at, rows):
+            self.errors[i], self.warned[i] = part["errors"][k], part["warnings"][k]
+        self.finished[at] = True
+
+    def mark_interrupted(self, out: Any) -> None:
+        unfinished = ~self.finished
+        self.yhat[unfinished] = np.nan  # a Ctrl-C may land between writing a batch and marking it
+        if self.bounds is not None:
+            self.bounds[unfinished] = np.nan
+        for i in np.flatnonzero(unfinished):
+            if not (self.errors[i] or "").startswith(_INTERRUPTED):
+                self.errors[i] = f"{_INTERRUPTED} before this series was forecast"
         warnings.warn(
-            f"forecast_many was interrupted: {int(finished.sum())} of {n_series} series finished; "
-            f"the others have NaN forecasts and an error starting 'KeyboardInterrupt'."
+            f"forecast_many was interrupted: {int(self.finished.sum())} of {len(self.finished)} "
+            f"series finished; the others have NaN forecasts and an error starting "
+            f"'KeyboardInterrupt'."
             + (f" Rerun with out={str(out)!r} to forecast only them." if out is not None else
                " Pass out=FOLDER to keep finished series across runs."),
-            UserWarning, stacklevel=2,
+            UserWarning, stacklevel=3,
         )
-    n_warned = sum(w is not None for w in warned)
-    if n_warned:
-        first = next(w for w in warned if w is not None)
-        warnings.warn(
-            f"the models of {n_warned} of {n_series} series raised warnings; they are in the "
-            f"'warning' column (the first: {first})", UserWarning, stacklevel=2,
-        )
-    return _assemble(panel, future, yhat, bounds, errors, warned, id_col, time_col, h)
+
+    def say_warnings(self) -> None:
+        warned = [w for w in self.warned if w is not None]
+        if warned:
+            warnings.warn(
+                f"the models of {len(warned)} of {len(self.warned)} series raised warnings; they "
+                f"are in the 'warning' column (the first: {warned[0]})", UserWarning, stacklevel=3,
+            )
 
 
-def _run(tasks: list, n_jobs: int | None, progress: bool, total: int, name: str, ids: Any,
-         yhat: np.ndarray, bounds: np.ndarray | None, errors: list, warned: list,
-         finished: np.ndarray, store: _Store | None) -> bool:
-    """Run the batches, filling the result arrays as each returns; True if interrupted."""
+def _run(tasks: list, n_jobs: int | None, tqdm_options: dict, ids: Any, results: _Results,
+         store: _Store | None) -> bool:
+    """Run the batches, keeping each result as it returns; True if interrupted."""
     from tqdm.auto import tqdm
 
     interrupted = False
-    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
-    bar = tqdm(total=total, disable=not progress, desc=f"forecast_many {name}")
+    returned = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+    bar = tqdm(**tqdm_options)
     try:
-        for part in results:
+        for part in returned:
             first, done = part["first"], part["done"]
-            span = slice(first, first + done)
-            yhat[span] = part["yhat"][:done]
-            if bounds is not None:
-                bounds[span] = part["bounds"][:done]
-            errors[first:first + len(part["errors"])] = part["errors"]
-            warned[span] = part["warnings"][:done]
-            finished[span] = True
+            results.put(np.arange(first, first + done), part, np.arange(done))
+            if part["interrupted"]:  # the series it stopped in
+                results.errors[first + done] = part["errors"][done]
             if store is not None and done:
-                store.save({"ids": ids[span], "yhat": part["yhat"][:done],
-                            "bounds": None if bounds is None else part["bounds"][:done],
+                store.save({"ids": ids[first:first + done], "yhat": part["yhat"][:done],
+                            "bounds": None if part["bounds"] is None else part["bounds"][:done],
                             "errors": part["errors"][:done], "warnings": part["warnings"][:done]})
             bar.update(done)
             if part["interrupted"]:
@@ -499,17 +526,17 @@ def _run(tasks: list, n_jobs: int | None, progress: bool, total: int, name: str,
         bar.close()
         with warnings.catch_warnings():  # joblib's note on cancelled tasks: ours says more
             warnings.simplefilter("ignore", UserWarning)
-            results.close()
+            returned.close()
     return interrupted
 
 
-def _assemble(panel: _Panel, future: Any, yhat: np.ndarray, bounds: np.ndarray | None,
-              errors: list, warned: list, id_col: str, time_col: str, h: int) -> pd.DataFrame:
+def _assemble(panel: _Panel, future: Any, results: _Results, id_col: str, time_col: str,
+              h: int) -> pd.DataFrame:
     repeat = np.repeat(np.arange(len(panel.lengths)), h)
-    columns = {id_col: panel.ids.take(repeat), time_col: future, "yhat": yhat.ravel()}
-    if bounds is not None:
-        columns["lo"], columns["hi"] = bounds[..., 0].ravel(), bounds[..., 1].ravel()
+    columns = {id_col: panel.ids.take(repeat), time_col: future, "yhat": results.yhat.ravel()}
+    if results.bounds is not None:
+        columns["lo"], columns["hi"] = results.bounds[..., 0].ravel(), results.bounds[..., 1].ravel()
     # object columns holding None where all is well (pandas 3 would read NaN into strings)
-    columns["error"] = pd.Series(np.array(errors, dtype=object)[repeat], dtype=object)
-    columns["warning"] = pd.Series(np.array(warned, dtype=object)[repeat], dtype=object)
+    columns["error"] = pd.Series(np.array(results.errors, dtype=object)[repeat], dtype=object)
+    columns["warning"] = pd.Series(np.array(results.warned, dtype=object)[repeat], dtype=object)
     return pd.DataFrame(columns)
