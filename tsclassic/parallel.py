@@ -339,7 +339,8 @@ def forecast_many(
         A folder where each finished batch of series is stored at once; a rerun of the same
         call with the same ``out`` skips the series stored there (by id: use a new folder
         for new data). A folder holding another call (model, parameters, ``h``,
-        ``coverage``, columns) is refused.
+        ``coverage``, columns) is refused. The parts are pickles: resume only from a folder
+        you wrote.
 
     Returns
     -------
