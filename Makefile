@@ -35,7 +35,7 @@ test: $(VENV)/.dev-installed
 	$(PYTHON) -m venv .venv-bench
 	.venv-bench/bin/python -m pip install --quiet --upgrade pip
 	.venv-bench/bin/pip install --quiet $(TORCH)
-	.venv-bench/bin/pip install --quiet -e ".[deep,plot,peers]"
+	.venv-bench/bin/pip install --quiet -e ".[deep,dask,plot,peers]"
 	touch $@
 
 bench-env: .venv-bench/.installed

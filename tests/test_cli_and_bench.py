@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -51,6 +52,104 @@ def test_bad_input_gives_a_message_and_exit_2(args, message, series_csv, tmp_pat
     err = capsys.readouterr().err
     assert err.startswith("tsclassic") and "Traceback" not in err
     assert pd.Series([err]).str.contains(message).all(), err
+
+
+def _write(path, frame):
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def _monthly(n=36, shift=0.0):
+    ds = pd.date_range("2018-01-01", periods=n, freq="MS").strftime("%Y-%m-%d")
+    return pd.DataFrame({"date": ds, "sales": np.arange(n) % 12 + 10.0 + shift})
+
+
+def test_a_long_file_is_forecast_series_by_series(tmp_path, capsys):
+    long = pd.concat([_monthly(shift=100.0 * k).assign(store=s) for k, s in enumerate("abc")])
+    path = _write(tmp_path / "long.csv", long)
+    out = tmp_path / "fc.csv"
+    assert main(["forecast", path, "-h", "2", "--time-col", "date", "--target-col", "sales",
+                 "--id-col", "store", "--output", str(out)]) == 0
+    frame = pd.read_csv(out)
+    assert frame["store"].tolist() == ["a", "a", "b", "b", "c", "c"]
+    assert frame["yhat"].tolist() == [10.0, 11.0, 110.0, 111.0, 210.0, 211.0]
+    assert frame["date"].tolist() == ["2021-01-01", "2021-02-01"] * 3
+    # without --id-col the duplicated times are refused, naming the way out
+    assert main(["forecast", path, "-h", "2", "--time-col", "date", "--target-col", "sales"]) == 2
+    assert "--id-col (one of ['store']?)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("freq", "period"), [("MS", 12), ("QS", 4), ("h", 24), ("D", 7),
+                                              ("W", 52), ("YS", 1), ("int", 1)])
+def test_the_season_length_defaults_from_the_frequency(freq, period, tmp_path, capsys):
+    n = 3 * max(period, 2)
+    times = np.arange(1, n + 1) if freq == "int" else pd.date_range("2020-01-01", periods=n, freq=freq)
+    path = _write(tmp_path / "y.csv", pd.DataFrame({"ds": times, "y": np.arange(n) % period}))
+    assert main(["forecast", path, "-h", str(period)]) == 0
+    captured = capsys.readouterr()
+    assert f"season length {period} (from " in captured.err
+    yhat = pd.read_csv(io.StringIO(captured.out))["yhat"]
+    assert yhat.tolist() == list(np.arange(period) % period * 1.0)  # one season repeated
+
+
+def test_dates_are_iso_8601_unless_a_format_is_given(tmp_path, capsys):
+    days = pd.DataFrame({"ds": ["03/01/2020", "04/01/2020", "05/01/2020", "06/01/2020"],
+                         "y": [1.0, 2, 3, 4]})
+    path = _write(tmp_path / "days.csv", days)
+    assert main(["forecast", path, "-h", "1", "--model", "Naive"]) == 2
+    err = capsys.readouterr().err
+    assert "'03/01/2020' at row 1 (line 2 of the file), which is not" in err and "--date-format" in err
+    assert main(["forecast", path, "-h", "1", "--model", "Naive", "--date-format", "%d/%m/%Y"]) == 0
+    assert "2020-01-07" in capsys.readouterr().out  # day first: 3 to 6 January, then the 7th
+
+
+def _panel_csv(path, labels, with_label=True):
+    rng = np.random.default_rng(len(labels))
+    shape = np.sin(np.linspace(0, 6, 16))
+    X = np.array([shape * (1 + 2 * np.nan_to_num(v)) for v in labels]) + 0.01 * rng.normal(size=(len(labels), 16))
+    frame = pd.DataFrame(X, columns=[f"t{i}" for i in range(16)])
+    if with_label:
+        frame.insert(0, "label", labels)
+    return _write(path, frame)
+
+
+def test_classify_scores_labels_of_either_type_and_predicts_without_them(tmp_path, capsys):
+    train = _panel_csv(tmp_path / "train.csv", [0.0, 1.0] * 6)  # written 0.0, 1.0
+    test = _panel_csv(tmp_path / "test.csv", [1, 0, 0, 1])       # written 0, 1
+    assert main(["classify", train, test]) == 0
+    captured = capsys.readouterr()
+    assert "accuracy 1.0000" in captured.err
+    assert pd.read_csv(io.StringIO(captured.out))["true"].tolist() == [1, 0, 0, 1]
+    unlabelled = _panel_csv(tmp_path / "new.csv", [1, 0, 0, 1], with_label=False)
+    out = tmp_path / "pred.csv"
+    assert main(["classify", train, unlabelled, "--output", str(out)]) == 0
+    assert pd.read_csv(out)["predicted"].tolist() == [1, 0, 0, 1]
+    assert "no labels" in capsys.readouterr().err
+    _panel_csv(tmp_path / "nan.csv", [1.0, np.nan, 0.0, 1.0])
+    assert main(["classify", train, str(tmp_path / "nan.csv")]) == 2
+    assert "label column 'label' of the test file has 1 empty values (first at row 2" in capsys.readouterr().err
+
+
+def test_user_errors_are_one_line(tmp_path, capsys):
+    monthly = _monthly()
+    monthly["sales"] = monthly["sales"].astype(object)
+    monthly.loc[4, "sales"] = "oops"
+    bad = _write(tmp_path / "bad.csv", monthly)
+    good = _write(tmp_path / "good.csv", _monthly())
+    cases = [
+        (["forecast", bad, "-h", "2", "--time-col", "date", "--target-col", "sales"],
+         "column 'sales' of the input file has the non-numeric value 'oops' at row 5"),
+        (["forecast", str(tmp_path), "-h", "2"], "is a directory; pass a CSV file"),
+        (["forecast", good, "-h", "2", "--time-col", "date", "--target-col", "sales",
+          "--output", str(tmp_path / "missing" / "fc.csv")], "does not exist; create it first"),
+        (["forecast", good, "-h", "2", "--time-col", "date", "--target-col", "sales",
+          "--output", str(tmp_path)], "is a directory; pass a file path"),
+        (["bench", "--out", good], "is a file; pass a folder"),
+    ]
+    for args, message in cases:
+        assert main(args) == 2, args
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("tsclassic") and message in err, err
 
 
 def test_store_is_resumable(tmp_path):
