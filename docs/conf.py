@@ -71,7 +71,14 @@ html_theme_options = {
     "show_toc_level": 2,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
+    # pages of wide tables get the width of the "on this page" column
+    "secondary_sidebar_items": {
+        "**": ["page-toc"], "api/estimators": [], "guide/choosing": [],
+        **{f"benchmarks/{p.stem}": [] for p in (HERE.parent / "benchmarks" / "results").glob("*.md")},
+    },
 }
-html_sidebars = {"index": []}
+html_static_path = ["_static"]
+html_css_files = ["tsclassic.css"]
+html_sidebars = {"index": [], "api/estimators": []}
 html_show_sourcelink = False
 html_last_updated_fmt = None

@@ -101,15 +101,18 @@ def estimator_table() -> str:
     for family in sorted(by_family, key=lambda f: list(_FAMILY_TITLES).index(f)):
         rows = by_family[family]
         lines += _title(f"{_FAMILY_TITLES[family]} ({len(rows)})", "-")
-        lines += [".. list-table::", "   :header-rows: 1", "",
-                  "   * - estimator", "     - module", "     - summary"]
-        lines += [f"     - ``{tag}``" for tag in tag_names]
+        tag_width = 40 // len(tag_names)
+        widths = " ".join(["24", *[str(tag_width)] * len(tag_names), str(76 - 40)])
+        lines += [".. list-table::", "   :header-rows: 1", f"   :widths: {widths}",
+                  "   :class: tsclassic-estimators", "",
+                  "   * - estimator (module)"]
+        lines += [f"     - {tag.replace('_', ' ')}" for tag in tag_names] + ["     - summary"]
         for name, cls in rows:
             full = where.get(name, f"{cls.__module__}.{name}")
             tags = get_tags(cls)
-            lines += [f"   * - :class:`~{full}`", f"     - ``{full.rsplit('.', 1)[0]}``",
-                      f"     - {_first_line(cls) or ' '}"]
-            lines += ["     - yes" if getattr(tags, tag) else "     - " for tag in tag_names]
+            lines += [f"   * - :class:`~{full}`", "", f"       ``{full.rsplit('.', 1)[0]}``"]
+            lines += ["     - \u2713" if getattr(tags, tag) else "     - " for tag in tag_names]
+            lines.append(f"     - {_first_line(cls) or ' '}")
         lines.append("")
     return "\n".join(lines)
 
