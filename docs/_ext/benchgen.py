@@ -102,6 +102,14 @@ def _model_summary(table: pd.DataFrame, metric: str, higher: bool) -> pd.DataFra
     return summary.sort_values(f"mean {metric}", ascending=not higher)
 
 
+def _common_sets(table: pd.DataFrame, metric: str) -> list[str]:
+    """The data sets on which every model of the table has a result: means over other sets
+    would compare models on different data."""
+    ran = table[table[metric].notna()]
+    counts = ran.groupby("dataset")["model"].nunique()
+    return sorted(counts[counts == ran["model"].nunique()].index)
+
+
 def _sentence_duel(duel: pd.DataFrame, what: str) -> str:
     if "winner" not in duel:
         return f"No deep model was run on the {what} sets.\n"
@@ -150,25 +158,34 @@ def choosing_tables(results_dir: Path, out_dir: Path) -> dict[str, str]:
             snippets[suite] = f"`bench_full.md` has no {suite} table.\n"
             continue
         table = tables[suite]
-        duel, summary = _duel(table, metric, higher), _model_summary(table, metric, higher)
         direction = "higher" if higher else "lower"
-        figure = f"bench_{suite}.png"
-        _figure(summary, metric, f"mean {metric} ({direction} is better)", out_dir / figure)
-        snippets[suite] = "\n".join([
-            _sentence_duel(duel, what),
+        parts = [
+            _sentence_duel(_duel(table, metric, higher), what),
             f"Best classical against best deep model per data set ({metric}, {direction} is "
             "better; fit time in seconds):\n",
-            _md_table(duel),
-            f"Every model over the {suite} sets: mean {metric}, the number of sets on which it was "
-            "best, and its median fit time.\n",
-            _md_table(summary),
-            f"```{{figure}} /_generated/{figure}",
-            f":alt: mean {metric} against median fit time of each {suite} model",
-            "",
-            f"Mean {metric} of each model against its median fit time, from `bench_full.md`.",
-            "```",
-            "",
-        ])
+            _md_table(_duel(table, metric, higher)),
+        ]
+        common = _common_sets(table, metric)
+        if common:
+            summary = _model_summary(table[table.dataset.isin(common)], metric, higher)
+            figure = f"bench_{suite}.png"
+            _figure(summary, metric, f"mean {metric} ({direction} is better)", out_dir / figure)
+            parts += [
+                f"Every model over the {len(common)} sets on which all of them ran "
+                f"({', '.join(common)}): mean {metric}, the number of sets on which it was best, "
+                "and its median fit time.\n",
+                _md_table(summary),
+                f"```{{figure}} /_generated/{figure}",
+                f":alt: mean {metric} against median fit time of each {suite} model",
+                "",
+                f"Mean {metric} of each model against its median fit time over those sets, "
+                "from `bench_full.md`.",
+                "```",
+            ]
+        else:
+            parts += ["No set was run with every model; every result:\n",
+                      _md_table(table[["dataset", "model", "family", metric, "fit_time_s"]])]
+        snippets[suite] = "\n".join([*parts, ""])
     return snippets
 
 
