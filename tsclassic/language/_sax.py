@@ -144,7 +144,7 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
 
 class SAX(PAA):
     """Symbolic Aggregate approXimation: PAA means binned by the equiprobable intervals of
-    the standard normal into symbols ``0 .. alphabet_size - 1``.
+    the standard normal into symbols ``0`` to ``alphabet_size - 1``.
 
     Parameters
     ----------

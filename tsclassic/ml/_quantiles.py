@@ -156,7 +156,7 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
         return np.hstack(blocks)
 
     def transform(self, X: Any) -> np.ndarray:
-        """The interval quantiles, an array of shape (n_series, n_features_out_)."""
+        """The interval quantiles, an array of shape ``(n_series, n_features_out_)``."""
         check_is_fitted(self, "intervals_")
         panel = self._validate_panel(X, reset=False)[:, 0, :]
         return self._transform(panel)

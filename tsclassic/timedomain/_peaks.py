@@ -71,7 +71,7 @@ def find_peaks(
 
     See Also
     --------
-    peak_features : summaries of the peaks (count, mean height, intervals ...).
+    TimeDomainFeatures : summaries of the peaks (count, mean height, intervals ...) per series.
     scipy.signal.find_peaks, scipy.signal.peak_widths
 
     Examples
