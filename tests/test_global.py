@@ -142,3 +142,25 @@ def test_bad_frames_are_refused_naming_the_argument_and_the_fix():
 def test_registered_in_its_own_family():
     assert ("GlobalReductionForecaster", GlobalReductionForecaster) in tsclassic.all_estimators("global")
     assert "GlobalReductionForecaster" not in dict(tsclassic.all_estimators("forecaster"))
+
+
+@pytest.mark.parametrize("name", ["GlobalMLPForecaster", "GlobalRNNForecaster"])
+def test_global_networks_learn_a_shape_shared_across_levels(name):
+    pytest.importorskip("torch")
+    from tsclassic import deep
+
+    df = sine_panel(noise=0.01)
+    small = {"GlobalMLPForecaster": dict(n_blocks=2, layer_width=32),
+             "GlobalRNNForecaster": dict(hidden_size=16)}[name]
+    model = getattr(deep, name)(window_length=16, max_horizon=8, max_epochs=60, batch_size=32,
+                                learning_rate=1e-2, patience=None, random_state=0,
+                                verbose=False, **small).fit(df)
+    fc = model.predict(8)
+    t = np.arange(80, 88)
+    for i in range(4):
+        expected = 10.0 ** (i + 1) + 2.0 ** i * np.sin(2 * np.pi * t / 8)
+        got = fc.loc[fc.unique_id == f"s{i}", "yhat"].to_numpy()
+        assert np.max(np.abs(got - expected)) < 0.3 * 2.0 ** i
+    assert model.history_.stopped == "max_epochs" and model.n_epochs_ == 60
+    with pytest.raises(ValueError, match="exceeds max_horizon"):
+        model.predict(9)

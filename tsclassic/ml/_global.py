@@ -9,31 +9,13 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from tsclassic._params import HasMethods, Integral, Interval, StrOptions
+from tsclassic._windows import normalise_windows, sample_windows, spread_floor
 from tsclassic.base import BaseGlobalForecaster, Tags
 
 __all__ = ["GlobalReductionForecaster"]
 
 # Calendar fields of the forecast origin, by the kind of time axis; integer steps have none.
 _CALENDAR_FIELDS = ("hour", "day_of_week", "month")
-
-
-# A window's scale is at least this fraction of its series' standard deviation: dividing a
-# nearly flat window by its own tiny spread would blow rounding noise up to unit size.
-_SCALE_FLOOR = 0.1
-
-
-def _spread_floor(y: np.ndarray) -> float:
-    """The least scale of the windows of series ``y``: a tenth of its spread, or of its
-    level for a constant series, or 1 at zero."""
-    spread = float(np.std(y))
-    if spread > 0:
-        return _SCALE_FLOOR * spread
-    return float(abs(y[0])) if y[0] != 0 else 1.0
-
-
-def _scales(windows: np.ndarray, floor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each window's mean and spread, the spread no less than its series' ``floor``."""
-    return windows.mean(axis=1), np.maximum(windows.std(axis=1), floor)
 
 
 class GlobalReductionForecaster(BaseGlobalForecaster):
@@ -178,7 +160,8 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
             if fit:
                 tr.fit(windows)
             block = tr.transform(windows)
-            blocks.append(np.asarray(getattr(block, "to_numpy", lambda: block)(), dtype=np.float64))
+            blocks.append(block.to_numpy(dtype=np.float64) if hasattr(block, "to_numpy")
+                          else np.asarray(block, dtype=np.float64))
         if calendar is not None:
             blocks.append(calendar)
         return np.hstack(blocks) if len(blocks) > 1 else windows
@@ -189,34 +172,15 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
         if self.normalize is None:
             n = len(windows)
             return windows, np.zeros(n), np.ones(n)
-        level, scale = _scales(windows, floor)
-        return (windows - level[:, None]) / scale[:, None], level, scale
+        return normalise_windows(windows, floor)
 
     # -- fit --------------------------------------------------------------------
-    def _training_windows(
-        self, series: list[np.ndarray], rng: np.random.Generator
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
-        """Inputs, targets (n_rows, steps), each row's scale floor and, per series, the end
-        position of each input."""
-        w, steps = self.window_length, self._horizon()
-        inputs, targets, floors, positions = [], [], [], []
-        for y in series:
-            windows = np.lib.stride_tricks.sliding_window_view(y, w + steps)
-            chosen = np.arange(len(windows))
-            if len(chosen) > self.max_windows:
-                older = rng.choice(len(windows) - 1, self.max_windows - 1, replace=False)
-                chosen = np.r_[np.sort(older), len(windows) - 1]
-            inputs.append(windows[chosen, :w])
-            targets.append(windows[chosen, w:])
-            floors.append(np.full(len(chosen), _spread_floor(y)))
-            positions.append(chosen + w - 1)
-        return np.vstack(inputs), np.vstack(targets), np.concatenate(floors), positions
-
     def _fit_models(self, series: list[np.ndarray], seed: int) -> None:
         from tsclassic.ml._features import make_features
 
         rng = np.random.default_rng(seed)
-        inputs, targets, floors, positions = self._training_windows(series, rng)
+        inputs, targets, floors, positions = sample_windows(
+            series, self.window_length, self._horizon(), self.max_windows, rng)
         z, level, scale = self._normalise(inputs, floors)
         self.transformers_ = [] if not self._window_features() else make_features(self._window_features())
         rows = self._rows(z, self._calendar(positions) if self._uses_calendar() else None, fit=True)
@@ -272,7 +236,7 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
         w = self.window_length
         windows = np.vstack([y[-w:] for y in series])
         positions = [np.array([len(y) - 1]) for y in series]
-        floors = np.array([_spread_floor(y) for y in series])
+        floors = np.array([spread_floor(y) for y in series])
         z, level, scale = self._normalise(windows, floors)
         calendar = self._calendar(positions) if self._uses_calendar() else None
         if self.strategy == "direct":
