@@ -60,7 +60,7 @@ def run_bench(
     from tsclassic.bench.report import write_report
 
     modules = [(name, _suite_module(name)) for name in suites]
-    store = ResultStore(out_dir)
+    store = ResultStore(out_dir, mode="quick" if quick else "full")
     try:
         for name, module in modules:
             if module is not None:
