@@ -47,3 +47,23 @@ def test_the_report_opens_with_the_verdict_and_draws_one_panel_per_data_set(tmp_
     assert md.index("## Verdict") < md.index("## classification")
     assert (tmp_path / "classification.png").stat().st_size > 1000
     assert "<h2>Verdict</h2>" in (tmp_path / "report.html").read_text()
+
+
+def test_a_second_ctrl_c_while_the_report_is_written_still_leaves_the_report(
+        tmp_path, monkeypatch):
+    import os
+    import signal
+
+    import pytest
+
+    import tsclassic.bench as bench
+    from tsclassic.bench import report
+
+    def slow_write(results, out_dir):
+        os.kill(os.getpid(), signal.SIGINT)  # the second Ctrl-C, mid-report
+        write_report(results, out_dir)
+
+    monkeypatch.setattr(report, "write_report", slow_write)
+    with pytest.raises(KeyboardInterrupt):
+        bench._write_report_uninterrupted(cells(), tmp_path)
+    assert (tmp_path / "report.html").exists()
