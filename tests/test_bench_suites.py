@@ -21,9 +21,9 @@ class CountingStore(ResultStore):
         super().__init__(out_dir)
         self.saved = []
 
-    def save(self, record):
+    def save(self, record, config=None):
         self.saved.append(record)
-        super().save(record)
+        super().save(record, config)
 
 
 TINY_DEEP = {"max_epochs": 3, "random_state": 0, "verbose": False}

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import Ridge
 
 from tsclassic.bench import ResultStore, run_bench
 from tsclassic.bench import forecasting as forecasting_suite
@@ -165,6 +166,17 @@ def test_store_is_resumable(tmp_path):
         store.save({"suite": "x"})
 
 
+def test_a_cell_is_reused_only_in_its_mode_and_with_its_configuration(tmp_path):
+    record = {"suite": "classification", "dataset": "GunPoint", "model": "FCN", "family": "deep"}
+    quick = ResultStore(tmp_path, mode="quick")
+    quick.save(record, config={"max_epochs": 5})
+    full = ResultStore(tmp_path, mode="full")
+    assert not full.done("classification", "GunPoint", "FCN", {"max_epochs": 5})
+    assert len(full.load()) == 0 and list(quick.load()["mode"]) == ["quick"]
+    assert not quick.done("classification", "GunPoint", "FCN", {"max_epochs": 50})
+    assert quick.done("classification", "GunPoint", "FCN", {"max_epochs": 5})
+
+
 @pytest.fixture
 def tiny_forecasting(monkeypatch):
     from tsclassic.datasets import load_airline
@@ -176,6 +188,7 @@ def tiny_forecasting(monkeypatch):
         forecasting_suite.ForecastModel("SeasonalNaive", "SeasonalNaive", {"season_length": m}),
         forecasting_suite.ForecastModel("Naive", "Naive"),
         forecasting_suite.ForecastModel("Missing", "NoSuchForecaster")])
+    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest: [])
 
 
 def test_bench_command_writes_the_report_and_resumes(tiny_forecasting, tmp_path, capsys):
@@ -195,6 +208,29 @@ def test_bench_command_writes_the_report_and_resumes(tiny_forecasting, tmp_path,
     stamp = {p.name: p.stat().st_mtime_ns for p in (out / "cells").glob("*.json")}
     run_bench(["forecasting"], quick=True, out_dir=out)
     assert stamp == {p.name: p.stat().st_mtime_ns for p in (out / "cells").glob("*.json")}
+
+
+def test_forecasting_suite_scores_a_global_model_across_the_series(monkeypatch, tmp_path):
+    from tsclassic.datasets import load_m4
+
+    train_df, test_df = load_m4("hourly", "train"), load_m4("hourly", "test")
+    ids = list(train_df["unique_id"].unique()[:6])
+    train = [g["y"].to_numpy() for _, g in train_df.groupby("unique_id", sort=False)][:6]
+    test = [g["y"].to_numpy() for _, g in test_df.groupby("unique_id", sort=False)][:6]
+    monkeypatch.setattr(forecasting_suite, "_datasets", lambda quick: [
+        (f"M4-Hourly[{ids[0]}..]", train, test, 48, 24, None, True)])
+    monkeypatch.setattr(forecasting_suite, "models", lambda m, long_season: [
+        forecasting_suite.ForecastModel("SeasonalNaive", "SeasonalNaive", {"season_length": m})])
+    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest: [
+        forecasting_suite.ForecastModel(
+            "Global ridge", "GlobalReductionForecaster",
+            {"estimator": Ridge(), "window_length": 48, "max_horizon": h, "calibration": None},
+            is_global=True)])
+    store = ResultStore(tmp_path, mode="quick")
+    forecasting_suite.run(store, quick=True, n_jobs=1)
+    cells = store.load().set_index("model")
+    assert cells.loc["Global ridge", "n_series"] == 6
+    assert cells.loc["Global ridge", "owa"] < 1.0  # beats Naive2 on these hourly series
 
 
 def test_unknown_suite():

@@ -61,7 +61,7 @@ def all_estimators(kind: str | None = None) -> list[tuple[str, type]]:
 
     Parameters
     ----------
-    kind : {"forecaster", "classifier", "regressor", "transformer", "sequence"}, optional
+    kind : {"forecaster", "global", "classifier", "regressor", "transformer", "sequence"}, optional
         Keep only one family.
 
     Returns
@@ -97,14 +97,16 @@ def all_estimators(kind: str | None = None) -> list[tuple[str, type]]:
 
 
 def estimator_family(cls: type) -> str:
-    """The family of an estimator class: forecaster, sequence, classifier, regressor or
-    transformer."""
+    """The family of an estimator class: forecaster, global (one model across a panel of
+    series), sequence, classifier, regressor or transformer."""
     from sklearn.base import ClassifierMixin, RegressorMixin
 
-    from tsclassic.base import BaseForecaster, BaseSequenceModel
+    from tsclassic.base import BaseForecaster, BaseGlobalForecaster, BaseSequenceModel
 
     if issubclass(cls, BaseForecaster):
         return "forecaster"
+    if issubclass(cls, BaseGlobalForecaster):
+        return "global"
     if issubclass(cls, BaseSequenceModel):
         return "sequence"
     if issubclass(cls, ClassifierMixin):

@@ -34,6 +34,7 @@ __all__ = [
     "BaseForecaster",
     "PanelMixin",
     "BaseSequenceModel",
+    "BaseGlobalForecaster",
 ]
 
 
@@ -369,3 +370,122 @@ class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
         seed = check_random_state(random_state).randint(0, 2**31 - 1)
         return self._sample(n, np.random.default_rng(seed))
 
+
+
+class BaseGlobalForecaster(_VersionedPickleMixin, BaseEstimator):
+    """Base class of global forecasters: one model fitted across every series of a panel.
+
+    The panel is a long ``DataFrame`` with columns ``unique_id``, ``ds`` and ``y`` (the
+    statsforecast convention); ``ds`` holds timestamps of a regular frequency or integer
+    steps, each series sorted or not. :func:`tsclassic.forecast_many` is the other way to
+    forecast a panel: one clone of a forecaster per series.
+
+    Subclasses implement ``_fit(series)`` on a list of 1-D float arrays (one per series, in
+    the order of ``unique_ids_``), ``_predict(h)`` returning an ``(n_series, h)`` array and,
+    with ``_tags.intervals``, ``_predict_interval(h, coverage)`` returning ``(lower, upper)``
+    of that shape; ``_min_length()`` gives the fewest observations a series needs, with a
+    reason. Calendar features, where a model uses them, come from ``index_infos_``.
+    """
+
+    _tags: ClassVar[Tags] = Tags()
+    _parameter_constraints: ClassVar[dict[str, list]] = {}
+
+    def _min_length(self) -> tuple[int, str]:
+        return 1, ""
+
+    def _fit(self, series: list[np.ndarray]) -> None:
+        raise NotImplementedError
+
+    def _predict(self, h: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def _predict_interval(self, h: int, coverage: float) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def fit(self, df: Any) -> BaseGlobalForecaster:
+        """Fit one model to every series of the long frame ``df``.
+
+        Parameters
+        ----------
+        df : pd.DataFrame
+            Columns ``unique_id``, ``ds`` and ``y``; other columns are refused.
+
+        Returns
+        -------
+        self
+        """
+        from tsclassic._long_frame import split_long_frame
+
+        check_params(self)
+        min_length, reason = self._min_length()
+        ids, series, infos = split_long_frame(
+            df, "df", min_length=min_length, owner=type(self).__name__, reason=reason
+        )
+        self.unique_ids_ = ids
+        self.index_infos_ = infos
+        self.n_series_ = len(ids)
+        self._fit(series)
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "unique_ids_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call fit(df) first."
+            )
+
+    def _long(self, h: int, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+        from tsclassic._long_frame import future_times
+
+        frame = pd.DataFrame({
+            "unique_id": np.repeat(np.asarray(self.unique_ids_, dtype=object), h),
+            "ds": future_times(self.index_infos_, h),
+        })
+        for name, values in columns.items():
+            frame[name] = np.asarray(values, dtype=np.float64).reshape(-1)
+        return frame
+
+    def predict(self, h: int) -> pd.DataFrame:
+        """Forecast the next ``h`` values of every series.
+
+        Parameters
+        ----------
+        h : int
+            Number of steps ahead.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns ``unique_id``, ``ds`` (each series' times continued at its frequency)
+            and ``yhat``; ``h`` rows per series, in the order of ``unique_ids_``.
+        """
+        self._check_fitted()
+        h = check_h(h)
+        values = np.asarray(self._predict(h), dtype=np.float64).reshape(self.n_series_, h)
+        return self._long(h, {"yhat": values})
+
+    def predict_interval(self, h: int, coverage: float = 0.9) -> pd.DataFrame:
+        """Prediction intervals of the next ``h`` values of every series.
+
+        Parameters
+        ----------
+        h : int
+            Number of steps ahead.
+        coverage : float, default 0.9
+            Nominal probability that the interval holds the future value.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns ``unique_id``, ``ds``, ``lo`` and ``hi``.
+        """
+        if not get_tags(self).intervals:
+            raise NotImplementedError(
+                f"{type(self).__name__} gives point forecasts only; use a global forecaster "
+                f"whose tags say intervals=True."
+            )
+        self._check_fitted()
+        h = check_h(h)
+        coverage = check_coverage(coverage)
+        lower, upper = self._predict_interval(h, coverage)
+        shape = (self.n_series_, h)
+        return self._long(h, {"lo": np.reshape(lower, shape), "hi": np.reshape(upper, shape)})

@@ -57,10 +57,8 @@ def run_bench(
     pd.DataFrame
         Every finished cell (also in ``out_dir/results.csv``).
     """
-    from tsclassic.bench.report import write_report
-
     modules = [(name, _suite_module(name)) for name in suites]
-    store = ResultStore(out_dir)
+    store = ResultStore(out_dir, mode="quick" if quick else "full")
     try:
         for name, module in modules:
             if module is not None:
@@ -68,5 +66,26 @@ def run_bench(
                 module.run(store, quick=quick, n_jobs=n_jobs)
     finally:
         results = store.load()
-        write_report(results, Path(out_dir))
+        _write_report_uninterrupted(results, Path(out_dir))
     return results
+
+
+def _write_report_uninterrupted(results: pd.DataFrame, out_dir: Path) -> None:
+    """Write the report with Ctrl-C held back, so that a second Ctrl-C (the first one
+    stopped the run) still leaves a report of what finished; it is raised afterwards."""
+    import signal
+    import threading
+
+    from tsclassic.bench.report import write_report
+
+    if threading.current_thread() is not threading.main_thread():
+        write_report(results, out_dir)  # signals reach the main thread only
+        return
+    pressed = []
+    previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True))
+    try:
+        write_report(results, out_dir)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any, NamedTuple
 
+import numpy as np
+
 logger = logging.getLogger("tsclassic.bench")
 
 
@@ -53,3 +55,26 @@ def warm_up_torch() -> None:
     except ImportError:
         return  # the fit itself then raises the error naming the deep extra
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+
+
+def budget_record(histories: list[Any], max_epochs: int | None, max_time: float | None) -> dict:
+    """What a deep cell's training budget did, from the fitted models' histories.
+
+    ``budget_limited`` counts the fits that ended on their budget (epochs or time) while
+    the monitored loss was still at its best in the last epoch: still improving, so the
+    cell's figure understates what the network could reach. ``time_limited`` counts fits
+    stopped by the wall-clock safety stop, whose figure depends on the machine.
+    """
+    if not histories:
+        return {}
+    epochs = [len(h.train_loss) for h in histories]
+    on_budget = [h.stopped in ("max_epochs", "max_time") for h in histories]
+    still_best = [h.best_epoch == len(h.train_loss) for h in histories]
+    return {
+        "n_epochs": float(np.mean(epochs)),
+        "max_epochs": max_epochs,
+        "max_time_s": max_time,
+        "budget_limited": int(sum(b and s for b, s in zip(on_budget, still_best))),
+        "time_limited": int(sum(h.stopped == "max_time" for h in histories)),
+        "n_fits": len(histories),
+    }

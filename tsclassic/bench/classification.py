@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from tsclassic import metrics
-from tsclassic.bench._models import make_estimator, warm_up_torch
+from tsclassic.bench._models import budget_record, make_estimator, warm_up_torch
 
 logger = logging.getLogger("tsclassic.bench")
 
@@ -136,7 +136,8 @@ def evaluate(estimator: Any, X_train: np.ndarray, y_train: np.ndarray, X_test: n
         "predict_time_s": predict_time,
         "n_train": len(X_train),
         "n_test": len(X_test),
-        "n_epochs": None if history is None else len(history.train_loss),
+        **budget_record([] if history is None else [history],
+                        getattr(estimator, "max_epochs", None), getattr(estimator, "max_time", None)),
     }
 
 
@@ -147,7 +148,7 @@ def run(store: Any, quick: bool = False, n_jobs: int | None = None) -> None:
     published = published_accuracy()
     specs = [s for s in models(quick) if s.light or not quick]
     for dataset in datasets(quick):
-        todo = [s for s in specs if not store.done(SUITE, dataset, s.name)]
+        todo = [s for s in specs if not store.done(SUITE, dataset, s.name, s.params)]
         if not todo:
             continue
         X_train, y_train = load_ucr(dataset, "train")
@@ -171,7 +172,7 @@ def run(store: Any, quick: bool = False, n_jobs: int | None = None) -> None:
             ref, source = reference(published, dataset, spec.published)
             store.save({"suite": SUITE, "dataset": dataset, "model": spec.name,
                         "family": spec.family, **scores, "reference": ref,
-                        "reference_source": source})
+                        "reference_source": source}, config=spec.params)
 
 
 def table(results: pd.DataFrame) -> pd.DataFrame:

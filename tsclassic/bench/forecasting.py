@@ -17,7 +17,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from tsclassic import metrics
-from tsclassic.bench._models import Nested, make_estimator, warm_up_torch
+from tsclassic.bench._models import Nested, budget_record, make_estimator, warm_up_torch
 
 logger = logging.getLogger("tsclassic.bench")
 
@@ -52,13 +52,39 @@ class ForecastModel:
     family: str = "classical"
     light: bool = True
     max_series: int = 10_000
+    is_global: bool = False  # one model across the data set's series (a long frame)
+
+
+# Deep budgets in epochs, so that a cell is reproducible from random_state; the wall-clock
+# limit is only a safety stop, and a cell it stops is flagged in the report.
+RNN_EPOCHS, SAFETY_SECONDS = 50, 60.0
+GLOBAL_EPOCHS = 30
+
+
+def global_models(h: int, season_length: int, shortest: int) -> list[ForecastModel]:
+    """The global models of a data set whose shortest training series has ``shortest``
+    values: the window is two seasons or two horizons, less where a series is too short."""
+    window = max(1, min(max(2 * h, 2 * season_length), shortest - 2 * h))
+    common = {"window_length": window, "max_horizon": h, "random_state": 0}
+    deep = {**common, "max_epochs": GLOBAL_EPOCHS, "max_time": 10 * SAFETY_SECONDS,
+            "verbose": False}
+    return [
+        # Points only (calibration=None): the suite scores point forecasts, and calibrating
+        # would fit every model twice.
+        ForecastModel("Global GBM", "GlobalReductionForecaster", {**common, "calibration": None},
+                      light=False, is_global=True),
+        ForecastModel("Global N-BEATS-G", "GlobalMLPForecaster", deep, family="deep",
+                      light=False, is_global=True),
+        ForecastModel("Global RNN-LSTM", "GlobalRNNForecaster", deep, family="deep",
+                      light=False, is_global=True),
+    ]
 
 
 def models(season_length: int, long_season: int | None) -> list[ForecastModel]:
     m = season_length
     periods = [m] if long_season is None else [m, long_season]
-    rnn = {"window_length": 2 * m, "hidden_size": 32, "max_epochs": 50, "max_time": 10.0,
-           "random_state": 0, "verbose": False}
+    rnn = {"window_length": 2 * m, "hidden_size": 32, "max_epochs": RNN_EPOCHS,
+           "max_time": SAFETY_SECONDS, "random_state": 0, "verbose": False}
     return [
         ForecastModel("Naive", "Naive"),
         ForecastModel("SeasonalNaive", "SeasonalNaive", {"season_length": m}),
@@ -91,7 +117,8 @@ def models(season_length: int, long_season: int | None) -> list[ForecastModel]:
     ]
 
 
-def _fit_predict(estimator: Any, y: np.ndarray, h: int) -> tuple[np.ndarray, float, float, str | None]:
+def _fit_predict(estimator: Any, y: np.ndarray, h: int) -> tuple:
+    """(forecast, fit seconds, predict seconds, error, training history or None)."""
     from sklearn.base import clone
 
     model = clone(estimator)
@@ -100,21 +127,49 @@ def _fit_predict(estimator: Any, y: np.ndarray, h: int) -> tuple[np.ndarray, flo
         model.fit(y)
         fitted = time.perf_counter()
         forecast = np.asarray(model.predict(h), dtype=float)
-        return forecast, fitted - start, time.perf_counter() - fitted, None
+        return (forecast, fitted - start, time.perf_counter() - fitted, None,
+                getattr(model, "history_", None))
     except Exception as err:  # noqa: BLE001 - recorded per series, never hidden
-        return np.full(h, np.nan), 0.0, 0.0, f"{type(err).__name__}: {err}"
+        return np.full(h, np.nan), 0.0, 0.0, f"{type(err).__name__}: {err}", None
+
+
+def _fit_predict_global(estimator: Any, train: list[np.ndarray], h: int) -> list[tuple]:
+    """One model on every series: its forecasts, and its times split evenly per series."""
+    from sklearn.base import clone
+
+    frame = pd.DataFrame({
+        "unique_id": np.repeat(np.arange(len(train)), [len(y) for y in train]),
+        "ds": np.concatenate([np.arange(len(y)) for y in train]),
+        "y": np.concatenate(train),
+    })
+    model = clone(estimator)
+    start = time.perf_counter()
+    model.fit(frame)
+    fitted = time.perf_counter()
+    forecasts = model.predict(h)["yhat"].to_numpy().reshape(len(train), h)
+    predict_time = time.perf_counter() - fitted
+    history = getattr(model, "history_", None)
+    n = len(train)
+    return [(f, (fitted - start) / n, predict_time / n, None, history if i == 0 else None)
+            for i, f in enumerate(forecasts)]
 
 
 def _score(
     estimator: Any, train: list[np.ndarray], test: list[np.ndarray], h: int,
-    season_length: int, n_jobs: int | None,
+    season_length: int, n_jobs: int | None, is_global: bool = False,
 ) -> dict:
-    results = Parallel(n_jobs=n_jobs)(delayed(_fit_predict)(estimator, y, h) for y in train)
+    if is_global:
+        results = _fit_predict_global(estimator, train, h)
+    else:
+        results = Parallel(n_jobs=n_jobs)(delayed(_fit_predict)(estimator, y, h) for y in train)
     errors = [r[3] for r in results if r[3] is not None]
     if errors:
         raise RuntimeError(f"{len(errors)} of {len(train)} series failed; first: {errors[0]}")
     forecasts = [r[0] for r in results]
+    params = estimator.get_params(deep=False)
     return {
+        **budget_record([r[4] for r in results if r[4] is not None],
+                        params.get("max_epochs"), params.get("max_time")),
         "smape": float(np.mean([metrics.smape(a, f) for a, f in zip(test, forecasts)])),
         "mase": float(np.mean([metrics.mase(a, f, y, season_length)
                                for a, f, y in zip(test, forecasts, train)])),
@@ -149,10 +204,11 @@ def run(store: Any, quick: bool = False, n_jobs: int | None = None) -> None:
     for name, train, test, h, m, long_season, all_models in _datasets(quick):
         naive2 = make_estimator("Naive2", {"season_length": m})
         reference = _score(naive2, train, test, h, m, n_jobs)
-        for spec in models(m, long_season):
+        shortest = min(len(y) for y in train)
+        for spec in [*models(m, long_season), *global_models(h, m, shortest)]:
             if not (all_models or spec.light) or len(train) > spec.max_series:
                 continue
-            if store.done(SUITE, name, spec.name):
+            if store.done(SUITE, name, spec.name, spec.params):
                 continue
             estimator = make_estimator(spec.estimator, spec.params)
             if estimator is None:
@@ -161,8 +217,8 @@ def run(store: Any, quick: bool = False, n_jobs: int | None = None) -> None:
                 warm_up_torch()
             logger.info("forecasting: %s on %s", spec.name, name)
             try:
-                scores = _score(estimator, train, test, h, m, n_jobs)
-            except RuntimeError as err:
+                scores = _score(estimator, train, test, h, m, n_jobs, spec.is_global)
+            except (RuntimeError, ValueError) as err:
                 logger.warning("forecasting: %s on %s failed: %s", spec.name, name, err)
                 continue
             official = M4_HOURLY_OFFICIAL.get(spec.name) if name == "M4-Hourly" else None
@@ -174,7 +230,7 @@ def run(store: Any, quick: bool = False, n_jobs: int | None = None) -> None:
                 "reference_mase": official[1] if official else None,
                 "reference_owa": official[2] if official else None,
                 "reference_source": M4_SOURCE if official else None,
-            })
+            }, config=spec.params)
 
 
 def table(results: pd.DataFrame) -> pd.DataFrame:

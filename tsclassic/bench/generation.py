@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from tsclassic import metrics
-from tsclassic.bench._models import make_estimator, warm_up_torch
+from tsclassic.bench._models import budget_record, make_estimator, warm_up_torch
 
 logger = logging.getLogger("tsclassic.bench")
 
@@ -132,7 +132,8 @@ def evaluate(estimator: Any, train: list, test: list) -> dict:
         "n_train_tokens": count_tokens(train),
         "fit_time_s": fit_time,
         "predict_time_s": predict_time,
-        "n_epochs": None if history is None else len(history.train_loss),
+        **budget_record([] if history is None else [history],
+                        getattr(estimator, "max_epochs", None), getattr(estimator, "max_time", None)),
     }
 
 
@@ -141,7 +142,7 @@ def run(store: Any, quick: bool = False, n_jobs: int | None = None) -> None:
     model trains in one process, torch using the cores it sees)."""
     for name, level, train, test, vocabulary in datasets(quick):
         for spec in models(level, quick, vocabulary):
-            if store.done(SUITE, name, spec.name):
+            if store.done(SUITE, name, spec.name, spec.params):
                 continue
             estimator = make_estimator(spec.estimator, spec.params)
             if estimator is None:
@@ -162,7 +163,7 @@ def run(store: Any, quick: bool = False, n_jobs: int | None = None) -> None:
             store.save({"suite": SUITE, "dataset": name, "model": spec.name,
                         "family": spec.family, **scores,
                         "reference": ref[0] if ref else None,
-                        "reference_source": ref[1] if ref else None})
+                        "reference_source": ref[1] if ref else None}, config=spec.params)
 
 
 def table(results: pd.DataFrame) -> pd.DataFrame:

@@ -51,7 +51,96 @@ def suite_tables(results: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return tables
 
 
+PROBLEM = {"forecasting": "Forecasting", "classification": "Classification of whole series",
+           "generation": "Sequence generation"}
+HIGHER_IS_BETTER = {"accuracy"}
+
+
+def _seconds(rows: pd.DataFrame) -> pd.Series:
+    return rows["fit_time_s"].fillna(0) + rows["predict_time_s"].fillna(0)
+
+
+def _best(rows: pd.DataFrame, metric: str) -> pd.Series:
+    ordered = rows.sort_values(metric, ascending=metric not in HIGHER_IS_BETTER)
+    return ordered.iloc[0]
+
+
+def _budget_note(row: pd.Series) -> str:
+    notes = []
+    if row.get("budget_limited", 0) and row.get("budget_limited", 0) > 0:
+        notes.append("budget-limited")
+    if row.get("time_limited", 0) and row.get("time_limited", 0) > 0:
+        notes.append("stopped by the time limit")
+    return f" ({', '.join(notes)})" if notes else ""
+
+
+def verdicts(results: pd.DataFrame) -> dict[str, str]:
+    """One paragraph per suite, from the cells: on the data sets where both families ran,
+    the best classical model against the best deep one, their gap in the suite's metric
+    and their time ratio, with the budget caveat where a deep cell ran out of budget."""
+    out = {}
+    for suite, rows in results.groupby("suite"):
+        metric, label = SUITE_METRIC.get(suite, (None, None))
+        if metric not in rows.columns:
+            continue
+        rows = rows[rows[metric].notna()].assign(seconds=lambda r: _seconds(r))
+        both = [d for d, g in rows.groupby("dataset") if set(g["family"]) >= {"classical", "deep"}]
+        if not both:
+            out[suite] = (f"{PROBLEM.get(suite, suite)}: no data set has both a classical and a "
+                          f"deep result yet, so there is no verdict.")
+            continue
+        wins, gaps, ratios, lines, limited = 0, [], [], [], 0
+        for dataset in both:
+            part = rows[rows["dataset"] == dataset]
+            classical = _best(part[part["family"] == "classical"], metric)
+            deep = _best(part[part["family"] == "deep"], metric)
+            sign = 1 if metric in HIGHER_IS_BETTER else -1
+            gap = sign * (classical[metric] - deep[metric])
+            wins += gap >= 0
+            gaps.append(gap)
+            ratio = deep["seconds"] / max(classical["seconds"], 1e-9)
+            ratios.append(ratio)
+            note = _budget_note(deep)
+            limited += bool(note)
+            lines.append(f"{dataset}: {classical['model']} {classical[metric]:.4g} against "
+                         f"{deep['model']} {deep[metric]:.4g}{note}, the deep model taking "
+                         f"{ratio:.3g}x the time")
+        if wins * 2 == len(both):
+            balance = "the two sides split the data sets"
+        else:
+            balance = f"the {'classical' if wins * 2 > len(both) else 'deep'} side leads"
+        text = (
+            f"{PROBLEM.get(suite, suite)}: the best classical model is as good as or better "
+            f"than the best deep one on {wins} of the {len(both)} data sets where both ran "
+            f"(by {label}); {balance}, with a mean margin of "
+            f"{np.mean(gaps):+.4g} in {metric} (positive: classical ahead), while the best "
+            f"deep model took a median {np.median(ratios):.3g}x the best classical model's "
+            f"time. " + "; ".join(lines) + "."
+        )
+        if limited:
+            text += (f" Caveat: on {limited} of these data sets the best deep model ended on "
+                     f"its training budget while still improving (budget-limited) or on the "
+                     f"time limit; its figure is a lower bound on what the network can reach "
+                     f"with more training.")
+        out[suite] = text
+    return out
+
+
+def _pareto(seconds: np.ndarray, values: np.ndarray, higher_better: bool) -> np.ndarray:
+    """Indices of the points no other point beats on both time and the metric, by time."""
+    order = np.argsort(seconds, kind="stable")
+    front, best = [], -np.inf if higher_better else np.inf
+    for i in order:
+        better = values[i] > best if higher_better else values[i] < best
+        if better:
+            front.append(i)
+            best = values[i]
+    return np.array(front, dtype=int)
+
+
 def _plot(rows: pd.DataFrame, suite: str) -> bytes | None:
+    """One panel per data set: the metric against fit + predict time, each model named,
+    the Pareto front drawn and published figures marked."""
     metric, label = SUITE_METRIC.get(suite, (None, None))
     if metric not in rows.columns or rows[metric].notna().sum() == 0:
         return None
@@ -60,23 +149,41 @@ def _plot(rows: pd.DataFrame, suite: str) -> bytes | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4))
-    seconds = rows["fit_time_s"].fillna(0) + rows["predict_time_s"].fillna(0)
-    for family, marker in (("classical", "o"), ("deep", "s")):
-        part = rows["family"] == family
-        ax.scatter(seconds[part].clip(lower=1e-3), rows.loc[part, metric], marker=marker,
-                   label=family, alpha=0.8)
-        for x, y, text in zip(seconds[part], rows.loc[part, metric],
-                              rows.loc[part, "model"] + " / " + rows.loc[part, "dataset"]):
-            ax.annotate(text, (max(x, 1e-3), y), fontsize=6, alpha=0.7)
-    ax.set_xscale("log")
-    ax.set_xlabel("fit + predict time (s, log scale)")
-    ax.set_ylabel(label)
-    ax.set_title(f"{suite}: {label} against time")
-    ax.legend()
+    rows = rows[rows[metric].notna()]
+    datasets = sorted(rows["dataset"].unique())
+    n_cols = min(3, len(datasets))
+    n_rows = int(np.ceil(len(datasets) / n_cols))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(5.2 * n_cols, 3.8 * n_rows), squeeze=False)
+    higher = metric in HIGHER_IS_BETTER
+    for ax, dataset in zip(axes.ravel(), datasets):
+        part = rows[rows["dataset"] == dataset]
+        seconds = _seconds(part).clip(lower=1e-3).to_numpy()
+        values = part[metric].to_numpy(dtype=float)
+        for family, marker, colour in (("classical", "o", "tab:blue"), ("deep", "s", "tab:red")):
+            mask = (part["family"] == family).to_numpy()
+            ax.scatter(seconds[mask], values[mask], marker=marker, color=colour, label=family,
+                       zorder=3)
+        for x, y, name in zip(seconds, values, part["model"]):
+            ax.annotate(name, (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        front = _pareto(seconds, values, higher)
+        ax.step(seconds[front], values[front], where="post", color="grey", linewidth=1,
+                linestyle="--", label="Pareto front", zorder=2)
+        if "reference" in part.columns and part["reference"].notna().any():
+            ref = part[part["reference"].notna()]
+            ax.scatter(_seconds(ref).clip(lower=1e-3), ref["reference"], marker="*", s=80,
+                       color="black", label="published", zorder=4)
+        ax.set_xscale("log")
+        ax.set_title(dataset, fontsize=9)
+        ax.set_xlabel("fit + predict time (s, log)", fontsize=8)
+        ax.set_ylabel(label, fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in axes.ravel()[len(datasets):]:
+        ax.set_visible(False)
+    axes.ravel()[0].legend(fontsize=7)
+    fig.suptitle(f"{suite}: {label} against time, per data set")
     buffer = io.BytesIO()
     fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=110)
+    fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)
     return buffer.getvalue()
 
@@ -93,6 +200,10 @@ def write_report(results: pd.DataFrame, out_dir: Path) -> None:
     if table.empty:
         md.append("No finished cells.\n")
         page.append("<p>No finished cells.</p>")
+    else:
+        found = verdicts(table)
+        md.append("## Verdict\n\n" + "\n\n".join(found.values()) + "\n")
+        page.append("<h2>Verdict</h2>" + "".join(f"<p>{html.escape(t)}</p>" for t in found.values()))
     for suite, rows in suite_tables(table).items():
         md.append(f"## {suite}\n\n{_markdown(rows)}\n")
         page.append(f"<h2>{html.escape(suite)}</h2>")

@@ -80,3 +80,51 @@ class LanguageNet(nn.Module):
     def forward(self, tokens: torch.Tensor, state=None):
         out, state = self.rnn(self.drop(self.embed(tokens)), state)
         return self.head(self.drop(out)), state
+
+
+class WindowRNN(nn.Module):
+    """A recurrent encoder of a univariate window ``(batch, length)`` whose last hidden
+    output gives ``n_outputs`` values."""
+
+    def __init__(self, cell: str, hidden_size: int, num_layers: int, n_outputs: int):
+        super().__init__()
+        self.encoder = ManyToOne(cell, 1, hidden_size, num_layers, n_outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encoder(x[:, :, None])
+
+
+class NBeatsBlock(nn.Module):
+    """A fully connected stack giving a backcast and a forecast (generic basis)."""
+
+    def __init__(self, lookback: int, horizon: int, n_layers: int, width: int):
+        super().__init__()
+        layers: list[nn.Module] = []
+        size = lookback
+        for _ in range(n_layers):
+            layers += [nn.Linear(size, width), nn.ReLU()]
+            size = width
+        self.stack = nn.Sequential(*layers)
+        self.backcast = nn.Linear(width, lookback)
+        self.forecast = nn.Linear(width, horizon)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        hidden = self.stack(x)
+        return self.backcast(hidden), self.forecast(hidden)
+
+
+class NBeats(nn.Module):
+    """N-BEATS generic (Oreshkin et al. 2020): doubly residual stacking of blocks."""
+
+    def __init__(self, lookback: int, horizon: int, n_blocks: int, n_layers: int, width: int):
+        super().__init__()
+        self.blocks = nn.ModuleList(
+            [NBeatsBlock(lookback, horizon, n_layers, width) for _ in range(n_blocks)])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        forecast = 0.0
+        for block in self.blocks:
+            backcast, block_forecast = block(x)
+            x = x - backcast
+            forecast = forecast + block_forecast
+        return forecast

@@ -2,7 +2,14 @@
 scikit-learn model on time-domain, spectral, wavelet or interval-quantile features."""
 
 from tsclassic.ml._features import FeatureClassifier, FeatureRegressor
+from tsclassic.ml._global import GlobalReductionForecaster
 from tsclassic.ml._quantiles import QuantileFeatures
 from tsclassic.ml._reduction import ReductionForecaster
 
-__all__ = ["FeatureClassifier", "FeatureRegressor", "QuantileFeatures", "ReductionForecaster"]
+__all__ = [
+    "FeatureClassifier",
+    "FeatureRegressor",
+    "GlobalReductionForecaster",
+    "QuantileFeatures",
+    "ReductionForecaster",
+]

@@ -1,0 +1,298 @@
+"""Global deep forecasters: one network trained on windows from every series of a panel.
+
+References
+----------
+Oreshkin, Carpov, Chapados & Bengio (2020), "N-BEATS: Neural basis expansion analysis for
+interpretable time series forecasting", ICLR (the generic architecture).
+Smyl (2020), "A hybrid method of exponential smoothing and recurrent neural networks for
+time series forecasting", IJF 36(1) (the M4 winner: one network across all series).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from tsclassic._params import Integral, Interval, Real, StrOptions
+from tsclassic._windows import normalise_windows, sample_windows, spread_floor
+from tsclassic.base import BaseGlobalForecaster, Tags
+from tsclassic.deep._torch import seed_from, to_numpy, torch_session
+from tsclassic.deep._training import split_validation, train
+
+__all__ = ["GlobalRNNForecaster", "GlobalMLPForecaster"]
+
+_POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
+_TRAINING_CONSTRAINTS: dict[str, list] = {
+    "window_length": _POSITIVE_INT,
+    "max_horizon": _POSITIVE_INT,
+    "max_windows": _POSITIVE_INT,
+    "max_epochs": _POSITIVE_INT,
+    "batch_size": _POSITIVE_INT,
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+    "patience": [Interval(Integral, 1, None, closed="left"), None],
+    "max_time": [Interval(Real, 0, None, closed="neither"), None],
+    "random_state": ["random_state"],
+    "verbose": ["boolean"],
+    "n_jobs": [Integral, None],
+}
+
+
+class _GlobalNetworkForecaster(BaseGlobalForecaster):
+    """Windows from every series, normalised as for GlobalReductionForecaster, train one
+    network that outputs the next ``max_horizon`` values (the direct, multi-output
+    strategy) under an epoch budget and an optional wall-clock safety stop."""
+
+    _tags: ClassVar[Tags] = Tags()
+
+    def _network(self, torch: Any) -> Any:
+        raise NotImplementedError
+
+    def _min_length(self) -> tuple[int, str]:
+        w, H = self.window_length, self.max_horizon
+        return w + H, (f"window_length={w} inputs and max_horizon={H} targets (lower them for "
+                       f"short series)")
+
+    def _fit(self, series: list[np.ndarray]) -> None:
+        seed = seed_from(self.random_state)
+        rng = np.random.default_rng(seed)
+        inputs, targets, floors, _ = sample_windows(
+            series, self.window_length, self.max_horizon, self.max_windows, rng)
+        z, level, scale = normalise_windows(inputs, floors)
+        z_targets = (targets - level[:, None]) / scale[:, None]
+        fit_idx, valid_idx = split_validation(len(z), self.validation_fraction, rng)
+        with torch_session(seed, self.n_jobs, type(self).__name__) as torch:
+            net = self._network(torch)
+            xs = torch.tensor(z, dtype=torch.float32)
+            ys = torch.tensor(z_targets, dtype=torch.float32)
+            # The absolute loss on scaled values: the median, which sMAPE and MASE reward.
+            loss_fn = torch.nn.L1Loss()
+
+            def batches(epoch_rng):
+                order = epoch_rng.permutation(fit_idx)
+                for i in range(0, len(order), self.batch_size):
+                    yield torch.as_tensor(order[i: i + self.batch_size])
+
+            def batch_loss(idx):
+                return loss_fn(net(xs[idx]), ys[idx]), len(idx)
+
+            valid = None
+            if len(valid_idx):
+                vi = torch.as_tensor(valid_idx)
+
+                def valid():
+                    return float(loss_fn(net(xs[vi]), ys[vi]))
+
+            self.history_ = train(
+                net, batches, batch_loss, valid_loss=valid, max_epochs=self.max_epochs,
+                learning_rate=self.learning_rate, patience=self.patience,
+                max_time=self.max_time, seed=seed, verbose=self.verbose,
+                desc=type(self).__name__,
+            )
+        self.network_ = net
+        self.n_epochs_ = len(self.history_.train_loss)
+        self._windows = np.vstack([y[-self.window_length:] for y in series])
+        self._floors = np.array([spread_floor(y) for y in series])
+
+    def _predict(self, h: int) -> np.ndarray:
+        if h > self.max_horizon:
+            raise ValueError(
+                f"h={h} exceeds max_horizon={self.max_horizon}, the steps the network outputs; "
+                f"refit with a larger max_horizon."
+            )
+        z, level, scale = normalise_windows(self._windows, self._floors)
+        with torch_session(0, self.n_jobs, type(self).__name__) as torch, torch.no_grad():
+            out = to_numpy(self.network_(torch.tensor(z, dtype=torch.float32)))
+        return (out * scale[:, None] + level[:, None])[:, :h]
+
+    @classmethod
+    def _conformance_data(cls) -> Any:
+        import pandas as pd
+
+        t = np.arange(40)
+        return pd.DataFrame({
+            "unique_id": np.repeat(["a", "b"], 40),
+            "ds": np.tile(t, 2),
+            "y": np.r_[5 + np.sin(t / 2), 50 + 10 * np.sin(t / 2)],
+        })
+
+
+class GlobalRNNForecaster(_GlobalNetworkForecaster):
+    """One LSTM, GRU or Elman RNN trained on windows from every series of a panel.
+
+    The network reads a window of ``window_length`` values (normalised on the window's own
+    mean and spread, as :class:`tsclassic.ml.GlobalReductionForecaster` does) and outputs
+    the next ``max_horizon`` values at once. Unlike :class:`RNNForecaster`, which trains one
+    network per series, every series contributes windows to one network, as the M4 winner
+    did.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default "lstm"
+    window_length : int, default 48
+    max_horizon : int, default 24
+        Steps output at once: the longest horizon ``predict`` can give.
+    hidden_size : int, default 64
+    num_layers : int, default 1
+    max_windows : int, default 200
+        The most training windows drawn per series.
+    max_epochs : int, default 30
+        The budget, in passes over the drawn windows.
+    batch_size : int, default 256
+    learning_rate : float, default 1e-3
+    validation_fraction : float, default 0.1
+        Windows held out (a seeded draw) for early stopping.
+    patience : int or None, default 5
+    max_time : float or None, default None
+        A wall-clock safety stop in seconds; a fit it stops is not reproducible, and
+        ``history_.stopped`` says ``"max_time"``.
+    random_state : int, RandomState or None, default None
+    verbose : bool, default True
+    n_jobs : int or None, default None
+        Torch intra-op threads.
+
+    Attributes
+    ----------
+    network_ : torch.nn.Module
+    history_ : TrainingHistory
+        Losses per epoch, the best epoch and why training stopped.
+    n_epochs_ : int
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from tsclassic.deep import GlobalRNNForecaster
+    >>> t = np.arange(60)
+    >>> df = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 60), "ds": np.tile(t, 2),
+    ...                    "y": np.r_[10 + np.sin(t), 500 + 50 * np.sin(t)]})
+    >>> model = GlobalRNNForecaster(window_length=12, max_horizon=3, hidden_size=8,
+    ...                             max_epochs=2, random_state=0, verbose=False)
+    >>> model.fit(df).predict(3).shape
+    (6, 3)
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        **_TRAINING_CONSTRAINTS,
+        "cell": [StrOptions({"lstm", "gru", "rnn"})],
+        "hidden_size": _POSITIVE_INT,
+        "num_layers": _POSITIVE_INT,
+    }
+
+    def __init__(self, cell: str = "lstm", *, window_length: int = 48, max_horizon: int = 24,
+                 hidden_size: int = 64, num_layers: int = 1, max_windows: int = 200,
+                 max_epochs: int = 30, batch_size: int = 256, learning_rate: float = 1e-3,
+                 validation_fraction: float = 0.1, patience: int | None = 5,
+                 max_time: float | None = None, random_state: Any = None, verbose: bool = True,
+                 n_jobs: int | None = None):
+        self.cell = cell
+        self.window_length = window_length
+        self.max_horizon = max_horizon
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.max_windows = max_windows
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.max_time = max_time
+        self.random_state = random_state
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+
+    def _network(self, torch: Any) -> Any:
+        from tsclassic.deep._networks import WindowRNN
+
+        return WindowRNN(self.cell, self.hidden_size, self.num_layers, self.max_horizon)
+
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        return [dict(window_length=8, max_horizon=3, hidden_size=4, max_epochs=2,
+                     verbose=False)]
+
+
+class GlobalMLPForecaster(_GlobalNetworkForecaster):
+    """N-BEATS (generic): a stack of fully connected blocks, each removing its backcast
+    from the input and adding its forecast, trained on windows from every series.
+
+    Each block runs ``n_layers`` ReLU layers of ``layer_width`` units on its input, then
+    two linear maps give the block's backcast (``window_length`` values) and forecast
+    (``max_horizon`` values); the next block reads the input minus the backcast, and the
+    forecast is the sum of the blocks' forecasts (Oreshkin et al. 2020, the generic,
+    non-interpretable configuration). Windows are normalised as for
+    :class:`tsclassic.ml.GlobalReductionForecaster`.
+
+    Parameters
+    ----------
+    window_length : int, default 48
+        The lookback (the paper uses 2 to 7 times the horizon).
+    max_horizon : int, default 24
+    n_blocks : int, default 6
+        The paper's generic model stacks 30 blocks; fewer train in CPU minutes.
+    n_layers : int, default 4
+    layer_width : int, default 256
+        The paper uses 512.
+    max_windows, max_epochs, batch_size, learning_rate, validation_fraction, patience, \
+max_time, random_state, verbose, n_jobs
+        As for :class:`GlobalRNNForecaster`.
+
+    Attributes
+    ----------
+    network_ : torch.nn.Module
+    history_ : TrainingHistory
+    n_epochs_ : int
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from tsclassic.deep import GlobalMLPForecaster
+    >>> t = np.arange(60)
+    >>> df = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 60), "ds": np.tile(t, 2),
+    ...                    "y": np.r_[10 + np.sin(t), 500 + 50 * np.sin(t)]})
+    >>> model = GlobalMLPForecaster(window_length=12, max_horizon=3, n_blocks=2,
+    ...                             layer_width=16, max_epochs=2, random_state=0,
+    ...                             verbose=False)
+    >>> model.fit(df).predict(3).shape
+    (6, 3)
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        **_TRAINING_CONSTRAINTS,
+        "n_blocks": _POSITIVE_INT,
+        "n_layers": _POSITIVE_INT,
+        "layer_width": _POSITIVE_INT,
+    }
+
+    def __init__(self, *, window_length: int = 48, max_horizon: int = 24, n_blocks: int = 6,
+                 n_layers: int = 4, layer_width: int = 256, max_windows: int = 200,
+                 max_epochs: int = 30, batch_size: int = 256, learning_rate: float = 1e-3,
+                 validation_fraction: float = 0.1, patience: int | None = 5,
+                 max_time: float | None = None, random_state: Any = None, verbose: bool = True,
+                 n_jobs: int | None = None):
+        self.window_length = window_length
+        self.max_horizon = max_horizon
+        self.n_blocks = n_blocks
+        self.n_layers = n_layers
+        self.layer_width = layer_width
+        self.max_windows = max_windows
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.max_time = max_time
+        self.random_state = random_state
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+
+    def _network(self, torch: Any) -> Any:
+        from tsclassic.deep._networks import NBeats
+
+        return NBeats(self.window_length, self.max_horizon, self.n_blocks, self.n_layers,
+                      self.layer_width)
+
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        return [dict(window_length=8, max_horizon=3, n_blocks=2, layer_width=8, max_epochs=2,
+                     verbose=False)]
