@@ -316,9 +316,8 @@ class AutoETS(BaseForecaster):
     def _min_length(self) -> tuple[int, str]:
         errors, trends, seasons, dampeds = parse_model(self.model, self.damped)
         # R's count of what a fixed model needs; below it R falls back to Holt-Winters.
+        # (A fixed season adds season_length to the count: checked in _candidates.)
         n_par = 2 + 2 * (trends[0] in "AM") + int(dampeds == [True])
-        if seasons[0] in "AM":
-            n_par += self.season_length
         return n_par + 5, "the smoothing parameters and initial states of the model"
 
     def _candidates(self, y: np.ndarray) -> list[tuple[str, str, str, bool]]:
@@ -351,6 +350,13 @@ class AutoETS(BaseForecaster):
                     f"model={self.model!r} fixes a season of season_length={m}, which needs "
                     f"two full seasons ({2 * m} values) but y has {n}; use a shorter "
                     f"season_length, a longer y, or the season letter N or Z."
+                )
+            n_min = self._min_length()[0] + m
+            if n < n_min:
+                raise ValueError(
+                    f"y has {n} values but model={self.model!r} with season_length={m} "
+                    f"needs at least {n_min} for its parameters and initial states; use a "
+                    f"longer y or the season letter Z."
                 )
         if trends == ["Z"]:
             trends = ["N", "A", "M"] if self.allow_multiplicative_trend else ["N", "A"]
