@@ -182,7 +182,7 @@ def ets_filter(y, x0, m, error, trend, season, alpha, beta, gamma, phi, e, last,
     return lik
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)  # called from five places: compiled once, not inlined
 def _objective(par, y, m, error, trend, season, damped, lower, upper, x0, coef, e, last):
     """The likelihood criterion at ``par``; infinite outside R's "both" bounds."""
     alpha = par[0]
