@@ -181,6 +181,14 @@ def test_too_short_names_y():
         AutoETS().fit(np.array([1.0, 2, 3, 4, 5, 6]))
 
 
+def test_an_exact_fit_wins_as_in_r():
+    # Rscript -e 'library(forecast); ets(ts(as.numeric(1:7)))$method' gives "ETS(A,A,N)":
+    # an exact fit (AICc -inf) is kept, the first such candidate in R's order.
+    est = AutoETS().fit(np.arange(1.0, 8))
+    assert est.model_ == "AAN" and est.aicc_ == -np.inf
+    np.testing.assert_allclose(est.predict(2), [8.0, 9.0])
+
+
 def test_constant_series_gives_a_flat_forecast():
     est = AutoETS().fit(np.full(20, 7.0))
     assert est.model_ == "ANN"

@@ -253,6 +253,18 @@ class AutoETS(BaseForecaster):
     candidates_ : dict
         Criterion of every candidate fitted, by model name.
 
+    Notes
+    -----
+    Where this departs from R's ``ets``: a series of at most ``n_params + 4`` values
+    (6 for the default model) is refused, where R falls back to a Holt-Winters fit by
+    least squares; a seasonal candidate needs two full seasons, where R tries it from
+    ``season_length + 1`` values. A candidate with as many parameters as values less one
+    is skipped, as in R. Intervals are analytic for the linear models (additive error, no
+    or additive trend and season: ``v_h = sigma2 (1 + sum_{j<h} c_j^2)``, Hyndman et al.
+    2008, ch. 6); the others are quantiles of ``n_paths`` simulated paths (R uses
+    approximate formulas for some of them). The point forecast is the forecast function
+    of the model, as in R (not the mean of the paths).
+
     Examples
     --------
     >>> import numpy as np
@@ -396,7 +408,8 @@ class AutoETS(BaseForecaster):
                 fit_ets(y, *cand, self.season_length, self.maxiter) for cand in self._candidates(y)
             ]
             scored = {f.name: getattr(f, self.ic) for f in fits if f is not None}
-            usable = [f for f in fits if f is not None and np.isfinite(getattr(f, self.ic))]
+            # -inf (an exact fit) counts, as in R; NaN and +inf (too many parameters) do not.
+            usable = [f for f in fits if f is not None and getattr(f, self.ic) < np.inf]
             if not usable:
                 raise ValueError(
                     f"no ETS model could be fitted to y ({n} values): every candidate has "
