@@ -397,6 +397,8 @@ class AutoETS(BaseForecaster):
 
         self._seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
         n = len(y)
+        # R's criteria leave out this constant of the Gaussian -2 log-likelihood.
+        offset = n * (np.log(2 * np.pi) + 1 - np.log(n))
         if self.model == "ZZZ" and self.damped is None and np.ptp(y) == 0:
             # A constant series: R's ets returns SES with alpha 0.99999, a flat forecast.
             state = np.array([y[0]])
@@ -416,11 +418,9 @@ class AutoETS(BaseForecaster):
                     f"too many parameters for it; use a longer y or a smaller model."
                 )
             best = min(usable, key=lambda f: getattr(f, self.ic))  # first wins ties, as in R
-            offset = n * (np.log(2 * np.pi) + 1 - np.log(n))
             self.candidates_ = {name: float(v + offset) for name, v in scored.items()}
         self._best = best
         self.model_ = best.name
-        offset = n * (np.log(2 * np.pi) + 1 - np.log(n))
         self.llf_ = float(-0.5 * (best.lik + offset))
         self.aic_ = float(best.aic + offset)
         self.aicc_ = float(best.aicc + offset)
