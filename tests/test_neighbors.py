@@ -24,20 +24,27 @@ from tsclassic.neighbors import (
     lb_keogh,
     lb_kim,
 )
-from tsclassic.neighbors._checks import pack
+from tsclassic.neighbors._checks import pack, pack_channels
 from tsclassic.neighbors._kernels import (
     band_radius,
-    brute_block,
     dtw_sq_bounded,
     dtw_sq_plain,
     envelope_kernel,
     keogh_sq,
     keogh_tail_sq,
-    knn_block,
     paa_keogh_sq,
     segment_means,
 )
-from tsclassic.neighbors._search import euclidean_norms, knn_search, nearest_labels
+from tsclassic.neighbors._search import build_index, euclidean_norms, knn_search, nearest_labels
+
+
+def _knn(queries, train, window, k, n_jobs, brute=False, split=1, seg=None):
+    """``knn_search`` over ``train`` (packed) at ``window``, building its index."""
+    return knn_search(queries, build_index(train, window, split, seg), k, n_jobs, brute)
+
+
+def _labels(queries, train, labels, window, n_jobs, split=1, seg=None):
+    return nearest_labels(queries, build_index(train, window, split, seg), labels, n_jobs)
 
 # -- DTW against tslearn --------------------------------------------------------------
 
@@ -183,7 +190,7 @@ def _paa_keogh(x, y, window, seg):
     parts = [np.empty((n_seg, 1)) for _ in range(3)]
     for values, out in zip((x, lower, upper), parts):
         segment_means(values, seg, out)
-    return paa_keogh_sq(parts[0], 0, parts[1], parts[2], 0, n_seg), keogh_sq(x, lower, upper, np.inf)
+    return paa_keogh_sq(*parts), keogh_sq(x, lower, upper, np.inf)
 
 
 same_length_pairs = st.integers(1, 25).flatmap(
@@ -248,9 +255,9 @@ def test_search_equals_brute_force(window, k):
     train[20] = train[3]
     queries = np.concatenate([base[25:], train[[3, 5]]])
     for q, t in [(pack(queries), pack(train)), (None, pack(train))]:
-        slow = knn_search(q, t, window, k, None, brute=True)
+        slow = _knn(q, t, window, k, None, brute=True)
         for n_jobs in (None, 2):
-            fast = knn_search(q, t, window, k, n_jobs)
+            fast = _knn(q, t, window, k, n_jobs)
             np.testing.assert_array_equal(fast[1], slow[1])
             np.testing.assert_array_equal(fast[0], slow[0])
 
@@ -260,45 +267,42 @@ def test_search_equals_brute_force_multivariate_unequal_lengths_and_threads():
     train = pack([rng.normal(size=(2, int(n))) for n in rng.integers(10, 30, size=30)])
     queries = pack([rng.normal(size=(2, int(n))) for n in rng.integers(10, 30, size=12)])
     for window in (0.1, 1.0):
-        fast = knn_search(queries, train, window, 2, 2)
-        slow = knn_search(queries, train, window, 2, None, brute=True)
+        fast = _knn(queries, train, window, 2, 2)
+        slow = _knn(queries, train, window, 2, None, brute=True)
         np.testing.assert_array_equal(fast[1], slow[1])
         np.testing.assert_array_equal(fast[0], slow[0])
 
 
 @pytest.mark.parametrize("seg", [1, 3, 7, 50])
-def test_search_equals_brute_force_for_any_segment_and_query_length(seg):
+def test_search_equals_brute_force_for_any_segment_and_query_length(seg, monkeypatch):
+    # No screening: the zero band runs the pruned Euclidean kernel.
+    monkeypatch.setattr(_search, "euclidean_norms", lambda queries, index: None)
     rng = np.random.default_rng(10)
     train = pack(np.cumsum(rng.normal(size=(30, 2, 24)), axis=2))
     queries = [pack(np.cumsum(rng.normal(size=(10, 2, 24)), axis=2)),
                pack(np.cumsum(rng.normal(size=(10, 2, 19)), axis=2))]  # shorter than all
     for q in queries:
-        rows = np.arange(q.n)
         for window in (0.0, 0.05, 0.2, 1.0):
             for k in (1, 3):
-                fast = knn_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k,
-                                 False, seg, np.empty(0, dtype=np.int64))
-                slow = brute_block(q.flat, q.offsets, rows, train.flat, train.offsets, window,
-                                   k, False)
+                fast = _knn(q, train, window, k, None, seg=seg)
+                slow = _knn(q, train, window, k, None, brute=True)
                 np.testing.assert_array_equal(fast[1], slow[1])
                 np.testing.assert_array_equal(fast[0], slow[0])
 
 
-def test_class_search_kernel_equals_brute_force_at_every_band():
+def test_class_search_kernel_equals_brute_force_at_every_band(monkeypatch):
     # nearest_labels screens a zero band through one matrix product; the pruned kernels'
-    # class search still runs there where squares overflow, and learns the window.
+    # class search still runs there where squares overflow.
+    monkeypatch.setattr(_search, "euclidean_norms", lambda queries, index: None)
     rng = np.random.default_rng(14)
     train = pack(rng.integers(0, 3, size=(40, 2, 16)).astype(float))
     queries = pack(rng.integers(0, 3, size=(25, 2, 16)).astype(float))
     labels = rng.integers(0, 3, size=40)
-    rows = np.arange(queries.n)
     for window in (0.0, 0.1, 1.0):
         for seg in (1, 4):
-            _, fast = knn_block(queries.flat, queries.offsets, rows, train.flat, train.offsets,
-                                window, 1, False, seg, labels)
-            _, slow = brute_block(queries.flat, queries.offsets, rows, train.flat,
-                                  train.offsets, window, 1, False)
-            np.testing.assert_array_equal(labels[fast[:, 0]], labels[slow[:, 0]])
+            fast = _labels(queries, train, labels, window, None, seg=seg)
+            _, slow = _knn(queries, train, window, 1, None, brute=True)
+            np.testing.assert_array_equal(fast, labels[slow[:, 0]])
 
 
 def test_search_on_integer_data_with_many_ties():
@@ -307,18 +311,18 @@ def test_search_on_integer_data_with_many_ties():
     queries = pack(rng.integers(0, 2, size=(30, 1, 8)).astype(float))
     for window in (0.0, 0.25, 1.0):
         for k in (1, 4):
-            fast = knn_search(queries, train, window, k, None)
-            slow = knn_search(queries, train, window, k, None, brute=True)
+            fast = _knn(queries, train, window, k, None)
+            slow = _knn(queries, train, window, k, None, brute=True)
             np.testing.assert_array_equal(fast[1], slow[1])
 
 
 def _assert_screened_equals_brute_force(queries, train, ks=(1, 3)):
-    assert euclidean_norms(queries, train, 0.0) is not None  # the screened search runs
+    assert euclidean_norms(queries, build_index(train, 0.0)) is not None  # the screened search runs
     for q in (queries, None):
         for k in ks:
-            slow = knn_search(q, train, 0.0, k, None, brute=True)
+            slow = _knn(q, train, 0.0, k, None, brute=True)
             for n_jobs in (None, 2):
-                fast = knn_search(q, train, 0.0, k, n_jobs)
+                fast = _knn(q, train, 0.0, k, n_jobs)
                 np.testing.assert_array_equal(fast[1], slow[1])
                 np.testing.assert_array_equal(fast[0], slow[0])
 
@@ -349,9 +353,9 @@ def test_screened_search_in_blocks_smaller_than_the_training_set(monkeypatch):
 def test_screened_search_gives_way_where_squares_overflow():
     rng = np.random.default_rng(23)
     train, queries = pack(1e160 * rng.normal(size=(12, 1, 9))), pack(rng.normal(size=(5, 1, 9)))
-    assert euclidean_norms(queries, train, 0.0) is None
-    slow = knn_search(queries, train, 0.0, 2, None, brute=True)
-    fast = knn_search(queries, train, 0.0, 2, None)
+    assert euclidean_norms(queries, build_index(train, 0.0)) is None
+    slow = _knn(queries, train, 0.0, 2, None, brute=True)
+    fast = _knn(queries, train, 0.0, 2, None)
     np.testing.assert_array_equal(fast[1], slow[1])
     np.testing.assert_array_equal(fast[0], slow[0])
 
@@ -377,9 +381,9 @@ def test_nearest_labels_equal_brute_force(window, n_classes):
     queries = np.concatenate([np.cumsum(rng.normal(size=(30, 1, 30)), axis=2),
                               train_x[[4, 7]]])
     train, q = pack(train_x), pack(queries)
-    _, idx = knn_search(q, train, window, 1, None, brute=True)
+    _, idx = _knn(q, train, window, 1, None, brute=True)
     for n_jobs in (None, 2):
-        np.testing.assert_array_equal(nearest_labels(q, train, labels, window, n_jobs),
+        np.testing.assert_array_equal(_labels(q, train, labels, window, n_jobs),
                                       labels[idx[:, 0]])
 
 
@@ -391,8 +395,8 @@ def test_nearest_labels_law_the_class_of_brute_forces_nearest(seed, n_classes, w
     train = pack(rng.integers(0, 3, size=(15, 1, 6)).astype(float))
     queries = pack(rng.integers(0, 3, size=(10, 1, 6)).astype(float))
     labels = rng.integers(0, n_classes, size=15)
-    _, idx = knn_search(queries, train, window, 1, None, brute=True)
-    np.testing.assert_array_equal(nearest_labels(queries, train, labels, window, None),
+    _, idx = _knn(queries, train, window, 1, None, brute=True)
+    np.testing.assert_array_equal(_labels(queries, train, labels, window, None),
                                   labels[idx[:, 0]])
 
 
@@ -402,16 +406,116 @@ def test_nearest_labels_with_many_ties_and_unequal_lengths():
     queries = pack(rng.integers(0, 2, size=(40, 1, 8)).astype(float))
     labels = rng.integers(0, 3, size=60)
     for window in (0.0, 0.25, 1.0):
-        _, idx = knn_search(queries, train, window, 1, None, brute=True)
-        np.testing.assert_array_equal(nearest_labels(queries, train, labels, window, None),
+        _, idx = _knn(queries, train, window, 1, None, brute=True)
+        np.testing.assert_array_equal(_labels(queries, train, labels, window, None),
                                       labels[idx[:, 0]])
     train = pack([rng.normal(size=(2, int(n))) for n in rng.integers(10, 30, size=30)])
     queries = pack([rng.normal(size=(2, int(n))) for n in rng.integers(10, 30, size=12)])
     labels = rng.integers(0, 3, size=30)
     for window in (0.1, 1.0):
-        _, idx = knn_search(queries, train, window, 1, None, brute=True)
-        np.testing.assert_array_equal(nearest_labels(queries, train, labels, window, None),
+        _, idx = _knn(queries, train, window, 1, None, brute=True)
+        np.testing.assert_array_equal(_labels(queries, train, labels, window, None),
                                       labels[idx[:, 0]])
+
+
+# -- independent DTW -----------------------------------------------------------------------
+
+
+def _independent_sq(A, B, window):
+    """Squared independent DTW between every series of A and of B (lists of (C, L_i)
+    arrays), from the public one-channel DTW: the sum over channels of its squares."""
+    return sum(cdist_dtw([a[c] for a in A], [b[c] for b in B], window=window) ** 2
+               for c in range(A[0].shape[0]))
+
+
+def _multichannel(rng, n, lengths, n_channels=3):
+    return [np.cumsum(rng.normal(size=(n_channels, int(m))), axis=1)
+            for m in rng.choice(lengths, size=n)]
+
+
+@pytest.mark.parametrize("lengths", [[20], [12, 17, 25]])
+@pytest.mark.parametrize("window", [0.0, 0.1, 0.3, 1.0])
+def test_independent_search_equals_brute_force_ties_and_unequal_lengths(lengths, window):
+    rng = np.random.default_rng(31)
+    train = _multichannel(rng, 30, lengths)
+    train[9] = train[2].copy()  # exact ties: the first series must win
+    train[21] = train[2].copy()
+    queries = _multichannel(rng, 10, lengths) + [train[2], train[5]]
+    t, q = pack_channels(train), pack_channels(queries)
+    index = build_index(t, window, split=3)
+    for packed, loo in [(q, False), (None, True)]:
+        for k in (1, 3):
+            slow = knn_search(packed, index, k, None, brute=True)
+            for n_jobs in (None, 2):
+                fast = knn_search(packed, index, k, n_jobs)
+                np.testing.assert_array_equal(fast[1], slow[1])
+                np.testing.assert_array_equal(fast[0], slow[0])
+        # The brute force is the definition: the sum over channels of the squared DTW.
+        expected = _independent_sq(train if loo else queries, train, window)
+        if loo:
+            np.fill_diagonal(expected, np.inf)
+        np.testing.assert_allclose(slow[0][:, 0], expected.min(axis=1), rtol=1e-12)
+        assert np.all(expected[np.arange(len(expected)), slow[1][:, 0]]
+                      <= expected.min(axis=1) * (1 + 1e-12))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 3), fractions, st.booleans())
+def test_independent_nearest_class_law_equals_brute_force(seed, n_classes, window, ragged):
+    # Few distinct values make ties across classes common: the first series must win.
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(4, 8, size=25) if ragged else np.full(25, 6)
+    data = [rng.integers(0, 3, size=(2, int(m))).astype(float) for m in lengths]
+    labels = rng.integers(0, n_classes, size=15)
+    index = build_index(pack_channels(data[:15]), window, split=2)
+    queries = pack_channels(data[15:])
+    _, idx = knn_search(queries, index, 1, None, brute=True)
+    np.testing.assert_array_equal(nearest_labels(queries, index, labels, None),
+                                  labels[idx[:, 0]])
+
+
+def test_independent_classifier_and_regressor_against_the_definition():
+    rng = np.random.default_rng(32)
+    X = np.cumsum(rng.normal(size=(40, 2, 30)), axis=2)
+    y = rng.integers(0, 3, size=40)
+    clf = KNeighborsDTWClassifier(n_neighbors=3, window=0.1, multivariate="independent")
+    clf.fit(X[:25], y[:25])
+    D = np.sqrt(_independent_sq(list(X[25:]), list(X[:25]), 0.1))
+    order = np.argsort(D, axis=1, kind="stable")[:, :3]
+    dist, idx = clf.kneighbors(X[25:])
+    np.testing.assert_array_equal(idx, order)
+    np.testing.assert_allclose(dist, np.take_along_axis(D, order, axis=1), rtol=1e-12)
+    one = KNeighborsDTWClassifier(window=0.1, multivariate="independent").fit(X[:25], y[:25])
+    np.testing.assert_array_equal(one.predict(X[25:]), y[:25][order[:, 0]])
+    reg = KNeighborsDTWRegressor(n_neighbors=2, multivariate="independent").fit(X[:25], y[:25])
+    D_full = _independent_sq(list(X[25:]), list(X[:25]), 1.0)
+    nearest = np.argsort(D_full, axis=1, kind="stable")[:, :2]
+    np.testing.assert_allclose(reg.predict(X[25:]), y[:25][nearest].mean(axis=1))
+    # Dependent DTW warps the channels together: another distance on these series.
+    dependent = KNeighborsDTWClassifier(n_neighbors=3, window=0.1).fit(X[:25], y[:25])
+    assert not np.allclose(dependent.kneighbors(X[25:])[0], dist)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.kneighbors(X[25:])[1], idx)
+
+
+def test_independent_on_one_channel_is_dependent_and_the_window_is_learned():
+    X, y = _panel(n=24, length=20)
+    for window in (0.1, "learn"):
+        a = KNeighborsDTWClassifier(window=window).fit(X, y)
+        b = KNeighborsDTWClassifier(window=window, multivariate="independent").fit(X, y)
+        np.testing.assert_array_equal(a.kneighbors(X)[0], b.kneighbors(X)[0])
+    rng = np.random.default_rng(33)
+    X = np.cumsum(rng.normal(size=(18, 2, 12)), axis=2)
+    y = rng.integers(0, 2, size=18)
+    clf = KNeighborsDTWClassifier(window="learn", multivariate="independent").fit(X, y)
+    errors = []
+    for w in np.arange(101) / 100:
+        D = _independent_sq(list(X), list(X), w)
+        np.fill_diagonal(D, np.inf)
+        nearest = np.array([np.flatnonzero(row <= row.min() * (1 + 1e-12))[0] for row in D])
+        errors.append(int(np.sum(y[nearest] != y)))
+    np.testing.assert_array_equal(clf.window_errors_, errors)
+    assert clf.window_ == np.argmin(errors) / 100
 
 
 # -- the classifier and the regressor ---------------------------------------------------------
@@ -552,6 +656,10 @@ def test_bad_input_errors_name_the_argument():
         KNeighborsDTWClassifier(window="best").fit(X, y)
     with pytest.raises(ValueError, match="weights"):
         KNeighborsDTWClassifier(weights="gaussian").fit(X, y)
+    with pytest.raises(ValueError, match="multivariate"):
+        KNeighborsDTWRegressor(multivariate="joint").fit(X, y)
+    with pytest.raises(ValueError, match="n_jobs"):
+        KNeighborsDTWClassifier(n_jobs=0).fit(X, y)
     clf = KNeighborsDTWClassifier().fit(X, y)
     with pytest.raises(ValueError, match="channels"):
         clf.predict(np.zeros((2, 2, 40)))

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from tsclassic._params import Integral, Interval, Real
 from tsclassic._validation import check_positive_int
 from tsclassic.base import BaseForecaster, Tags
 from tsclassic.neighbors._checks import check_window
@@ -59,6 +60,12 @@ class AnalogueForecaster(BaseForecaster):
     """
 
     _tags: ClassVar[Tags] = Tags(intervals=True)
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "window_length": [Interval(Integral, 1, None, closed="left")],
+        "window": [Interval(Real, 0, 1, closed="both"), None],
+        "normalize": ["boolean"],
+    }
 
     def __init__(
         self,
@@ -112,7 +119,7 @@ class AnalogueForecaster(BaseForecaster):
         from numpy.lib.stride_tricks import sliding_window_view
 
         from tsclassic.neighbors._checks import pack
-        from tsclassic.neighbors._search import knn_search
+        from tsclassic.neighbors._search import build_index, knn_search
 
         y, length, k = self.y_, self.window_length, self.n_neighbors
         n_candidates = len(y) - length - h + 1
@@ -130,10 +137,9 @@ class AnalogueForecaster(BaseForecaster):
             windows = windows - levels
             futures = futures - levels
             query = query - query.mean()
-        _, idx = knn_search(
-            pack(query[None, None, :]), pack(np.ascontiguousarray(windows[:, None, :])),
-            self.window_, k, None,
-        )
+        # The candidates depend on h: the index is built here, not at fit.
+        index = build_index(pack(np.ascontiguousarray(windows[:, None, :])), self.window_)
+        _, idx = knn_search(pack(query[None, None, :]), index, k, None)
         return futures, idx[0]
 
     def _level(self) -> float:
