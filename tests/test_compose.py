@@ -122,3 +122,20 @@ def test_conformal_too_short_names_the_fix():
         ConformalIntervals(Drift(), n_windows=0).fit(Y)
     with pytest.raises(ValueError, match="forecaster"):
         ConformalIntervals("naive").fit(Y)
+
+
+def test_relative_conformal_scales_with_the_forecast_and_covers_growing_series():
+    """Geometric random walks with drift: the errors grow with the level, and the relative
+    scores keep the calibration exchangeable."""
+    rng = np.random.default_rng(4)
+    h, hits = 3, []
+    for _ in range(150):
+        y = 100 * np.exp(np.cumsum(rng.normal(0.03, 0.05, 63)))
+        model = ConformalIntervals(Naive(), n_windows=19, method="relative").fit(y[:-h])
+        lo, hi = model.predict_interval(h, coverage=0.9).T
+        relative = np.sort(model._scores[h], axis=0)[17]  # rank ceil(20 * 0.9) = 18
+        assert (hi - lo) / 2 == pytest.approx(relative * model.predict(h))
+        hits.append((y[-h:] >= lo) & (y[-h:] <= hi))
+    assert abs(np.mean(hits) - 0.9) < 0.05
+    with pytest.raises(ValueError, match="method"):
+        ConformalIntervals(Naive(), method="cqr").fit(Y)

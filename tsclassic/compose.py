@@ -266,6 +266,13 @@ class ConformalIntervals(BaseForecaster):
     nominal coverage at ``K / (K + 1)``). The calibration is computed once per ``h`` and
     kept.
 
+    Split conformal assumes the errors of the calibration windows and of the future
+    exchangeable. For a series whose spread grows with its level (sales, most business
+    data), the future's errors are larger than the past's; ``method="relative"`` then
+    calibrates the errors relative to the forecast, ``|y - f| / |f|``, and the interval
+    is ``f +/- q |f|`` (a locally weighted score, Lei et al. 2018, with the forecast's
+    magnitude as the local scale).
+
     Parameters
     ----------
     forecaster : forecaster
@@ -273,8 +280,9 @@ class ConformalIntervals(BaseForecaster):
     n_windows : int, default 19
         Calibration windows. 19 is the fewest for which a 95% interval can reach its
         nominal coverage; a series too short for them uses as many as fit, with a warning.
-    method : {"split"}, default "split"
-        Split conformal prediction per horizon step (Stankeviciute et al. 2021).
+    method : {"split", "relative"}, default "split"
+        Split conformal prediction per horizon step on absolute errors (Stankeviciute et
+        al. 2021), or on errors relative to the forecast.
 
     Attributes
     ----------
@@ -284,7 +292,9 @@ class ConformalIntervals(BaseForecaster):
     References
     ----------
     Stankeviciute, Alaa & van der Schaar (2021), "Conformal time-series forecasting",
-    NeurIPS 34. Vovk, Gammerman & Shafer (2005), *Algorithmic Learning in a Random World*
+    NeurIPS 34. Lei, G'Sell, Rinaldo, Tibshirani & Wasserman (2018), "Distribution-free
+    predictive inference for regression", JASA 113(523) (locally weighted scores). Vovk,
+    Gammerman & Shafer (2005), *Algorithmic Learning in a Random World*
     (split conformal). statsforecast's ``ConformalIntervals`` (rolling windows, per step).
 
     Examples
@@ -301,7 +311,7 @@ class ConformalIntervals(BaseForecaster):
     _parameter_constraints: ClassVar[dict] = {
         "forecaster": [HasMethods(["fit", "predict", "get_params"])],
         "n_windows": [Interval(Integral, 1, None, closed="left")],
-        "method": [StrOptions({"split"})],
+        "method": [StrOptions({"split", "relative"})],
     }
 
     def __init__(self, forecaster: Any, *, n_windows: int = 19, method: str = "split"):
@@ -354,7 +364,13 @@ class ConformalIntervals(BaseForecaster):
                               f"window is skipped ({type(err).__name__}: {err}).", UserWarning,
                               stacklevel=3)
                 continue
-            scores.append(np.abs(y[origin : origin + h] - np.asarray(forecast, dtype=float)))
+            forecast = np.asarray(forecast, dtype=float)
+            error = np.abs(y[origin : origin + h] - forecast)
+            if self.method == "relative":
+                # A zero forecast has no scale: its error counts as unbounded.
+                error = np.divide(error, np.abs(forecast), out=np.full(h, np.inf),
+                                  where=forecast != 0)
+            scores.append(error)
         if not scores:
             raise ValueError(
                 f"y has {n} observations, too few to calibrate {h}-step intervals of "
@@ -377,4 +393,6 @@ class ConformalIntervals(BaseForecaster):
         rank = min(int(np.ceil((k + 1) * coverage)), k)
         half = scores[rank - 1]
         mean = self._predict(h, X)
+        if self.method == "relative":
+            half = half * np.abs(mean)
         return mean - half, mean + half
