@@ -89,29 +89,36 @@ def m4_adjusted(m: int, forecaster):
 
 
 def our_models(m: int) -> dict:
-    """Every automatic forecaster, the baselines and the ensemble recipes (fixed a priori)."""
-    ses = m4_adjusted(m, ExponentialSmoothingForecaster())
-    holt = m4_adjusted(m, ExponentialSmoothingForecaster(trend="add"))
-    damped = m4_adjusted(m, ExponentialSmoothingForecaster(trend="add", damped_trend=True))
-    # Its default (css-ml) on M1; css on hourly, where css-ml takes 25 times longer (see
-    # benchmarks/results/m4_hourly.md).
-    arima = AutoSARIMAX(m, method="css") if m == 24 else AutoSARIMAX(m)
-    models = {
-        "Naive": Naive(), "SeasonalNaive": SeasonalNaive(m), "Naive2": Naive2(m),
-        "ThetaForecaster": ThetaForecaster(m), "AutoTheta": AutoTheta(m, random_state=0),
-        "AutoSARIMAX": arima,
-        "Comb = mean(SES, Holt, Damped)": EnsembleForecaster(
-            [("ses", ses), ("holt", holt), ("damped", damped)], aggregate="mean"),
-        "median(AutoTheta, AutoSARIMAX, Damped)": EnsembleForecaster(
-            [AutoTheta(m, random_state=0), arima, ("damped", damped)]),
+    """Every automatic forecaster, the baselines, the members of the ensembles and the
+    ensemble recipes (fixed before any result was seen)."""
+    members = {
+        "SES (M4)": m4_adjusted(m, ExponentialSmoothingForecaster()),
+        "Holt (M4)": m4_adjusted(m, ExponentialSmoothingForecaster(trend="add")),
+        "Damped (M4)": m4_adjusted(m, ExponentialSmoothingForecaster(trend="add", damped_trend=True)),
+        "AutoTheta": AutoTheta(m, random_state=0),
+        "DOTM": AutoTheta(m, model="DOTM", random_state=0),
+        # Its default (css-ml) on M1; css on hourly, where css-ml takes 25 times longer (see
+        # benchmarks/results/m4_hourly.md).
+        "AutoSARIMAX": AutoSARIMAX(m, method="css") if m == 24 else AutoSARIMAX(m),
     }
     if AutoETS is not None:
-        models["AutoETS"] = AutoETS(m)
-        models["SCUM = median(AutoETS, AutoSARIMAX, DOTM)"] = EnsembleForecaster(
-            [AutoETS(m), arima, AutoTheta(m, model="DOTM", random_state=0)])
-        models["median(AutoETS, AutoTheta, AutoSARIMAX)"] = EnsembleForecaster(
-            [AutoETS(m), AutoTheta(m, random_state=0), arima])
+        members["AutoETS"] = AutoETS(m, random_state=0)
+    models = {"Naive": Naive(), "SeasonalNaive": SeasonalNaive(m), "Naive2": Naive2(m),
+              "ThetaForecaster": ThetaForecaster(m), **members}
+    for name, (parts, aggregate) in RECIPES.items():
+        if all(p in members for p in parts):
+            models[name] = EnsembleForecaster([(p.split(" ")[0].lower(), members[p]) for p in parts],
+                                              aggregate=aggregate)
     return models
+
+
+# Ensemble recipes: members (cells of the table) and how they are combined.
+RECIPES = {
+    "Comb = mean(SES, Holt, Damped)": (["SES (M4)", "Holt (M4)", "Damped (M4)"], "mean"),
+    "median(AutoTheta, AutoSARIMAX, Damped)": (["AutoTheta", "AutoSARIMAX", "Damped (M4)"], "median"),
+    "SCUM = median(AutoETS, AutoSARIMAX, DOTM)": (["AutoETS", "AutoSARIMAX", "DOTM"], "median"),
+    "median(AutoETS, AutoTheta, AutoSARIMAX)": (["AutoETS", "AutoTheta", "AutoSARIMAX"], "median"),
+}
 
 
 AUTOMATIC = ["ThetaForecaster", "AutoTheta", "AutoSARIMAX", "AutoETS"]
@@ -176,9 +183,17 @@ class Cache:
             return None
         return pd.read_csv(scores, dtype={"unique_id": str}), json.loads(meta.read_text())
 
-    def put(self, dataset: str, model: str, scores: pd.DataFrame, meta: dict) -> None:
+    def forecasts_path(self, dataset: str, model: str) -> Path:
+        return self.root / "forecasts" / slug(dataset) / f"{slug(model)}.csv.gz"
+
+    def put(self, dataset: str, model: str, scores: pd.DataFrame, meta: dict,
+            forecasts: pd.DataFrame | None = None) -> None:
         path, meta_path = self._paths(dataset, model)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if forecasts is not None:  # the members' forecasts, to combine ensembles from
+            target = self.forecasts_path(dataset, model)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            forecasts.to_csv(target, index=False, float_format="%.10g")
         meta = {"name": model, **meta}
         scores.to_csv(path, index=False, float_format="%.6g")
         meta_path.write_text(json.dumps(meta, indent=1))
@@ -290,6 +305,8 @@ def overall(cells: dict[str, dict[str, tuple]], names: list[str]) -> dict[str, d
 
 SUBSET = "M4 hourly, 20-series subset"  # every 21st series, for the slowest peers
 M1_SUBSETS = {d: f"{d}, 111-series subset" for d in M1}  # in_111_subset of data/m1
+# Where the ensembles are fitted as EnsembleForecaster, to check the combined cells against.
+VERIFY = {"M1 quarterly, 111-series subset": "M1 quarterly"}
 ALL_SETS = [*DATASETS, SUBSET, *M1_SUBSETS.values()]
 
 
@@ -327,6 +344,10 @@ def plan(args, r_missing: str | None) -> list[tuple[str, str, str, object]]:
                               statsforecast_models(m)["statsforecast AutoARIMA"]))
                 if r_missing is None:
                     cells.append((SUBSET, "R forecast::auto.arima", "R", "auto.arima"))
+    for check, full in VERIFY.items():
+        if full in args.datasets:
+            ours = our_models(season(full))
+            cells += [(check, n, "ours", ours[n]) for n in RECIPES if n in ours]
     if not args.skip_conformal:  # last: the slowest cells, cheap models first
         conformal = []
         for dataset in [d for d in args.datasets if d in M1]:
@@ -349,7 +370,39 @@ def run_cell(dataset: str, kind: str, runner, data: dict, n_jobs: int) -> tuple[
     scores = score(frame, train, test, m)
     meta = {"wall_s": wall, "n_jobs": n_jobs, "kind": kind,
             "date": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"}
-    return scores, meta
+    frame = frame.assign(step=frame.groupby("unique_id", sort=False).cumcount() + 1)
+    columns = [c for c in ("unique_id", "step", "yhat", "lo", "hi") if c in frame]
+    return scores, meta, frame[columns]
+
+
+def combine_cell(cache: Cache, dataset: str, name: str, data: dict) -> tuple | None:
+    """An ensemble's cell from its members' cached forecasts, when all are there.
+
+    What EnsembleForecaster computes (the median or mean of the members' forecasts and
+    bounds, a member that failed on a series left out), without refitting the members;
+    its wall time is the members' added. The report checks it against the class itself
+    on a subset where both ran.
+    """
+    parts, aggregate = RECIPES[name]
+    paths = [cache.forecasts_path(dataset, p) for p in parts]
+    if not all(p.exists() for p in paths):
+        return None
+    frames = [pd.read_csv(p, dtype={"unique_id": str}).set_index(["unique_id", "step"]) for p in paths]
+    combined = {}
+    for column in ("yhat", "lo", "hi"):
+        stack = np.stack([f[column].to_numpy(float) for f in frames])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # all-NaN: every member failed on that series
+            combined[column] = np.nanmedian(stack, axis=0) if aggregate == "median" else np.nanmean(stack, axis=0)
+    frame = pd.DataFrame(combined, index=frames[0].index).reset_index()
+    frame["error"] = None
+    _, train, test, _ = data[dataset]
+    scores = score(frame, train, test, season(dataset))
+    walls = [cache.get(dataset, p)[1]["wall_s"] for p in parts]
+    meta = {"wall_s": float(sum(walls)), "n_jobs": cache.get(dataset, parts[0])[1]["n_jobs"],
+            "kind": "ours", "combined_from": parts,
+            "date": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"}
+    return scores, meta, frame[["unique_id", "step", "yhat", "lo", "hi"]]
 
 
 def report(cells: dict, args, r_missing: str | None) -> str:
@@ -384,6 +437,8 @@ def report(cells: dict, args, r_missing: str | None) -> str:
             "series, the slower models (20 fits per series) on the 111-series subset of the 1982 "
             "paper (20 yearly, 23 quarterly, 68 monthly). Coverage pooled over test points.\n\n"
             + "\n".join(lines))
+    sections.append(speed(overall_rows, cells))
+    sections.append(verification())
     sections.append(targets(cells, overall_rows))
     note_r = f"R skipped: {r_missing}." if r_missing else (
         "R: " + subprocess.run(["Rscript", "-e", 'cat(R.version.string, "forecast", '
@@ -414,6 +469,28 @@ def report(cells: dict, args, r_missing: str | None) -> str:
     return header + "\n" + "\n\n".join(sections) + "\n"
 
 
+PAIRS = {"AutoETS": ["statsforecast AutoETS", "R forecast::ets"],
+         "AutoTheta": ["statsforecast AutoTheta", "R forecast::thetaf"],
+         "ThetaForecaster": ["R forecast::thetaf"],
+         "AutoSARIMAX": ["statsforecast AutoARIMA", "R forecast::auto.arima"]}
+
+
+def speed(overall_rows: dict, cells: dict) -> str:
+    """Peer wall time over ours, same series, same n_jobs (above 1: ours is faster)."""
+    lines = ["## Speed beside the peers", "",
+             "Peer wall time / tsclassic wall time on the same series with the same n_jobs "
+             "(above 1: tsclassic is faster).", "",
+             "| tsclassic model | peer | M1 (all) | M4 hourly |", "|---|---|---|---|"]
+    hourly = {n: summary(*c) for n, c in cells.get("M4 hourly", {}).items()}
+    for ours, peers in PAIRS.items():
+        for peer in peers:
+            ratios = [f"{rows[peer]['wall_s'] / rows[ours]['wall_s']:.2f}"
+                      if ours in rows and peer in rows else "" for rows in (overall_rows, hourly)]
+            if any(ratios):
+                lines.append(f"| {ours} | {peer} | {ratios[0]} | {ratios[1]} |")
+    return "\n".join(lines)
+
+
 def conformal_summary(cells: dict) -> dict[str, tuple[dict, float, float]]:
     """Per conformal model: summaries per M1 frequency (whole set or its 111-series
     subset), coverage pooled over all its test points, and total wall time."""
@@ -432,6 +509,36 @@ def conformal_summary(cells: dict) -> dict[str, tuple[dict, float, float]]:
         pooled = float(np.average(ok["coverage"], weights=ok["h"])) if len(ok) else np.nan
         out[name] = (by_set, pooled, sum(r["wall_s"] for r in by_set.values()))
     return out
+
+
+def verification() -> str:
+    """Combined ensemble cells against EnsembleForecaster fitted on the same series."""
+    cache = Cache(ROOT / "competitions", [])
+    lines = []
+    for check, full in VERIFY.items():
+        for name, (parts, _) in RECIPES.items():
+            real = cache.forecasts_path(check, name)
+            if not real.exists() or not all(cache.forecasts_path(full, p).exists() for p in parts):
+                continue
+            fitted = pd.read_csv(real, dtype={"unique_id": str}).set_index(["unique_id", "step"])
+            combined = combine_cell(cache, full, name, {full: load(full, False)})
+            if combined is None:
+                continue
+            other = combined[2].set_index(["unique_id", "step"]).loc[fitted.index]
+            scale = np.abs(fitted["yhat"]).max()
+            gap = {c: float(np.nanmax(np.abs(fitted[c] - other[c])) / scale) for c in ("yhat", "lo", "hi")}
+            lines.append(f"| {name} | {fitted.index.get_level_values(0).nunique()} | "
+                         f"{gap['yhat']:.1e} | {gap['lo']:.1e} | {gap['hi']:.1e} |")
+    if not lines:
+        return ""
+    return ("## Ensembles combined from their members' forecasts\n\n"
+            "Where an ensemble's members already ran (their cells above), its cell combines their "
+            "cached forecasts and bounds exactly as EnsembleForecaster does, and its wall time is "
+            "the members' added (M1 quarterly and monthly, M4 Hourly). M1 yearly's ensembles, and "
+            "the check below, ran EnsembleForecaster itself through forecast_many. Largest "
+            "difference between the two on the same series, relative to the largest forecast:\n\n"
+            "| ensemble | series | forecast | lower | upper |\n|---|---|---|---|---|\n"
+            + "\n".join(lines))
 
 
 def targets(cells: dict, overall_rows: dict) -> str:
@@ -506,6 +613,8 @@ def main() -> None:
     parser.add_argument("--skip-conformal", action="store_true")
     parser.add_argument("--quick", action="store_true", help="20 series per set, separate cache, no report")
     parser.add_argument("--report-only", action="store_true", help="write the report from the cache")
+    parser.add_argument("--no-combine", dest="combine", action="store_false",
+                        help="fit every ensemble itself even where its members' forecasts are cached")
     parser.add_argument("--autoets-choices", action="store_true",
                         help="only record the model AutoETS picks on every M1 series")
     args = parser.parse_args()
@@ -536,12 +645,15 @@ def main() -> None:
             if cache.get(dataset, name) is not None:
                 continue
             print(f"{dataset:28s} {name:45s}", end=" ", flush=True)
+            combined = None
+            if name in RECIPES and args.combine and dataset not in VERIFY:
+                combined = combine_cell(cache, dataset, name, data)
             try:
-                scores, meta = run_cell(dataset, kind, runner, data, args.n_jobs)
+                scores, meta, frame = combined or run_cell(dataset, kind, runner, data, args.n_jobs)
             except Exception as err:  # noqa: BLE001 - a peer that breaks is reported, the rest runs
                 print(f"failed: {type(err).__name__}: {err}", flush=True)
                 continue
-            cache.put(dataset, name, scores, meta)
+            cache.put(dataset, name, scores, meta, frame)
             s = summary(scores, meta)
             print(f"sMAPE {s['sMAPE']:7.3f} MASE {s['MASE']:6.3f} cov {s['coverage']:.3f} "
                   f"wall {s['wall_s']:7.1f}s", flush=True)
