@@ -214,3 +214,17 @@ class _ClaimsChannels(PanelMixin, TransformerMixin, BaseEstimator):
 def test_conformance_catches_broken_panel_estimators(broken, check):
     with pytest.raises(AssertionError, match=rf"\[{check}\]"):
         check_estimator(broken, sklearn_checks=False)
+
+
+def test_paa_and_sax_on_unequal_lengths():
+    from tsclassic.language import PAA, SAX
+
+    X = [np.arange(8.0), np.arange(12.0), np.arange(8.0)]
+    out = PAA(n_segments=4).fit_transform(X)
+    np.testing.assert_allclose(out, [[0.5, 2.5, 4.5, 6.5], [1.0, 4.0, 7.0, 10.0], [0.5, 2.5, 4.5, 6.5]])
+    words = SAX(n_segments=4, alphabet_size=4, scale=True).fit(X).transform(X)
+    assert words.shape == (3, 4) and words[0].tolist() == sorted(words[0].tolist())
+    with pytest.raises(ValueError, match="unequal lengths, so there is no one length"):
+        PAA(n_segments=4).fit(X).inverse_transform(out)
+    with pytest.raises(ValueError, match=r"X\[0\] has length 8 .* at least 10 \(n_segments"):
+        PAA(n_segments=10).fit(X)

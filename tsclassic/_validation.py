@@ -25,6 +25,7 @@ __all__ = [
     "check_coverage",
     "check_panel",
     "check_panel_target",
+    "check_panel_lengths",
     "panel_channel_names",
     "check_sequences",
     "check_positive_int",
@@ -397,6 +398,24 @@ def _refuse_nan_padding(series: list[np.ndarray], name: str, owner: str) -> None
             f"position {first}), the usual way to store series of unequal lengths in one "
             f"array. {owner} does not read NaN as data: pass a list of arrays, each of its own "
             f"length (tsclassic.preprocessing.trim_trailing_nan({name}) makes one)."
+        )
+
+
+def check_panel_lengths(
+    panel: np.ndarray | list[np.ndarray], min_length: int, reason: str, name: str = "X", *,
+    owner: str = "this estimator",
+) -> None:
+    """Raise when a series of a checked panel is shorter than ``min_length``, saying why
+    (``reason`` names the parameter that asks for it)."""
+    lengths = [panel.shape[2]] if isinstance(panel, np.ndarray) else [s.shape[1] for s in panel]
+    short = [i for i, n in enumerate(lengths) if n < min_length]
+    if short:
+        n = lengths[short[0]]
+        where = (f"{name} has series of length {n}" if isinstance(panel, np.ndarray)
+                 else f"{name}[{short[0]}] has length {n}")
+        raise ValueError(
+            f"{where} (n_features = {n}) but {owner} needs at least {min_length} ({reason}); "
+            f"pass longer series or change the parameters."
         )
 
 
