@@ -26,6 +26,7 @@ __all__ = [
     "check_panel",
     "check_panel_target",
     "check_panel_lengths",
+    "panel_by_length",
     "panel_channel_names",
     "check_sequences",
     "check_positive_int",
@@ -417,6 +418,17 @@ def check_panel_lengths(
             f"{where} (n_features = {n}) but {owner} needs at least {min_length} ({reason}); "
             f"pass longer series or change the parameters."
         )
+
+
+def panel_by_length(panel: np.ndarray | list[np.ndarray]) -> list[tuple[list[int], np.ndarray]]:
+    """The series of a checked panel grouped by length, so that each group is computed in
+    one vectorised pass: ``(positions, (n_group, n_channels, length) array)`` pairs."""
+    if isinstance(panel, np.ndarray):
+        return [(list(range(len(panel))), panel)]
+    groups: dict[int, list[int]] = {}
+    for i, series in enumerate(panel):
+        groups.setdefault(series.shape[1], []).append(i)
+    return [(rows, np.stack([panel[i] for i in rows])) for rows in groups.values()]
 
 
 def panel_channel_names(X: Any, n_channels: int) -> list[str]:

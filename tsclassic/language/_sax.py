@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._params import Integral, Interval
-from tsclassic._validation import check_panel_lengths
+from tsclassic._validation import check_panel_lengths, panel_by_length
 from tsclassic.base import PanelMixin, Tags
 
 __all__ = ["PAA", "SAX", "paa", "sax_breakpoints", "sax_midpoints", "symbolize"]
@@ -59,14 +59,9 @@ def _squeeze(out: np.ndarray) -> np.ndarray:
 def _panel_paa(panel: np.ndarray | list[np.ndarray], n_segments: int) -> np.ndarray:
     """Segment means of every series, each over its own length: (n_series, n_channels,
     n_segments), one vectorised pass per distinct length."""
-    if isinstance(panel, np.ndarray):
-        return paa(panel, n_segments)
     out = np.empty((len(panel), panel[0].shape[0], n_segments))
-    groups: dict[int, list[int]] = {}
-    for i, series in enumerate(panel):
-        groups.setdefault(series.shape[1], []).append(i)
-    for rows in groups.values():
-        out[rows] = paa(np.stack([panel[i] for i in rows]), n_segments)
+    for rows, block in panel_by_length(panel):
+        out[rows] = paa(block, n_segments)
     return out
 
 
