@@ -78,6 +78,13 @@ def test_feature_classifier_on_multichannel_input():
     assert clf.score(X[1::2], y[1::2]) > 0.8
     with pytest.raises(ValueError, match="X has 1 channels but FeatureClassifier was fitted on 2"):
         clf.predict(X[:, 0, :])
+    # Named channels name the features, e.g. to read the trees' importances.
+    frame = pd.DataFrame({"ecg": list(X[:, 0, :]), "resp": list(X[:, 1, :])})
+    named = FeatureClassifier(random_state=0).fit(frame.iloc[::2], y[::2])
+    assert len(named.feature_names_) == len(named.estimator_.feature_importances_)
+    top = named.feature_names_[np.argsort(named.estimator_.feature_importances_)[-5:]]
+    assert all(name.startswith("resp__") for name in top)
+    np.testing.assert_array_equal(named.predict(frame.iloc[1::2]), clf.predict(X[1::2]))
 
 
 # -- unequal lengths ------------------------------------------------------------------

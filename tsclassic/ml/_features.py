@@ -135,14 +135,27 @@ class _FeatureModel(PanelMixin, BaseEstimator):
         kind = "classification" if isinstance(self, ClassifierMixin) else "regression"
         y = check_panel_target(y, len(panel), owner=type(self).__name__, kind=kind)
         self.transformers_ = make_features(self.features, self._default_features)
-        F = self._features_of(panel, fit=True)
+        # A DataFrame goes to the transformers as it is, so that they see its channels' names.
+        F = self._features_of(X if isinstance(X, pd.DataFrame) else panel, fit=True)
         self.n_features_out_ = F.shape[1]
+        self.feature_names_ = self._feature_names(F.shape[1])
         return F, y
 
     def _features_predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimator_")
         panel = self._validate_panel(X, reset=False)
-        return self._features_of(panel, fit=False)
+        return self._features_of(X if isinstance(X, pd.DataFrame) else panel, fit=False)
+
+    def _feature_names(self, n_features: int) -> np.ndarray:
+        """The transformers' output names where they all give them, else ``f0, f1, ...``."""
+        try:
+            names = np.concatenate([np.asarray(tr.get_feature_names_out(), dtype=object)
+                                    for tr in self.transformers_])
+        except (AttributeError, TypeError, ValueError):
+            names = np.array([])
+        if names.size != n_features:
+            names = np.asarray([f"f{i}" for i in range(n_features)], dtype=object)
+        return names
 
     def predict(self, X: Any) -> np.ndarray:
         """Predict the target of each series in ``X``."""
@@ -192,6 +205,10 @@ class FeatureClassifier(ClassifierMixin, _FeatureModel):
     fill_values_ : ndarray
         Training medians that replace non-finite features (the built-in transformers give
         none on valid input; a user's transformer may).
+    feature_names_ : ndarray of str
+        The name of each feature the estimator sees (``<channel>__<feature>`` for several
+        channels; a DataFrame's column names name the channels), e.g. to read the
+        estimator's ``feature_importances_``.
 
     Notes
     -----
@@ -277,6 +294,7 @@ class FeatureRegressor(RegressorMixin, _FeatureModel):
     transformers_ : list
     estimator_ : regressor
     fill_values_ : ndarray
+    feature_names_ : ndarray of str
 
     Notes
     -----
