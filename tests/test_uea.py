@@ -64,3 +64,19 @@ def test_dependent_dtw_matches_the_multivariate_bake_off(name):
     X_test, y_test = datasets.load_uea(name, "test")
     accuracy = KNeighborsDTWClassifier().fit(X, y).score(X_test, y_test)
     assert round(accuracy, 4) == PUBLISHED[(name, "1NN-DTW-D")]
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_read_ts_agrees_with_aeons_reader(name, tmp_path):
+    """aeon's load_from_ts_file reads the same values and labels (it lower-cases labels)."""
+    aeon_datasets = pytest.importorskip("aeon.datasets")
+    import gzip
+
+    for split in ("train", "test"):
+        source = datasets.data_dir() / "uea" / name / f"{name}_{split.upper()}.ts.gz"
+        plain = tmp_path / f"{name}_{split}.ts"
+        plain.write_bytes(gzip.decompress(source.read_bytes()))
+        X_aeon, y_aeon = aeon_datasets.load_from_ts_file(str(plain))
+        X, y = datasets.load_uea(name, split)
+        np.testing.assert_array_equal(X, X_aeon)
+        np.testing.assert_array_equal(np.char.lower(y), y_aeon)

@@ -236,7 +236,8 @@ def read_ts(path: str | os.PathLike) -> tuple[Any, np.ndarray | None]:
     """
     path = Path(path)
     opener: Any = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
+    # utf-8-sig: a byte-order mark some editors write is not part of the first line.
+    with opener(path, "rt", encoding="utf-8-sig") as handle:
         src = _Source(path, handle)
         header = _read_header(src)
         expect: dict[str, Any] = {}
