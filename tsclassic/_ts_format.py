@@ -48,16 +48,35 @@ class _Source:
                           f"{message}")
 
 
-def _parse_tag(src: _Source, line: str, header: dict[str, Any]) -> str:
-    """Read one ``@tag value...`` line into ``header`` (with the line it came from)."""
+class _Header:
+    """The tags read so far: their values, and the line each came from (for messages)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.lines: dict[str, int] = {}
+
+    def get(self, tag: str, default: Any = None) -> Any:
+        return self.values.get(tag, default)
+
+    @property
+    def classes(self) -> tuple[str, ...] | None:
+        return self.values.get("classlabel")
+
+    @property
+    def labelled(self) -> bool:
+        return self.classes is not None or bool(self.values.get("targetlabel"))
+
+
+def _parse_tag(src: _Source, line: str, header: _Header) -> str:
+    """Read one ``@tag value...`` line into ``header``."""
     tokens = line.split()
     tag = tokens[0][1:].lower()
     tag = _ALIASES.get(tag, tag)
     values = tokens[1:]
     if tag not in _KNOWN_TAGS:
         raise src.error(f"unknown header tag {tokens[0]!r}; the .ts format knows {_SPELLING}.")
-    if tag in header:
-        raise src.error(f"{tokens[0]} is given twice (first on line {header[tag][1]}).")
+    if tag in header.values:
+        raise src.error(f"{tokens[0]} is given twice (first on line {header.lines[tag]}).")
     if tag == "data":
         if values:
             raise src.error("@data takes no value; the cases start on the next line.")
@@ -80,13 +99,13 @@ def _parse_tag(src: _Source, line: str, header: dict[str, Any]) -> str:
         if not values:
             raise src.error(f"{tokens[0]} takes a name.")
         value = " ".join(values)
-    header[tag] = (value, src.lineno)
+    header.values[tag], header.lines[tag] = value, src.lineno
     return tag
 
 
-def _read_header(src: _Source) -> dict[str, Any]:
+def _read_header(src: _Source) -> _Header:
     """Tags up to and including ``@data``; checks that they agree with one another."""
-    header: dict[str, Any] = {}
+    header = _Header()
     for line in src:
         if not line or line.startswith("#"):
             continue
@@ -97,19 +116,18 @@ def _read_header(src: _Source) -> dict[str, Any]:
             break
     else:
         raise src.error("no @data line: a .ts file lists its cases after @data.")
-    value = {tag: v for tag, (v, _) in header.items()}
-    if value.get("timestamps"):
+    if header.get("timestamps"):
         raise src.error("timestamped values (@timeStamps true) are not supported: write the "
-                        "values without their time stamps.", header["timestamps"][1])
-    if value.get("classlabel") is not None and value.get("targetlabel"):
+                        "values without their time stamps.", header.lines["timestamps"])
+    if header.classes is not None and header.get("targetlabel"):
         raise src.error("a file has class labels (@classLabel true) or a regression target "
-                        "(@targetLabel true), not both.", header["targetlabel"][1])
-    if value.get("univariate") and value.get("dimensions", 1) != 1:
-        raise src.error(f"@univariate true disagrees with @dimensions {value['dimensions']}.",
-                        header["dimensions"][1])
-    if value.get("equallength") is False and "serieslength" in value:
+                        "(@targetLabel true), not both.", header.lines["targetlabel"])
+    if header.get("univariate") and header.get("dimensions", 1) != 1:
+        raise src.error(f"@univariate true disagrees with @dimensions {header.get('dimensions')}.",
+                        header.lines["dimensions"])
+    if header.get("equallength") is False and "serieslength" in header.values:
         raise src.error("@seriesLength is given but @equalLength is false.",
-                        header["serieslength"][1])
+                        header.lines["serieslength"])
     return header
 
 
@@ -137,11 +155,10 @@ def _is_number(token: str) -> bool:
     return True
 
 
-def _parse_label(src: _Source, text: str, header: dict[str, Any]) -> str | float:
+def _parse_label(src: _Source, text: str, classes: tuple[str, ...] | None) -> str | float:
     label = text.strip()
     if not label:
         raise src.error("the case has no label after its last ':'.")
-    classes = header.get("classlabel", (None,))[0]
     if classes is not None and label not in classes:
         raise src.error(f"class label {label!r} is not among those that @classLabel declares "
                         f"({' '.join(classes)}).")
@@ -152,12 +169,11 @@ def _parse_label(src: _Source, text: str, header: dict[str, Any]) -> str | float
     return label
 
 
-def _read_case(src: _Source, line: str, header: dict[str, Any], expect: dict[str, Any]
+def _read_case(src: _Source, line: str, header: _Header, expect: dict[str, Any]
                ) -> tuple[np.ndarray, str | float | None]:
     """One data line: its (n_channels, length) array and its label (or None)."""
     fields = line.split(":")
-    labelled = header.get("classlabel", (None,))[0] is not None or \
-        header.get("targetlabel", (False,))[0]
+    labelled = header.labelled
     label_text = fields.pop() if labelled else None
     if "channels" not in expect:
         expect["channels"] = (len(fields), f"as on line {src.lineno}, the first case")
@@ -166,21 +182,21 @@ def _read_case(src: _Source, line: str, header: dict[str, Any], expect: dict[str
         hint = " (or its label is missing)" if labelled and len(fields) + 1 == n_channels else ""
         raise src.error(f"the case has {len(fields)} channels{hint}; expected {n_channels} "
                         f"({source}).")
-    label = None if label_text is None else _parse_label(src, label_text, header)
+    label = None if label_text is None else _parse_label(src, label_text, header.classes)
     channels = [_parse_values(src, text, j) for j, text in enumerate(fields)]
     lengths = {len(c) for c in channels}
     if len(lengths) > 1:
         raise src.error(f"the channels of one case differ in length ({[len(c) for c in channels]}"
                         f"); each case's channels must have one length.")
     length = lengths.pop()
-    if "length" not in expect and header.get("equallength", (False,))[0]:
+    if "length" not in expect and header.get("equallength"):
         expect["length"] = (length, f"as on line {src.lineno}, the first case; @equalLength true")
     if "length" in expect and length != expect["length"][0]:
         raise src.error(f"the case has length {length}; expected {expect['length'][0]} "
                         f"({expect['length'][1]}).")
     case = np.stack(channels)
-    if header.get("missing", (None,))[0] is False and np.isnan(case).any():
-        raise src.error(f"a missing value, but line {header['missing'][1]} says @missing false.")
+    if header.get("missing") is False and np.isnan(case).any():
+        raise src.error(f"a missing value, but line {header.lines['missing']} says @missing false.")
     return case, label
 
 
@@ -241,14 +257,14 @@ def read_ts(path: str | os.PathLike) -> tuple[Any, np.ndarray | None]:
         src = _Source(path, handle)
         header = _read_header(src)
         expect: dict[str, Any] = {}
-        if "dimensions" in header:
-            expect["channels"] = (header["dimensions"][0],
-                                  f"@dimensions on line {header['dimensions'][1]}")
-        elif header.get("univariate", (False,))[0]:
-            expect["channels"] = (1, f"@univariate true on line {header['univariate'][1]}")
-        if "serieslength" in header:
-            expect["length"] = (header["serieslength"][0],
-                                f"@seriesLength on line {header['serieslength'][1]}")
+        if "dimensions" in header.values:
+            expect["channels"] = (header.get("dimensions"),
+                                  f"@dimensions on line {header.lines['dimensions']}")
+        elif header.get("univariate"):
+            expect["channels"] = (1, f"@univariate true on line {header.lines['univariate']}")
+        if "serieslength" in header.values:
+            expect["length"] = (header.get("serieslength"),
+                                f"@seriesLength on line {header.lines['serieslength']}")
         cases, labels = [], []
         for line in src:
             if not line:
@@ -261,7 +277,7 @@ def read_ts(path: str | os.PathLike) -> tuple[Any, np.ndarray | None]:
         if not cases:
             raise src.error("no cases after @data.")
     y = None if labels[0] is None else np.array(labels)
-    equal = header.get("equallength", (None,))[0]
+    equal = header.get("equallength")
     if equal is None:
         equal = len({c.shape[1] for c in cases}) == 1
     return (np.stack(cases) if equal else cases), y
