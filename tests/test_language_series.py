@@ -101,7 +101,7 @@ def test_classifier_likelihoods_are_the_class_models_log_probabilities():
     clf = NGramClassifier(n_segments=8, alphabet_size=4, order=2).fit(X, np.array(list("abc") * 4))
     words = SAX(8, 4).fit(X).transform((X - X.mean(1, keepdims=True)) / X.std(1, keepdims=True))
     scores = clf.decision_function(X[:2])
-    assert scores[0, 1] == pytest.approx(clf.models_[1].logprob(words[0].tolist()))
+    assert scores[0, 1] == pytest.approx(clf.models_[1][0].logprob(words[0].tolist()))
     assert list(clf.classes_) == ["a", "b", "c"]
 
 

@@ -120,7 +120,7 @@ def test_autocorrelation_matches_statsmodels():
     # The first zero crossing of a sine of period 40 is at a quarter period.
     s = np.sin(2 * np.pi * np.arange(400) / 40)
     assert acf_first_zero(s) == pytest.approx(10, abs=1)
-    assert np.isnan(autocorrelation(np.arange(3.0), [5])[0])
+    assert autocorrelation(np.arange(3.0), [5])[0] == 0.0  # no pairs 5 apart
 
 
 def test_constant_and_tiny_series_are_defined_without_warnings():
@@ -131,11 +131,12 @@ def test_constant_and_tiny_series_are_defined_without_warnings():
         assert out.loc[0, "n_level_shifts"] == 0 and out.loc[0, "skewness"] == 0
         assert np.isfinite(out.to_numpy()).all()
         tiny = TimeDomainFeatures().fit_transform([np.array([1.0]), np.array([1.0, 2.0, 0.5])])
-    # Lags beyond a series' length are the documented NaN; everything else is defined.
+    # Lags beyond a series' length are the documented 0; every feature is finite.
     lag_cols = [c for c in tiny.columns if c.startswith("acf_") and c != "acf_first_zero"]
-    assert tiny.loc[0, lag_cols].isna().all()
-    assert tiny.loc[1, ["acf_1", "acf_2"]].notna().all() and tiny.loc[1, "acf_3":].isna().any()
-    assert np.isfinite(tiny.drop(columns=lag_cols).to_numpy()).all()
+    assert (tiny.loc[0, lag_cols] == 0).all()
+    assert (tiny.loc[1, ["acf_3", "acf_5", "acf_10"]] == 0).all()
+    assert tiny.loc[1, "acf_1"] != 0
+    assert np.isfinite(tiny.to_numpy()).all()
 
 
 # -- the transformer ---------------------------------------------------------------
@@ -195,9 +196,11 @@ def test_diff_orders_compute_the_features_of_the_differences():
     np.testing.assert_allclose(both[plain.columns].to_numpy(), plain.to_numpy())
     np.testing.assert_allclose(both[[f"{c}_diff1" for c in plain.columns]].to_numpy(),
                                slopes.to_numpy())
-    # A single point has no difference: its diff features are the documented NaN.
-    tiny = TimeDomainFeatures(diff_orders=(0, 1)).fit_transform([np.array([1.0]), X[0]])
-    assert tiny.loc[0, "mean_diff1"] != tiny.loc[0, "mean_diff1"]
+    # A single point has no difference: refused, naming the series and the length needed.
+    with pytest.raises(ValueError, match=r"X\[0\] has length 1 .* at least 2"):
+        TimeDomainFeatures(diff_orders=(0, 1)).fit_transform([np.array([1.0]), X[0]])
+    tiny = TimeDomainFeatures(diff_orders=(0, 1)).fit_transform([np.array([1.0, 3.0]), X[0]])
+    assert tiny.loc[0, "mean_diff1"] == 2.0 and np.isfinite(tiny.to_numpy()).all()
     with pytest.raises(ValueError, match="diff_orders"):
         TimeDomainFeatures(diff_orders=(0, 0)).fit(X)
     with pytest.raises(ValueError, match="diff_orders"):

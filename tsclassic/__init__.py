@@ -24,6 +24,7 @@ _CORE_MODULES = (
     "tsclassic.datasets",
     "tsclassic.plotting",
     "tsclassic.base",
+    "tsclassic.preprocessing",
 )
 _NOT_ESTIMATOR_PACKAGES = {"bench", "testing", "cli"}
 

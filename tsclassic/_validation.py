@@ -24,6 +24,8 @@ __all__ = [
     "check_h",
     "check_coverage",
     "check_panel",
+    "check_panel_target",
+    "panel_channel_names",
     "check_sequences",
     "check_positive_int",
     "check_fraction",
@@ -298,15 +300,8 @@ def check_panel(
                 f"{name} must be 2-D (n_series, length) or a list of series; got a single 1-D "
                 f"series. Reshape your data with {name}.reshape(1, -1) for one series."
             )
-        arrays = [np.atleast_2d(_as_float(v, name)) for v in items]
-        if any(a.ndim != 2 for a in arrays):
-            raise ValueError(f"{name}: each series must be 1-D or (n_channels, length).")
+        arrays = _list_series(items, name)
         lengths = {a.shape[1] for a in arrays}
-        channels = {a.shape[0] for a in arrays}
-        if len(channels) != 1:
-            raise ValueError(
-                f"{name}: all series must have the same number of channels; got {sorted(channels)}."
-            )
         panel = np.stack(arrays) if len(lengths) == 1 else None
     if panel is not None:
         if panel.ndim == 1:
@@ -319,7 +314,8 @@ def check_panel(
         if panel.ndim != 3:
             raise ValueError(
                 f"{name} must be 2-D (n_series, length) or 3-D (n_series, n_channels, length); "
-                f"got shape {panel.shape}."
+                f"got a {panel.ndim}-D array of shape {panel.shape}. Merge the extra axes into "
+                f"channels ({name}.reshape(n_series, -1, length)) or pass one panel at a time."
             )
         if panel.shape[0] == 0:
             raise ValueError(f"{name} is empty (shape {panel.shape}); pass at least one series.")
@@ -329,11 +325,14 @@ def check_panel(
                 f"{name} has 0 feature(s) (shape={shape}) while a minimum of 1 is required: "
                 f"pass series of at least one time point."
             )
+        if not allow_nan:
+            _refuse_nan_padding(list(panel), name, owner)
         _check_finite(panel, panel, name, allow_nan, owner)
         if panel.shape[2] < min_length:
             raise ValueError(
-                f"{name} has series of length {panel.shape[2]} but {owner} needs at least "
-                f"{min_length}."
+                f"{name} has series of length {panel.shape[2]} (n_features = {panel.shape[2]}) "
+                f"but {owner} needs at least {min_length}; pass longer series or change the "
+                f"parameters."
             )
         return panel
     if not unequal_length:
@@ -341,13 +340,112 @@ def check_panel(
             f"{name} holds series of unequal lengths; {owner} needs equal lengths: resample or "
             f"pad them to one length first."
         )
+    if not allow_nan:
+        _refuse_nan_padding(arrays, name, owner)
     for i, a in enumerate(arrays):
         if a.shape[1] < min_length:
             raise ValueError(
-                f"{name}[{i}] has length {a.shape[1]} but {owner} needs at least {min_length}."
+                f"{name}[{i}] has length {a.shape[1]} but {owner} needs at least {min_length}; "
+                f"pass longer series or change the parameters."
             )
         _check_finite(a.T, a.T, f"{name}[{i}]", allow_nan, owner)
     return arrays
+
+
+def _list_series(items: list, name: str) -> list[np.ndarray]:
+    """The series of a list panel as ``(n_channels, length)`` float arrays, each checked."""
+    arrays = []
+    for i, v in enumerate(items):
+        a = _as_float(v, f"{name}[{i}]")
+        if a.ndim > 2:
+            raise ValueError(
+                f"{name}[{i}] has shape {a.shape}; each series must be 1-D (length,) or 2-D "
+                f"(n_channels, length)."
+            )
+        a = np.atleast_2d(a)
+        if a.shape[1] == 0:
+            raise ValueError(
+                f"{name}[{i}] is an empty series (0 time points); every series needs at least "
+                f"one: drop it from {name}."
+            )
+        if arrays and a.shape[0] != arrays[0].shape[0]:
+            raise ValueError(
+                f"{name}[{i}] has {a.shape[0]} channel(s) but {name}[0] has "
+                f"{arrays[0].shape[0]}; every series of a panel must have the same channels."
+            )
+        arrays.append(a)
+    return arrays
+
+
+def _refuse_nan_padding(series: list[np.ndarray], name: str, owner: str) -> None:
+    """Raise when NaN appear only as a tail of every affected series: the usual way of
+    storing series of unequal lengths in one array, which must not be read as data."""
+    padded = []
+    for i, a in enumerate(series):
+        missing = np.isnan(a)
+        if not missing.any():
+            continue
+        per_point = missing.all(axis=0)
+        first = int(np.argmax(per_point)) if per_point.any() else a.shape[1]
+        if missing.any(axis=0).sum() != per_point.sum() or not per_point[first:].all():
+            return  # NaN inside the data: the ordinary NaN error applies
+        padded.append((i, first))
+    if padded:
+        i, first = padded[0]
+        raise ValueError(
+            f"{name} looks NaN-padded: {len(padded)} series end in NaN ({name}[{i}] from "
+            f"position {first}), the usual way to store series of unequal lengths in one "
+            f"array. {owner} does not read NaN as data: pass a list of arrays, each of its own "
+            f"length (tsclassic.preprocessing.trim_trailing_nan({name}) makes one)."
+        )
+
+
+def panel_channel_names(X: Any, n_channels: int) -> list[str]:
+    """The names of a panel's channels: a nested DataFrame's columns, else ``"0"``,
+    ``"1"``, ..."""
+    if isinstance(X, pd.DataFrame) and not all(
+        pd.api.types.is_numeric_dtype(dt) for dt in X.dtypes
+    ):
+        return [str(c) for c in X.columns]
+    return [str(c) for c in range(n_channels)]
+
+
+def check_panel_target(
+    y: Any, n_series: int, name: str = "y", *, owner: str = "this estimator",
+    kind: str = "classification",
+) -> np.ndarray:
+    """Validate the targets of a panel: one per series, none missing.
+
+    ``kind="classification"`` keeps the labels' type (and checks they are class labels);
+    ``"regression"`` returns finite float64 targets.
+    """
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import column_or_1d
+
+    if y is None:
+        raise ValueError(
+            f"{owner} requires {name} to be passed, but the target {name} is None: pass the "
+            f"{'class label' if kind == 'classification' else 'target'} of each series."
+        )
+    values = column_or_1d(y, warn=True)
+    if values.shape[0] != n_series:
+        raise ValueError(
+            f"{name} has {values.shape[0]} labels but X has {n_series} series; pass one label "
+            f"per series."
+        )
+    missing = pd.isna(values)
+    if missing.any():
+        raise ValueError(
+            f"{name} is missing for {int(missing.sum())} series ({_where(y, missing)}); every "
+            f"series needs a {'label' if kind == 'classification' else 'target'}: drop the "
+            f"unlabelled series from X and {name}."
+        )
+    if kind == "regression":
+        values = _as_float(values, name)
+        _check_finite(values, y, name, False, owner)
+        return values
+    check_classification_targets(values)
+    return values
 
 
 def check_sequences(sequences: Any, name: str = "sequences") -> list[list[Hashable]]:

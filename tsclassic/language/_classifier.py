@@ -8,13 +8,14 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
-from tsclassic._validation import check_positive_int
+from tsclassic._params import Integral, Interval, StrOptions
+from tsclassic._validation import check_panel_target
 from tsclassic.base import PanelMixin, Tags
 from tsclassic.language._ngram import NGramLM
 from tsclassic.language._sax import paa, sax_breakpoints
+from tsclassic.language._smoothing import SMOOTHINGS
 
 __all__ = ["NGramClassifier"]
 
@@ -29,10 +30,19 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
     ``predict_proba`` normalises the likelihoods (a softmax of the log-likelihoods, no
     class prior).
 
+    Several channels: each channel is symbolised on its own (z-normalised over its own
+    values) and has its own n-gram model per class; the channels are scored jointly, a
+    series' log-likelihood under a class being the sum of its channels' log-likelihoods
+    (the channels' words taken as independent given the class).
+
+    Unequal lengths: every series gives a word of ``n_segments`` symbols whatever its
+    length (PAA over its own points), so series of any lengths of at least
+    ``n_segments`` points are compared on one footing.
+
     Parameters
     ----------
     n_segments : int, default 16
-        Symbols per series (at most the series length).
+        Symbols per series (at most the length of the shortest series).
     alphabet_size : int, default 4
         Number of SAX symbols (at least 2).
     order : int, default 3
@@ -40,13 +50,14 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
     smoothing : str, default "modified_kneser_ney"
         Smoothing of the class models (see :class:`NGramLM`).
     normalize : bool, default True
-        z-normalise each series before PAA, as SAX assumes (a constant series becomes 0).
+        z-normalise each series (each channel) before PAA, as SAX assumes (a constant
+        series becomes 0).
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-    models_ : list of NGramLM
-        The fitted model of each class, in the order of ``classes_``.
+    models_ : list of list of NGramLM
+        ``models_[k][c]``: the fitted model of class ``classes_[k]`` for channel ``c``.
 
     See Also
     --------
@@ -69,7 +80,14 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
     [0, 1]
     """
 
-    _tags: ClassVar[Tags] = Tags()
+    _tags: ClassVar[Tags] = Tags(multivariate=True, unequal_length=True)
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "n_segments": [Interval(Integral, 1, None, closed="left")],
+        "alphabet_size": [Interval(Integral, 2, None, closed="left")],
+        "order": [Interval(Integral, 1, None, closed="left")],
+        "smoothing": [StrOptions(set(SMOOTHINGS))],
+        "normalize": ["boolean"],
+    }
 
     def __init__(
         self,
@@ -99,34 +117,40 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
             "check_classifiers_train":
                 "with normalize=True a series of 2 points z-normalises to (-1, 1) or (1, -1) "
                 "whatever its level, and the test's blobs differ by level only",
+            "check_n_features_in_after_fitting":
+                "series of any length (at least n_segments) are accepted at predict: every "
+                "series gives a word of n_segments symbols",
         }
 
-    def _words(self, panel: np.ndarray) -> list[list[int]]:
-        values = panel[:, 0, :]
-        if self.normalize:
-            centred = values - values.mean(axis=1, keepdims=True)
-            std = centred.std(axis=1, keepdims=True)
-            values = centred / np.where(std == 0, 1.0, std)  # a constant series becomes 0
-        means = paa(values, self.n_segments)
-        return np.searchsorted(sax_breakpoints(self.alphabet_size), means, side="right").tolist()
+    def _min_series_length(self) -> int:
+        return self.n_segments  # one point per segment at least
 
-    def _check_params(self, length: int) -> None:
-        n_segments = check_positive_int(self.n_segments, "n_segments")
-        check_positive_int(self.alphabet_size, "alphabet_size", minimum=2)
-        check_positive_int(self.order, "order")
-        if length < n_segments:
-            raise ValueError(
-                f"X has series of length {length} (n_features = {length}) but "
-                f"n_segments={n_segments}; pass series at least n_segments long or lower "
-                f"n_segments."
-            )
+    def _words(self, panel: np.ndarray | list[np.ndarray]) -> list[list[list[int]]]:
+        """SAX words, ``words[c][i]`` for channel ``c`` of series ``i``."""
+        words: list[list[Any]] = [[None] * len(panel) for _ in range(self.n_channels_)]
+        groups: dict[int, list[int]] = {}
+        for i, series in enumerate(panel):
+            groups.setdefault(series.shape[1], []).append(i)
+        breakpoints = sax_breakpoints(self.alphabet_size)
+        for rows in groups.values():  # one vectorised pass per distinct length
+            values = np.stack([panel[i] for i in rows])
+            if self.normalize:
+                centred = values - values.mean(axis=2, keepdims=True)
+                std = centred.std(axis=2, keepdims=True)
+                values = centred / np.where(std == 0, 1.0, std)  # a constant series becomes 0
+            symbols = np.searchsorted(breakpoints, paa(values, self.n_segments), side="right")
+            for j, i in enumerate(rows):
+                for c in range(self.n_channels_):
+                    words[c][i] = symbols[j, c].tolist()
+        return words
 
     def fit(self, X: Any, y: Any) -> NGramClassifier:
-        """Fit one n-gram model per class.
+        """Fit one n-gram model per class (and per channel).
 
         Parameters
         ----------
-        X : array-like of shape (n_series, length)
+        X : 2-D or 3-D array, list of series, or DataFrame of one row per series
+            Series of at least ``n_segments`` points, of any lengths.
         y : array-like of shape (n_series,)
 
         Returns
@@ -134,27 +158,18 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         self
         """
         panel = self._validate_panel(X, reset=True)
-        self._check_params(panel.shape[2])
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None: "
-                f"pass the class label of each series in X."
-            )
-        y = column_or_1d(y, warn=True)
-        if len(y) != panel.shape[0]:
-            raise ValueError(
-                f"y has {len(y)} labels but X has {panel.shape[0]} series; pass one label per "
-                f"series."
-            )
-        check_classification_targets(y)
+        y = check_panel_target(y, len(panel), owner=type(self).__name__)
         self.classes_, codes = np.unique(y, return_inverse=True)
         words = self._words(panel)
         alphabet = list(range(self.alphabet_size))
         self.models_ = [
-            NGramLM(self.order, self.smoothing, vocabulary=alphabet).fit(
-                [words[i] for i in np.flatnonzero(codes == c)]
-            )
-            for c in range(len(self.classes_))
+            [
+                NGramLM(self.order, self.smoothing, vocabulary=alphabet).fit(
+                    [channel[i] for i in np.flatnonzero(codes == k)]
+                )
+                for channel in words
+            ]
+            for k in range(len(self.classes_))
         ]
         return self
 
@@ -162,11 +177,16 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "models_")
         panel = self._validate_panel(X, reset=False)
         words = self._words(panel)
-        return np.column_stack([m._logprobs(words) for m in self.models_])
+        # Channels are scored jointly: the sum of their log-likelihoods.
+        return np.column_stack([
+            np.sum([m._logprobs(channel) for m, channel in zip(models, words)], axis=0)
+            for models in self.models_
+        ])
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """Log-likelihood of each series under each class model, shape (n_series,
-        n_classes) (for two classes, the log-likelihood ratio of the second class)."""
+        """Log-likelihood of each series under each class model (summed over channels),
+        shape (n_series, n_classes) (for two classes, the log-likelihood ratio of the
+        second class)."""
         scores = self._log_likelihoods(X)
         return scores[:, 1] - scores[:, 0] if len(self.classes_) == 2 else scores
 

@@ -7,9 +7,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
+from tsclassic._params import HasMethods
+from tsclassic._validation import check_panel_target
 from tsclassic.base import PanelMixin, Tags
 
 __all__ = ["FeatureClassifier", "FeatureRegressor", "make_features"]
@@ -40,14 +41,14 @@ def _named_transformer(name: str) -> Any:
                      f"transformers (objects with fit and transform).")
 
 
-def make_features(features: Any) -> list[Any]:
+def make_features(features: Any, default: Any = ("timedomain", "spectral")) -> list[Any]:
     """Fresh (unfitted) transformers from a ``features`` specification.
 
-    ``None`` means time-domain plus spectral features; a name (``"timedomain"``,
-    ``"spectral"``, ``"wavelet"``, ``"quantiles"``), a transformer, or a list of either.
+    A name (``"timedomain"``, ``"spectral"``, ``"wavelet"``, ``"quantiles"``), a
+    transformer, or a list of either; ``None`` means ``default``.
     """
     if features is None:
-        features = ["timedomain", "spectral"]
+        features = list(default)
     items = [features] if isinstance(features, str) or hasattr(features, "transform") else features
     try:
         items = list(items)
@@ -87,7 +88,13 @@ def _finite_median(F: np.ndarray) -> np.ndarray:
 class _FeatureModel(PanelMixin, BaseEstimator):
     """Features of each series, then a tabular estimator on them."""
 
-    _tags: ClassVar[Tags] = Tags(unequal_length=True)
+    _tags: ClassVar[Tags] = Tags(multivariate=True, unequal_length=True)
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "features": [str, list, tuple, HasMethods(["fit", "transform"]), None],
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "random_state": ["random_state"],
+    }
+    _default_features: ClassVar[tuple[str, ...]] = ("timedomain", "spectral")
 
     def __init__(self, features: Any = None, estimator: Any = None, random_state: Any = None):
         self.features = features
@@ -126,11 +133,9 @@ class _FeatureModel(PanelMixin, BaseEstimator):
 
     def _fit_panel(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         panel = self._validate_panel(X, reset=True)
-        n = panel.shape[0] if isinstance(panel, np.ndarray) else len(panel)
-        y = column_or_1d(y, warn=True)
-        if y.shape[0] != n:
-            raise ValueError(f"y has {y.shape[0]} labels but X has {n} series; pass one label per series.")
-        self.transformers_ = make_features(self.features)
+        kind = "classification" if isinstance(self, ClassifierMixin) else "regression"
+        y = check_panel_target(y, len(panel), owner=type(self).__name__, kind=kind)
+        self.transformers_ = make_features(self.features, self._default_features)
         F = self._features_of(panel, fit=True)
         self.n_features_out_ = F.shape[1]
         return F, y
@@ -155,17 +160,23 @@ class _FeatureModel(PanelMixin, BaseEstimator):
 class FeatureClassifier(ClassifierMixin, _FeatureModel):
     """Classify series with a scikit-learn classifier on hand-made features.
 
+    With no arguments this is QUANT (Dempster, Schmidt & Webb 2024): the quantiles of
+    dyadic intervals of each series and three transforms of it (:class:`QuantileFeatures`)
+    fed to extremely randomised trees, the strongest of the project's feature sets on the
+    UCR sets in ``data/`` (``benchmarks/feature_classification.py``).
+
     Parameters
     ----------
     features : str, transformer or list of them, optional
         The feature extractors, applied to every series and concatenated. Names:
-        ``"timedomain"`` (:class:`TimeDomainFeatures` of the series and its first
-        difference), ``"spectral"``
-        (:class:`SpectralFeatures`), ``"wavelet"`` (:class:`WaveletFeatures`),
-        ``"quantiles"`` (:class:`QuantileFeatures`); or any transformer taking a panel.
-        Default: time-domain plus spectral features.
+        ``"quantiles"`` (:class:`QuantileFeatures`), ``"timedomain"``
+        (:class:`TimeDomainFeatures` of the series and its first difference),
+        ``"spectral"`` (:class:`SpectralFeatures`), ``"wavelet"``
+        (:class:`WaveletFeatures`); or any transformer taking a panel. Default
+        ``"quantiles"``.
     estimator : classifier, optional
-        The model on the features; default a random forest of 200 trees.
+        The model on the features; default ``ExtraTreesClassifier(n_estimators=200,
+        max_features=0.1, criterion="entropy")``, QUANT's.
     random_state : int, RandomState or None, default None
         Passed to the estimator and the transformers that have a ``random_state``.
 
@@ -178,31 +189,43 @@ class FeatureClassifier(ClassifierMixin, _FeatureModel):
     classes_ : ndarray
         The class labels.
     fill_values_ : ndarray
-        Training medians that replace NaN features (documented NaN features such as an
-        autocorrelation lag beyond a short series).
+        Training medians that replace non-finite features (the built-in transformers give
+        none on valid input; a user's transformer may).
+
+    Notes
+    -----
+    Takes what the transformers take: 2-D or 3-D arrays (several channels: each channel's
+    features side by side), lists of series of unequal lengths (each transformer says in
+    its own notes how it handles them: the quantile intervals are fractions of each
+    series' length), and DataFrames of one row per series. The labels must be given for
+    every series.
+
+    References
+    ----------
+    Dempster, A., Schmidt, D. F. & Webb, G. I. (2024). "QUANT: a minimalist interval
+    method for time series classification". Data Mining and Knowledge Discovery 38.
 
     Examples
     --------
-    >>> from sklearn.ensemble import ExtraTreesClassifier
     >>> from tsclassic.datasets import load_ucr
     >>> from tsclassic.ml import FeatureClassifier
     >>> X, y = load_ucr("GunPoint")
     >>> X_test, y_test = load_ucr("GunPoint", "test")
-    >>> clf = FeatureClassifier("quantiles", ExtraTreesClassifier(200, max_features=0.1),
-    ...                         random_state=0).fit(X, y)
+    >>> clf = FeatureClassifier(random_state=0).fit(X, y)
     >>> bool(clf.score(X_test, y_test) > 0.95)
     True
     """
 
-    def _default_estimator(self) -> Any:
-        from sklearn.ensemble import RandomForestClassifier
+    _default_features: ClassVar[tuple[str, ...]] = ("quantiles",)
 
-        return RandomForestClassifier(n_estimators=200)
+    def _default_estimator(self) -> Any:
+        from sklearn.ensemble import ExtraTreesClassifier
+
+        return ExtraTreesClassifier(n_estimators=200, max_features=0.1, criterion="entropy")
 
     def fit(self, X: Any, y: Any) -> FeatureClassifier:
         """Extract the features of ``X`` and fit the classifier to the labels ``y``."""
         F, y = self._fit_panel(X, y)
-        check_classification_targets(y)
         self.estimator_ = self._make_estimator().fit(F, y)
         self.classes_ = self.estimator_.classes_
         return self
@@ -238,7 +261,8 @@ class FeatureRegressor(RegressorMixin, _FeatureModel):
     Parameters
     ----------
     features : str, transformer or list of them, optional
-        As for :class:`FeatureClassifier`; default time-domain plus spectral features.
+        As for :class:`FeatureClassifier`; default time-domain plus spectral features
+        (``["timedomain", "spectral"]``).
     estimator : regressor, optional
         Default a random forest of 200 trees.
     random_state : int, RandomState or None, default None
@@ -248,6 +272,11 @@ class FeatureRegressor(RegressorMixin, _FeatureModel):
     transformers_ : list
     estimator_ : regressor
     fill_values_ : ndarray
+
+    Notes
+    -----
+    Takes what the transformers take, as :class:`FeatureClassifier` does; the targets
+    must be finite and given for every series.
 
     Examples
     --------
@@ -269,9 +298,6 @@ class FeatureRegressor(RegressorMixin, _FeatureModel):
     def fit(self, X: Any, y: Any) -> FeatureRegressor:
         """Extract the features of ``X`` and fit the regressor to the targets ``y``."""
         F, y = self._fit_panel(X, y)
-        y = np.asarray(y, dtype=np.float64)
-        if not np.all(np.isfinite(y)):
-            raise ValueError("y contains NaN or infinite values; pass finite targets.")
         self.estimator_ = self._make_estimator().fit(F, y)
         return self
 

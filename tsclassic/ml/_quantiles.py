@@ -21,7 +21,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tsclassic._validation import check_positive_int
+from tsclassic._params import Integral, Interval
+from tsclassic._validation import panel_channel_names
 from tsclassic.base import PanelMixin, Tags
 
 __all__ = ["QuantileFeatures"]
@@ -66,11 +67,11 @@ def dyadic_intervals(length: int, depth: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out if b > a]
 
 
-def _interval_quantiles(values: np.ndarray, divisor: int) -> np.ndarray:
-    """Quantiles of the rows of ``values`` (n_series, width): ``1 + (width-1)//divisor`` of
-    them, every other one minus the row mean (QUANT's "relative" quantiles)."""
+def _interval_quantiles(values: np.ndarray, k: int) -> np.ndarray:
+    """``k`` evenly spaced quantiles of the rows of ``values`` (n_series, width), every
+    other one minus the row mean (QUANT's "relative" quantiles); one quantile is the
+    median."""
     width = values.shape[1]
-    k = 1 + (width - 1) // divisor
     ordered = np.sort(values, axis=1)
     if k == 1:
         return np.median(ordered, axis=1, keepdims=True)
@@ -84,8 +85,34 @@ def _interval_quantiles(values: np.ndarray, divisor: int) -> np.ndarray:
     return q
 
 
+def _n_quantiles(width: int, divisor: int) -> int:
+    return 1 + (width - 1) // divisor
+
+
+def _scaled(a: int, b: int, length: int, reference: int) -> tuple[int, int]:
+    """The interval ``[a, b)`` of a representation of ``reference`` points, as the same
+    fractions of one of ``length`` points (rounded, at least one point)."""
+    if length == reference:
+        return a, b
+    ratio = length / reference
+    start = min(int(np.floor(a * ratio + 0.5)), length - 1)
+    end = min(max(int(np.floor(b * ratio + 0.5)), start + 1), length)
+    return start, end
+
+
+def _rep_length(length: int, kind: str) -> int:
+    return _represent(np.zeros((1, length)), kind).shape[1]
+
+
 class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
     """Quantiles over dyadic intervals of the series and its transforms (QUANT).
+
+    Each representation (the series, its smoothed first difference, its second
+    difference, the magnitude of its discrete Fourier transform) is cut into dyadic
+    intervals: the whole, halves, quarters, ... down to ``2**(depth-1)`` parts, plus the
+    same grids shifted by half an interval. An interval of ``w`` points gives ``1 + (w -
+    1) // divisor`` quantiles (evenly spaced from the minimum to the maximum), every
+    second one minus the interval's mean.
 
     Parameters
     ----------
@@ -99,10 +126,27 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
+    reference_length_ : int
+        The series length the intervals are laid out on: the length of the series at
+        fit (the median length when they differ).
     intervals_ : dict of str to list of (int, int)
-        The intervals used for each representation.
+        The intervals of each representation of a series of ``reference_length_``.
+    channel_names_ : list of str
+        The channels' names (a nested DataFrame's columns, else their numbers).
     n_features_out_ : int
         Number of output features.
+
+    Notes
+    -----
+    Unequal lengths: the intervals are fractions of each series' length. The layout
+    (intervals and quantiles per interval) is fixed at fit on ``reference_length_``; a
+    series of another length (at fit or later) has every interval scaled to its own
+    length (rounded to whole points, at least one) and gives the same number of
+    quantiles, interpolated over that interval's points, so every series has the same
+    features. On series of one length this is exactly QUANT.
+
+    Several channels: every channel gets every feature, channel after channel; names
+    ``<channel>__<representation>_<start>_<end>_q<i>``.
 
     References
     ----------
@@ -116,9 +160,16 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
     >>> X = np.random.default_rng(0).normal(size=(5, 32))
     >>> QuantileFeatures(depth=3).fit_transform(X).shape
     (5, 122)
+    >>> QuantileFeatures(depth=3).fit(X).transform([X[0], X[1, :20]]).shape
+    (2, 122)
     """
 
-    _tags: ClassVar[Tags] = Tags()
+    _tags: ClassVar[Tags] = Tags(multivariate=True, unequal_length=True)
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "depth": [Interval(Integral, 1, None, closed="left")],
+        "divisor": [Interval(Integral, 1, None, closed="left")],
+        "representations": [tuple, list],
+    }
 
     def __init__(self, depth: int = 6, divisor: int = 4,
                  representations: tuple[str, ...] = _REPRESENTATIONS):
@@ -127,46 +178,87 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
         self.representations = representations
 
     def _check_params(self) -> None:
-        check_positive_int(self.depth, "depth")
-        check_positive_int(self.divisor, "divisor")
         reps = self.representations
-        if isinstance(reps, str) or not reps or any(r not in _REPRESENTATIONS for r in reps):
+        if not reps or any(r not in _REPRESENTATIONS for r in reps):
             raise ValueError(
                 f"representations must be a non-empty tuple drawn from {_REPRESENTATIONS}; "
                 f"got {reps!r}."
             )
 
     def fit(self, X: Any, y: Any = None) -> QuantileFeatures:
-        """Fix the intervals for the series length seen in ``X``."""
+        """Lay the intervals out on the series length seen in ``X`` (the median length
+        when the series differ).
+
+        Parameters
+        ----------
+        X : 2-D or 3-D array, list of series, or DataFrame of one row per series
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        panel = self._validate_panel(X, reset=True)
         self._check_params()
-        panel = self._validate_panel(X, reset=True)[:, 0, :]
+        lengths = [s.shape[1] for s in panel]
+        self.reference_length_ = int(np.floor(np.median(lengths) + 0.5))
         self.intervals_ = {
-            r: dyadic_intervals(_represent(panel[:1], r).shape[1], self.depth)
+            r: dyadic_intervals(_rep_length(self.reference_length_, r), self.depth)
             for r in self.representations
         }
-        self.n_features_out_ = self._transform(panel[:1]).shape[1]
+        self.channel_names_ = panel_channel_names(X, self.n_channels_)
+        per_channel = sum(_n_quantiles(b - a, self.divisor)
+                          for iv in self.intervals_.values() for a, b in iv)
+        self.n_features_out_ = self.n_channels_ * per_channel
         return self
 
-    def _transform(self, panel: np.ndarray) -> np.ndarray:
+    def _transform_equal(self, values: np.ndarray) -> np.ndarray:
+        """Features of ``(n, length)`` rows of one length (one channel each)."""
         blocks = []
         for r in self.representations:
-            view = _represent(panel, r)
+            view = _represent(values, r)
+            reference = _rep_length(self.reference_length_, r)
             for a, b in self.intervals_[r]:
-                blocks.append(_interval_quantiles(view[:, a:b], self.divisor))
+                start, end = _scaled(a, b, view.shape[1], reference)
+                k = _n_quantiles(b - a, self.divisor)
+                blocks.append(_interval_quantiles(view[:, start:end], k))
         return np.hstack(blocks)
 
     def transform(self, X: Any) -> np.ndarray:
         """The interval quantiles, an array of shape (n_series, n_features_out_)."""
         check_is_fitted(self, "intervals_")
-        panel = self._validate_panel(X, reset=False)[:, 0, :]
-        return self._transform(panel)
+        panel = self._validate_panel(X, reset=False)
+        out = np.empty((len(panel), self.n_features_out_))
+        groups: dict[int, list[int]] = {}
+        for i, s in enumerate(panel):
+            groups.setdefault(s.shape[1], []).append(i)
+        for rows in groups.values():  # one vectorised pass per distinct length
+            block = np.stack([panel[i] for i in rows])
+            flat = block.reshape(-1, block.shape[2])  # (series x channel, length)
+            out[rows] = self._transform_equal(flat).reshape(len(rows), -1)
+        return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Names ``<representation>_<start>_<end>_q<i>``."""
+        """Names ``<representation>_<start>_<end>_q<i>`` (start and end on the reference
+        length), prefixed ``<channel>__`` when there are several channels."""
         check_is_fitted(self, "intervals_")
         names = []
         for r in self.representations:
             for a, b in self.intervals_[r]:
-                k = 1 + (b - a - 1) // self.divisor
+                k = _n_quantiles(b - a, self.divisor)
                 names.extend(f"{r}_{a}_{b}_q{i}" for i in range(k))
+        if self.n_channels_ > 1:
+            names = [f"{c}__{n}" for c in self.channel_names_ for n in names]
         return np.asarray(names, dtype=object)
+
+    @classmethod
+    def _xfail_checks(cls) -> dict[str, str]:
+        any_length = (
+            "series of any length are accepted at transform (intervals are fractions of "
+            "each series' length), so a different number of columns than at fit is not an "
+            "error"
+        )
+        return {
+            "check_n_features_in_after_fitting": any_length,
+            "check_transformer_general": any_length,
+        }

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from tsclassic._validation import check_positive_int
+from tsclassic._params import Integral, Interval, Real
 from tsclassic.timedomain._base import SeriesFeatureTransformer
 
 __all__ = ["SpectralFeatures", "WaveletFeatures"]
@@ -30,8 +30,13 @@ class SpectralFeatures(SeriesFeatureTransformer):
     Notes
     -----
     Frequencies are in cycles per sample (0 to 0.5). The series' mean is removed first;
-    a constant series (no power at all) gets 0 for every share and frequency, entropy 0,
-    flatness 0 and a dominant period equal to its length.
+    a constant series (no power at all), or one of a single point, gets 0 for every share
+    and frequency, entropy 0, flatness 0 and a dominant period equal to its length.
+
+    Unequal lengths: each series' periodogram is taken over its own length (the Fourier
+    frequencies ``k / n`` of its ``n`` points), so frequencies, periods and band shares
+    mean the same whatever the length. Several channels: every channel gets every
+    feature, in columns named ``<channel>__<feature>``.
 
     Examples
     --------
@@ -46,10 +51,10 @@ class SpectralFeatures(SeriesFeatureTransformer):
         self.n_bands = n_bands
         self.rolloff = rolloff
 
-    def _check_params(self) -> None:
-        check_positive_int(self.n_bands, "n_bands")
-        if isinstance(self.rolloff, bool) or not isinstance(self.rolloff, (int, float)) or not 0 < self.rolloff < 1:
-            raise ValueError(f"rolloff must be a number strictly between 0 and 1; got {self.rolloff!r}.")
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "n_bands": [Interval(Integral, 1, None, closed="left")],
+        "rolloff": [Interval(Real, 0, 1, closed="neither")],
+    }
 
     def _feature_names(self) -> list[str]:
         return ["dominant_frequency", "dominant_period", "dominant_power_share",
@@ -103,9 +108,16 @@ class WaveletFeatures(SeriesFeatureTransformer):
 
     Notes
     -----
-    A series too short for ``level`` levels is decomposed as deep as it allows; the shares
-    of the levels it lacks are NaN (the approximation then holds the coarser energy). A
-    constant series has all its (zero) energy in the approximation: share 1, entropy 0.
+    A series too short for ``level`` levels (fewer than about ``2**level`` times the
+    filter length: 112 points for ``db4`` at level 4) is decomposed as deep as
+    PyWavelets allows without boundary effects swamping it; the levels it lacks get share
+    0 (their energy is not separated from the approximation, which holds it), so the
+    shares still sum to 1 and every feature is finite. A constant series has all its
+    (zero) energy in the approximation: share 1, entropy 0.
+
+    Unequal lengths: each series is decomposed over its own points, and the shares are
+    fractions of its own energy. Several channels: every channel gets every feature, in
+    columns named ``<channel>__<feature>``.
 
     Examples
     --------
@@ -120,10 +132,14 @@ class WaveletFeatures(SeriesFeatureTransformer):
         self.wavelet = wavelet
         self.level = level
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "wavelet": [str],
+        "level": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def _check_params(self) -> None:
         import pywt
 
-        check_positive_int(self.level, "level")
         if self.wavelet not in pywt.wavelist(kind="discrete"):
             raise ValueError(f"wavelet {self.wavelet!r} is not a discrete wavelet PyWavelets "
                              f"knows; see pywt.wavelist(kind='discrete').")
@@ -141,12 +157,9 @@ class WaveletFeatures(SeriesFeatureTransformer):
         coeffs = pywt.wavedec(x, w, level=depth) if depth > 0 else [x]
         energy = np.array([float(c @ c) for c in coeffs])  # [a_depth, d_depth, ..., d1]
         total = energy.sum()
-        out = np.full(self.level + 3, np.nan)
+        out = np.zeros(self.level + 3)  # levels beyond `depth` keep share 0
         if total <= 1e-20 * max(1.0, float(y @ y)):
-            out[:depth] = 0.0
             out[self.level] = 1.0
-            out[self.level + 1] = 0.0
-            out[self.level + 2] = 0.0
             return out
         share = energy / total
         out[:depth] = share[1:][::-1]

@@ -1,8 +1,10 @@
 """A transformer that maps each series of a panel to a row of named features.
 
 Shared by the time-domain, spectral and wavelet feature transformers: it validates the
-panel once (equal or unequal lengths), calls ``_series_features`` per series and returns
-a ``pd.DataFrame`` with one row per series and one named column per feature.
+panel once (equal or unequal lengths, one or several channels), calls
+``_series_features`` on every channel of every series, each on its own length, and
+returns a ``pd.DataFrame`` with one row per series and one named column per feature
+(``<channel>__<feature>`` when there are several channels).
 """
 
 from __future__ import annotations
@@ -14,18 +16,21 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from tsclassic._validation import panel_channel_names
 from tsclassic.base import PanelMixin, Tags
 
 
 class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
     """Base of transformers giving one row of named features per series.
 
-    Subclasses implement ``_check_params()``, ``_feature_names()`` (the column names,
-    fixed by the parameters alone) and ``_series_features(y)`` (a 1-D float array of the
-    same length as the names, for one 1-D series).
+    Subclasses implement ``_check_params()`` (the checks ``_parameter_constraints``
+    cannot express), ``_feature_names()`` (the column names of one channel, fixed by the
+    parameters alone) and ``_series_features(y)`` (a 1-D float array of the same length as
+    the names, for one 1-D channel); ``_min_series_length()`` says how short a series may
+    be.
     """
 
-    _tags: ClassVar[Tags] = Tags(unequal_length=True)
+    _tags: ClassVar[Tags] = Tags(multivariate=True, unequal_length=True)
 
     def _check_params(self) -> None:
         """Validate the parameters (raise ValueError naming the bad one)."""
@@ -41,7 +46,8 @@ class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : 2-D array (n_series, length), list of 1-D arrays, or DataFrame
+        X : 2-D array (n_series, length), 3-D array (n_series, n_channels, length), list
+            of series (1-D or (n_channels, length) arrays), or DataFrame
             The panel; series may differ in length.
         y : ignored
 
@@ -49,26 +55,37 @@ class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
         -------
         self
         """
-        self._check_params()
         self._validate_panel(X, reset=True)
-        self.feature_names_out_ = np.asarray(self._feature_names(), dtype=object)
+        self._check_params()
+        self.channel_names_ = panel_channel_names(X, self.n_channels_)
+        names = self._feature_names()
+        if self.n_channels_ > 1:
+            names = [f"{c}__{n}" for c in self.channel_names_ for n in names]
+        self.feature_names_out_ = np.asarray(names, dtype=object)
         return self
 
     def transform(self, X: Any) -> pd.DataFrame:
-        """The features of each series.
+        """The features of each series: every channel's features, channel after channel.
 
         Returns
         -------
-        pd.DataFrame of shape (n_series, n_features)
+        pd.DataFrame of shape (n_series, n_channels * n_features)
             Indexed like ``X`` when ``X`` is a DataFrame, by 0..n-1 otherwise.
         """
         check_is_fitted(self, "feature_names_out_")
         panel = self._validate_panel(X, reset=False)
-        series = [s[0] for s in panel]
-        values = np.empty((len(series), len(self.feature_names_out_)))
+        names = panel_channel_names(X, self.n_channels_)
+        if isinstance(X, pd.DataFrame) and self.n_channels_ > 1 and names != self.channel_names_:
+            raise ValueError(
+                f"X has channels {names} but {type(self).__name__} was fitted on "
+                f"{self.channel_names_}; pass the same channels in the same order."
+            )
+        width = len(self.feature_names_out_) // self.n_channels_
+        values = np.empty((len(panel), len(self.feature_names_out_)))
         with np.errstate(all="ignore"):
-            for i, s in enumerate(series):
-                values[i] = self._series_features(s)
+            for i, series in enumerate(panel):
+                for c, channel in enumerate(series):
+                    values[i, c * width:(c + 1) * width] = self._series_features(channel)
         index = X.index if isinstance(X, pd.DataFrame) else None
         return pd.DataFrame(values, columns=list(self.feature_names_out_), index=index)
 

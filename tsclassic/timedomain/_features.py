@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from tsclassic._validation import check_positive_int
+from tsclassic._params import Integral, Interval, Real, StrOptions
 from tsclassic.timedomain._base import SeriesFeatureTransformer
-from tsclassic.timedomain._levelshift import _resolve_penalty, level_shift_features
+from tsclassic.timedomain._levelshift import level_shift_features
 from tsclassic.timedomain._peaks import peak_features
 from tsclassic.timedomain._stats import (
     acf_first_zero,
@@ -39,7 +39,8 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
         Quantiles of the values to report (``q05`` ...).
     acf_lags : sequence of int, default (1, 2, 3, 5, 10)
         Lags of the autocorrelation to report (``acf_1`` ...). A lag at or beyond a
-        series' length gives NaN for that series.
+        series' length gives 0 for that series (no pairs of points that far apart; see
+        :func:`autocorrelation`).
     peak_prominence : float or None, default None
         Minimum prominence of a peak, in the units of the series; ``None`` uses one
         standard deviation of each series, so that noise ripples do not count.
@@ -60,10 +61,15 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
 
     Notes
     -----
-    Every feature is defined for a constant series (no peaks: count 0, heights 0; zero
-    variance: skewness and kurtosis 0; no shift: step 0) and for any length except the
-    autocorrelation beyond the series length (NaN), and every feature of a difference of
-    order at least the series length (an empty difference: NaN).
+    Every feature is finite for a constant series (no peaks: count 0, heights 0; zero
+    variance: skewness and kurtosis 0; no shift: step 0) and for any series of at least
+    ``max(diff_orders) + 1`` points (shorter ones are refused: their difference would be
+    empty).
+
+    Several channels: every channel gets every feature, in columns named
+    ``<channel>__<feature>`` (the channel's name for a DataFrame of nested series, else
+    its number). Unequal lengths: each series (and each channel) is summarised over its
+    own points; peak and crossing rates are per point, so they compare across lengths.
 
     See Also
     --------
@@ -95,6 +101,23 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
         self.entropy_bins = entropy_bins
         self.diff_orders = diff_orders
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "quantiles": ["array-like"],
+        "acf_lags": ["array-like"],
+        "peak_prominence": [Interval(Real, 0, None, closed="left"), None],
+        "level_shift_penalty": [StrOptions({"mbic", "bic", "aic"}),
+                                Interval(Real, 0, None, closed="neither")],
+        "entropy_bins": [Interval(Integral, 1, None, closed="left")],
+        "diff_orders": ["array-like"],
+    }
+
+    def _min_series_length(self) -> int:
+        # The difference of order d of n points has n - d of them.
+        try:
+            return max(1, int(np.max(self.diff_orders)) + 1)
+        except (TypeError, ValueError):
+            return 1  # a bad diff_orders is reported by _check_params
+
     def _check_params(self) -> None:
         q = np.asarray(self.quantiles, dtype=float)
         if q.ndim != 1 or np.any((q < 0) | (q > 1)):
@@ -102,12 +125,6 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
         lags = np.asarray(self.acf_lags)
         if lags.ndim != 1 or (lags.size and (lags.dtype.kind not in "iu" or lags.min() < 1)):
             raise ValueError(f"acf_lags must be a sequence of integers >= 1; got {self.acf_lags!r}.")
-        if self.peak_prominence is not None and not self.peak_prominence >= 0:
-            raise ValueError(
-                f"peak_prominence must be a number >= 0 or None; got {self.peak_prominence!r}."
-            )
-        _resolve_penalty(self.level_shift_penalty, 10)
-        check_positive_int(self.entropy_bins, "entropy_bins")
         orders = np.asarray(self.diff_orders)
         if (orders.ndim != 1 or orders.size == 0 or orders.dtype.kind not in "iu" or orders.min() < 0
                 or len(set(orders.tolist())) != orders.size):
@@ -123,10 +140,8 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
 
     def _series_features(self, y: np.ndarray) -> np.ndarray:
         blocks = []
-        n_base = len(self._base_names())
         for d in self.diff_orders:
-            z = np.diff(y, n=d) if d else y
-            blocks.append(self._base_features(z) if z.size else np.full(n_base, np.nan))
+            blocks.append(self._base_features(np.diff(y, n=d) if d else y))
         return np.concatenate(blocks)
 
     def _base_names(self) -> list[str]:

@@ -47,8 +47,9 @@ def crossing_rate(y: np.ndarray, level: float | None = 0.0) -> float:
 def autocorrelation(y: np.ndarray, lags: int | list[int] | np.ndarray) -> np.ndarray:
     """Sample autocorrelation at the given lags (the biased, positive-definite estimate).
 
-    Lag ``k >= len(y)`` gives NaN (not enough points); a constant series gives 0 at every
-    lag >= 1 (no linear dependence to speak of) and 1 at lag 0.
+    Lag ``k >= len(y)`` gives 0: the biased estimate divides a sum over the ``n - k``
+    pairs ``k`` apart by ``n`` times the variance, and there are no such pairs. A constant
+    series gives 0 at every lag >= 1 (no linear dependence to speak of) and 1 at lag 0.
 
     Examples
     --------
@@ -62,7 +63,7 @@ def autocorrelation(y: np.ndarray, lags: int | list[int] | np.ndarray) -> np.nda
     n = y.size
     centred = y - y.mean()
     denom = float(centred @ centred)
-    out = np.full(lags.size, np.nan)
+    out = np.zeros(lags.size)
     for i, k in enumerate(lags):
         if k < 0:
             raise ValueError(f"lags must be >= 0; got {k}.")
