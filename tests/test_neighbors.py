@@ -27,17 +27,24 @@ from tsclassic.neighbors import (
 from tsclassic.neighbors._checks import pack
 from tsclassic.neighbors._kernels import (
     band_radius,
-    brute_block,
     dtw_sq_bounded,
     dtw_sq_plain,
     envelope_kernel,
     keogh_sq,
     keogh_tail_sq,
-    knn_block,
     paa_keogh_sq,
     segment_means,
 )
-from tsclassic.neighbors._search import euclidean_norms, knn_search, nearest_labels
+from tsclassic.neighbors._search import build_index, euclidean_norms, knn_search, nearest_labels
+
+
+def _knn(queries, train, window, k, n_jobs, brute=False, split=1, seg=None):
+    """``knn_search`` over ``train`` (packed) at ``window``, building its index."""
+    return knn_search(queries, build_index(train, window, split, seg), k, n_jobs, brute)
+
+
+def _labels(queries, train, labels, window, n_jobs, split=1, seg=None):
+    return nearest_labels(queries, build_index(train, window, split, seg), labels, n_jobs)
 
 # -- DTW against tslearn --------------------------------------------------------------
 
@@ -183,7 +190,7 @@ def _paa_keogh(x, y, window, seg):
     parts = [np.empty((n_seg, 1)) for _ in range(3)]
     for values, out in zip((x, lower, upper), parts):
         segment_means(values, seg, out)
-    return paa_keogh_sq(parts[0], 0, parts[1], parts[2], 0, n_seg), keogh_sq(x, lower, upper, np.inf)
+    return paa_keogh_sq(*parts), keogh_sq(x, lower, upper, np.inf)
 
 
 same_length_pairs = st.integers(1, 25).flatmap(
@@ -248,9 +255,9 @@ def test_search_equals_brute_force(window, k):
     train[20] = train[3]
     queries = np.concatenate([base[25:], train[[3, 5]]])
     for q, t in [(pack(queries), pack(train)), (None, pack(train))]:
-        slow = knn_search(q, t, window, k, None, brute=True)
+        slow = _knn(q, t, window, k, None, brute=True)
         for n_jobs in (None, 2):
-            fast = knn_search(q, t, window, k, n_jobs)
+            fast = _knn(q, t, window, k, n_jobs)
             np.testing.assert_array_equal(fast[1], slow[1])
             np.testing.assert_array_equal(fast[0], slow[0])
 
@@ -260,45 +267,42 @@ def test_search_equals_brute_force_multivariate_unequal_lengths_and_threads():
     train = pack([rng.normal(size=(2, int(n))) for n in rng.integers(10, 30, size=30)])
     queries = pack([rng.normal(size=(2, int(n))) for n in rng.integers(10, 30, size=12)])
     for window in (0.1, 1.0):
-        fast = knn_search(queries, train, window, 2, 2)
-        slow = knn_search(queries, train, window, 2, None, brute=True)
+        fast = _knn(queries, train, window, 2, 2)
+        slow = _knn(queries, train, window, 2, None, brute=True)
         np.testing.assert_array_equal(fast[1], slow[1])
         np.testing.assert_array_equal(fast[0], slow[0])
 
 
 @pytest.mark.parametrize("seg", [1, 3, 7, 50])
-def test_search_equals_brute_force_for_any_segment_and_query_length(seg):
+def test_search_equals_brute_force_for_any_segment_and_query_length(seg, monkeypatch):
+    # No screening: the zero band runs the pruned Euclidean kernel.
+    monkeypatch.setattr(_search, "euclidean_norms", lambda queries, index: None)
     rng = np.random.default_rng(10)
     train = pack(np.cumsum(rng.normal(size=(30, 2, 24)), axis=2))
     queries = [pack(np.cumsum(rng.normal(size=(10, 2, 24)), axis=2)),
                pack(np.cumsum(rng.normal(size=(10, 2, 19)), axis=2))]  # shorter than all
     for q in queries:
-        rows = np.arange(q.n)
         for window in (0.0, 0.05, 0.2, 1.0):
             for k in (1, 3):
-                fast = knn_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k,
-                                 False, seg, np.empty(0, dtype=np.int64))
-                slow = brute_block(q.flat, q.offsets, rows, train.flat, train.offsets, window,
-                                   k, False)
+                fast = _knn(q, train, window, k, None, seg=seg)
+                slow = _knn(q, train, window, k, None, brute=True)
                 np.testing.assert_array_equal(fast[1], slow[1])
                 np.testing.assert_array_equal(fast[0], slow[0])
 
 
-def test_class_search_kernel_equals_brute_force_at_every_band():
+def test_class_search_kernel_equals_brute_force_at_every_band(monkeypatch):
     # nearest_labels screens a zero band through one matrix product; the pruned kernels'
-    # class search still runs there where squares overflow, and learns the window.
+    # class search still runs there where squares overflow.
+    monkeypatch.setattr(_search, "euclidean_norms", lambda queries, index: None)
     rng = np.random.default_rng(14)
     train = pack(rng.integers(0, 3, size=(40, 2, 16)).astype(float))
     queries = pack(rng.integers(0, 3, size=(25, 2, 16)).astype(float))
     labels = rng.integers(0, 3, size=40)
-    rows = np.arange(queries.n)
     for window in (0.0, 0.1, 1.0):
         for seg in (1, 4):
-            _, fast = knn_block(queries.flat, queries.offsets, rows, train.flat, train.offsets,
-                                window, 1, False, seg, labels)
-            _, slow = brute_block(queries.flat, queries.offsets, rows, train.flat,
-                                  train.offsets, window, 1, False)
-            np.testing.assert_array_equal(labels[fast[:, 0]], labels[slow[:, 0]])
+            fast = _labels(queries, train, labels, window, None, seg=seg)
+            _, slow = _knn(queries, train, window, 1, None, brute=True)
+            np.testing.assert_array_equal(fast, labels[slow[:, 0]])
 
 
 def test_search_on_integer_data_with_many_ties():
@@ -307,18 +311,18 @@ def test_search_on_integer_data_with_many_ties():
     queries = pack(rng.integers(0, 2, size=(30, 1, 8)).astype(float))
     for window in (0.0, 0.25, 1.0):
         for k in (1, 4):
-            fast = knn_search(queries, train, window, k, None)
-            slow = knn_search(queries, train, window, k, None, brute=True)
+            fast = _knn(queries, train, window, k, None)
+            slow = _knn(queries, train, window, k, None, brute=True)
             np.testing.assert_array_equal(fast[1], slow[1])
 
 
 def _assert_screened_equals_brute_force(queries, train, ks=(1, 3)):
-    assert euclidean_norms(queries, train, 0.0) is not None  # the screened search runs
+    assert euclidean_norms(queries, build_index(train, 0.0)) is not None  # the screened search runs
     for q in (queries, None):
         for k in ks:
-            slow = knn_search(q, train, 0.0, k, None, brute=True)
+            slow = _knn(q, train, 0.0, k, None, brute=True)
             for n_jobs in (None, 2):
-                fast = knn_search(q, train, 0.0, k, n_jobs)
+                fast = _knn(q, train, 0.0, k, n_jobs)
                 np.testing.assert_array_equal(fast[1], slow[1])
                 np.testing.assert_array_equal(fast[0], slow[0])
 
@@ -349,9 +353,9 @@ def test_screened_search_in_blocks_smaller_than_the_training_set(monkeypatch):
 def test_screened_search_gives_way_where_squares_overflow():
     rng = np.random.default_rng(23)
     train, queries = pack(1e160 * rng.normal(size=(12, 1, 9))), pack(rng.normal(size=(5, 1, 9)))
-    assert euclidean_norms(queries, train, 0.0) is None
-    slow = knn_search(queries, train, 0.0, 2, None, brute=True)
-    fast = knn_search(queries, train, 0.0, 2, None)
+    assert euclidean_norms(queries, build_index(train, 0.0)) is None
+    slow = _knn(queries, train, 0.0, 2, None, brute=True)
+    fast = _knn(queries, train, 0.0, 2, None)
     np.testing.assert_array_equal(fast[1], slow[1])
     np.testing.assert_array_equal(fast[0], slow[0])
 
@@ -377,9 +381,9 @@ def test_nearest_labels_equal_brute_force(window, n_classes):
     queries = np.concatenate([np.cumsum(rng.normal(size=(30, 1, 30)), axis=2),
                               train_x[[4, 7]]])
     train, q = pack(train_x), pack(queries)
-    _, idx = knn_search(q, train, window, 1, None, brute=True)
+    _, idx = _knn(q, train, window, 1, None, brute=True)
     for n_jobs in (None, 2):
-        np.testing.assert_array_equal(nearest_labels(q, train, labels, window, n_jobs),
+        np.testing.assert_array_equal(_labels(q, train, labels, window, n_jobs),
                                       labels[idx[:, 0]])
 
 
@@ -391,8 +395,8 @@ def test_nearest_labels_law_the_class_of_brute_forces_nearest(seed, n_classes, w
     train = pack(rng.integers(0, 3, size=(15, 1, 6)).astype(float))
     queries = pack(rng.integers(0, 3, size=(10, 1, 6)).astype(float))
     labels = rng.integers(0, n_classes, size=15)
-    _, idx = knn_search(queries, train, window, 1, None, brute=True)
-    np.testing.assert_array_equal(nearest_labels(queries, train, labels, window, None),
+    _, idx = _knn(queries, train, window, 1, None, brute=True)
+    np.testing.assert_array_equal(_labels(queries, train, labels, window, None),
                                   labels[idx[:, 0]])
 
 
@@ -402,15 +406,15 @@ def test_nearest_labels_with_many_ties_and_unequal_lengths():
     queries = pack(rng.integers(0, 2, size=(40, 1, 8)).astype(float))
     labels = rng.integers(0, 3, size=60)
     for window in (0.0, 0.25, 1.0):
-        _, idx = knn_search(queries, train, window, 1, None, brute=True)
-        np.testing.assert_array_equal(nearest_labels(queries, train, labels, window, None),
+        _, idx = _knn(queries, train, window, 1, None, brute=True)
+        np.testing.assert_array_equal(_labels(queries, train, labels, window, None),
                                       labels[idx[:, 0]])
     train = pack([rng.normal(size=(2, int(n))) for n in rng.integers(10, 30, size=30)])
     queries = pack([rng.normal(size=(2, int(n))) for n in rng.integers(10, 30, size=12)])
     labels = rng.integers(0, 3, size=30)
     for window in (0.1, 1.0):
-        _, idx = knn_search(queries, train, window, 1, None, brute=True)
-        np.testing.assert_array_equal(nearest_labels(queries, train, labels, window, None),
+        _, idx = _knn(queries, train, window, 1, None, brute=True)
+        np.testing.assert_array_equal(_labels(queries, train, labels, window, None),
                                       labels[idx[:, 0]])
 
 

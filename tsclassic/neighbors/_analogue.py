@@ -112,7 +112,7 @@ class AnalogueForecaster(BaseForecaster):
         from numpy.lib.stride_tricks import sliding_window_view
 
         from tsclassic.neighbors._checks import pack
-        from tsclassic.neighbors._search import knn_search
+        from tsclassic.neighbors._search import build_index, knn_search
 
         y, length, k = self.y_, self.window_length, self.n_neighbors
         n_candidates = len(y) - length - h + 1
@@ -130,10 +130,9 @@ class AnalogueForecaster(BaseForecaster):
             windows = windows - levels
             futures = futures - levels
             query = query - query.mean()
-        _, idx = knn_search(
-            pack(query[None, None, :]), pack(np.ascontiguousarray(windows[:, None, :])),
-            self.window_, k, None,
-        )
+        # The candidates depend on h: the index is built here, not at fit.
+        index = build_index(pack(np.ascontiguousarray(windows[:, None, :])), self.window_)
+        _, idx = knn_search(pack(query[None, None, :]), index, k, None)
         return futures, idx[0]
 
     def _level(self) -> float:

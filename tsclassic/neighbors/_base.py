@@ -9,9 +9,10 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from tsclassic._params import Integral, Interval, Real, StrOptions
 from tsclassic._validation import check_positive_int
 from tsclassic.base import PanelMixin, Tags
-from tsclassic.neighbors._checks import Packed, check_window, pack
+from tsclassic.neighbors._checks import Packed, check_window, pack, pack_channels
 
 # The UCR archive's grid for the learned window: 0, 1, ..., 100 % of the length.
 _WINDOW_GRID = np.arange(100, -1, -1) / 100.0
@@ -26,6 +27,15 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
     :class:`KNeighborsDTWRegressor`; subclasses define ``_loo_error``."""
 
     _tags: ClassVar[Tags] = Tags(multivariate=True, unequal_length=True)
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "window": [Interval(Real, 0, 1, closed="both"), StrOptions({"learn"}), None],
+        "weights": [StrOptions({"uniform", "distance"})],
+        "multivariate": [StrOptions({"dependent", "independent"})],
+        # joblib's convention: -1 every core, -2 all but one, ...; 0 is no thread at all.
+        "n_jobs": [Interval(Integral, 1, None, closed="left"),
+                   Interval(Integral, None, -1, closed="right"), None],
+    }
 
     def __init__(
         self,
@@ -33,16 +43,19 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
         *,
         window: float | str | None = None,
         weights: str = "uniform",
+        multivariate: str = "dependent",
         n_jobs: int | None = None,
     ):
         self.n_neighbors = n_neighbors
         self.window = window
         self.weights = weights
+        self.multivariate = multivariate
         self.n_jobs = n_jobs
 
     @classmethod
     def _test_params(cls) -> list[dict]:
-        return [{}, {"n_neighbors": 3, "window": 0.1, "weights": "distance"}, {"window": "learn"}]
+        return [{}, {"n_neighbors": 3, "window": 0.1, "weights": "distance"}, {"window": "learn"},
+                {"multivariate": "independent", "window": 0.2}]
 
     @classmethod
     def _xfail_checks(cls) -> dict[str, str]:
@@ -66,26 +79,28 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
         raise NotImplementedError
 
     def _check_params(self) -> tuple[int, float]:
+        """What ``_parameter_constraints`` cannot say: no booleans for numbers."""
         k = check_positive_int(self.n_neighbors, "n_neighbors")
         window = check_window(self.window, "window", allow_learn=True)
-        if self.weights not in ("uniform", "distance"):
-            raise ValueError(
-                f'weights must be "uniform" or "distance"; got {self.weights!r}.'
-            )
-        if self.n_jobs is not None and (
-            isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, (int, np.integer))
-            or self.n_jobs == 0
-        ):
+        if isinstance(self.n_jobs, bool):
             raise ValueError(f"n_jobs must be None, -1 or a positive integer; got {self.n_jobs!r}.")
         return k, window
+
+    def _split(self) -> int:
+        """Packed series per item: one per channel for independent DTW (with more than
+        one channel; with one, both are the same distance, through the same code)."""
+        return self.n_channels_ if self.multivariate == "independent" else 1
+
+    def _pack(self, panel: np.ndarray | list[np.ndarray]) -> Packed:
+        return pack_channels(panel) if self._split() > 1 else pack(panel)
 
     def _fit_panel(self, X: Any, y: Any) -> np.ndarray:
         """Validate, store the training panel and choose the window; return the checked
         ``y`` (through ``_check_target``)."""
         from sklearn.utils.validation import column_or_1d
 
+        panel = self._validate_panel(X, reset=True)  # checks _parameter_constraints first
         k, window = self._check_params()
-        panel = self._validate_panel(X, reset=True)
         n_train = len(panel)
         if y is None:
             raise ValueError(
@@ -102,7 +117,9 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
                 f"n_neighbors={k} is larger than the training set (got {_samples(n_train)}); "
                 f"pass n_neighbors <= {n_train} or more training series."
             )
-        self._train = pack(panel)
+        from tsclassic.neighbors._search import build_index
+
+        train = self._pack(panel)
         self.n_train_ = n_train
         if window < 0:
             if n_train < 2:
@@ -110,14 +127,15 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
                     'window="learn" needs at least 2 training series for leave-one-out (got '
                     f"{_samples(n_train)}); pass a fixed window."
                 )
-            window = self._learn_window(y)
+            window = self._learn_window(train, y)
         self.window_ = window
+        self.index_ = build_index(train, window, self._split())
         return y
 
-    def _learn_window(self, y: np.ndarray) -> float:
+    def _learn_window(self, train: Packed, y: np.ndarray) -> float:
         from tsclassic.neighbors._search import learn_window_neighbours
 
-        neighbours = learn_window_neighbours(self._train, _WINDOW_GRID)
+        neighbours = learn_window_neighbours(train, _WINDOW_GRID, self._split())
         errors = self._loo_error(neighbours, y)
         self.window_errors_ = errors[::-1].copy()  # by window 0 %, 1 %, ..., 100 %
         return float(_WINDOW_GRID[::-1][int(np.argmin(self.window_errors_))])
@@ -127,16 +145,16 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
         the training set itself, each series leaving itself out."""
         from tsclassic.neighbors._search import knn_search
 
-        return knn_search(self._queries(X), self._train, self.window_, k, self.n_jobs)
+        return knn_search(self._queries(X), self.index_, k, self.n_jobs)
 
     def _queries(self, X: Any) -> Packed | None:
         """``X`` validated against the training panel and packed for the kernels; ``None``
         stays ``None`` (the training set itself)."""
-        return None if X is None else pack(self._validate_panel(X, reset=False))
+        return None if X is None else self._pack(self._validate_panel(X, reset=False))
 
     def _check_fitted(self) -> None:
         check_is_fitted(
-            self, "window_",
+            self, "index_",
             msg=f"This {type(self).__name__} instance is not fitted yet; call fit(X, y) first.",
         )
 

@@ -95,3 +95,12 @@ def check_dtw_panel(X: Any, name: str = "X") -> Packed:
     """Validate a panel for the DTW functions (any lengths, no NaN) and pack it."""
     panel = check_panel(X, name, unequal_length=True, owner="DTW")
     return pack(panel)
+
+
+def pack_channels(panel: np.ndarray | list[np.ndarray]) -> Packed:
+    """Pack a validated panel with each channel as a series of its own: series i's
+    channel c is packed series ``i * C + c`` (the layout of independent DTW)."""
+    if isinstance(panel, np.ndarray):
+        n, c, length = panel.shape
+        return pack(panel.reshape(n * c, 1, length))
+    return Packed([np.ascontiguousarray(a[c][:, None]) for a in panel for c in range(len(a))])

@@ -81,7 +81,7 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
         -------
         self
         """
-        self._y = self._fit_panel(X, y)
+        self.y_ = self._fit_panel(X, y)
         return self
 
     def _check_target(self, y: np.ndarray) -> np.ndarray:
@@ -112,7 +112,7 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
         w = self._weights(sq)
         proba = np.zeros((len(idx), len(self.classes_)))
         rows = np.repeat(np.arange(len(idx)), idx.shape[1])
-        np.add.at(proba, (rows, self._y[idx].ravel()), w.ravel())
+        np.add.at(proba, (rows, self.y_[idx].ravel()), w.ravel())
         return proba / proba.sum(axis=1, keepdims=True)
 
     def _nearest_class(self, X: Any) -> np.ndarray:
@@ -120,7 +120,7 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
         from tsclassic.neighbors._search import nearest_labels
 
         self._check_fitted()
-        return nearest_labels(self._queries(X), self._train, self._y, self.window_, self.n_jobs)
+        return nearest_labels(self._queries(X), self.index_, self.y_, self.n_jobs)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each series (ties to the first class in ``classes_``).

@@ -66,7 +66,7 @@ def dtw(x: Any, y: Any, window: float | None = None) -> float:
     """
     w = check_window(window)
     a, b = _pair(x, y)
-    return float(np.sqrt(dtw_sq(a, b, w, np.inf)))
+    return float(np.sqrt(dtw_sq(a, b, w)))
 
 
 def dtw_path(

@@ -23,15 +23,22 @@ from numba import njit
 
 _INF = np.inf
 
+# A kernel called from other kernels only: without the wrapper that makes it callable from
+# Python (numba builds one per compiled kernel otherwise), it compiles faster.
+_internal = njit(cache=True, nogil=True, error_model="numpy", no_cpython_wrapper=True)
 
-@njit(cache=True, nogil=True)
+
+# == 1. DTW ============================================================================
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def band_radius(n: int, m: int, window: float) -> int:
     """The Sakoe-Chiba radius (in points) of a band that is ``window`` of the length."""
     # The tiny offset keeps e.g. 0.1 * 150 = 15.000000000000002 at 15, as a person means.
     return int(np.ceil(window * max(n, m) - 1e-9))
 
 
-@njit(cache=True, nogil=True, inline="always")
+@_internal
 def _cost(x, i, y, j):
     """The squared distance between point i of ``x`` and point j of ``y``."""
     if x.shape[1] == 1:
@@ -44,7 +51,7 @@ def _cost(x, i, y, j):
     return total
 
 
-@njit(cache=True, nogil=True, inline="always")
+@_internal
 def _cell(x, i, y, j, diagonal, above, left):
     """The accumulated cost of cell (i, j) from those of its three predecessors."""
     best = diagonal
@@ -55,23 +62,14 @@ def _cell(x, i, y, j, diagonal, above, left):
     return _cost(x, i, y, j) + best
 
 
-@njit(cache=True, nogil=True)
-def dtw_sq(x, y, window, threshold):
-    """Squared DTW between ``x`` (n, C) and ``y`` (m, C) in O(m) memory.
-
-    Returns ``inf`` as soon as the distance is sure to exceed ``threshold`` (early
-    abandoning and pruning); pass ``inf`` for the exact value.
-    """
-    n = x.shape[0]
+@njit(cache=True, nogil=True, error_model="numpy")
+def dtw_sq(x, y, window):
+    """Squared DTW between ``x`` (n, C) and ``y`` (m, C) in O(m) memory."""
     m = y.shape[0]
-    prev = np.empty(m + 2)
-    curr = np.empty(m + 2)
-    if threshold == _INF:
-        return dtw_sq_plain(x, y, window, prev, curr)
-    return dtw_sq_bounded(x, y, window, threshold, np.zeros(n + 1), prev, curr)
+    return dtw_sq_plain(x, y, window, np.empty(m + 1), np.empty(m + 1))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def dtw_sq_plain(x, y, window, prev, curr):
     """Squared DTW with every cell of the band computed (no pruning): the brute force.
 
@@ -97,7 +95,7 @@ def dtw_sq_plain(x, y, window, prev, curr):
     return prev[m]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
     """Squared DTW pruned against ``threshold``: ``inf`` once it is sure to exceed it.
 
@@ -173,7 +171,7 @@ def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
     return _INF
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def dtw_matrix(x, y, window):
     """The accumulated squared cost matrix ``(n, m)``, ``inf`` outside the band."""
     n = x.shape[0]
@@ -198,7 +196,7 @@ def dtw_matrix(x, y, window):
     return acc
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def backtrack(acc):
     """The optimal path through an accumulated cost matrix, from (0, 0) to the end.
 
@@ -232,7 +230,7 @@ def backtrack(acc):
     return path[: k + 1][::-1].copy()
 
 
-@njit(cache=True, nogil=True)
+@_internal
 def path_radius(path, n, m):
     """The smallest Sakoe-Chiba radius whose band holds every cell of ``path``."""
     need = 0
@@ -247,7 +245,7 @@ def path_radius(path, n, m):
     return need
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def cdist_block(xs_flat, xs_off, ys_flat, ys_off, window, rows, symmetric):
     """Squared DTW between the query series ``rows`` of ``xs`` and every series of ``ys``.
 
@@ -255,18 +253,23 @@ def cdist_block(xs_flat, xs_off, ys_flat, ys_off, window, rows, symmetric):
     ``*_off``. With ``symmetric`` (``xs is ys``) only the upper triangle is computed.
     """
     out = np.zeros((rows.shape[0], ys_off.shape[0] - 1))
+    longest = 0
+    for j in range(ys_off.shape[0] - 1):
+        longest = max(longest, ys_off[j + 1] - ys_off[j])
+    prev = np.empty(longest + 1)
+    curr = np.empty(longest + 1)
     for a in range(rows.shape[0]):
         i = rows[a]
         x = xs_flat[xs_off[i] : xs_off[i + 1]]
         start = i + 1 if symmetric else 0
         for j in range(start, ys_off.shape[0] - 1):
-            out[a, j] = dtw_sq(x, ys_flat[ys_off[j] : ys_off[j + 1]], window, _INF)
+            out[a, j] = dtw_sq_plain(x, ys_flat[ys_off[j] : ys_off[j + 1]], window, prev, curr)
     return out
 
 
-# -- lower bounds ----------------------------------------------------------------
+# == 2. Lower bounds ==================================================================
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def envelope_kernel(x, r, lower, upper):
     """Running min and max of ``x`` (L, C) over ``[i - r, i + r]``, in O(L) (Lemire 2006)."""
     length = x.shape[0]
@@ -295,7 +298,7 @@ def envelope_kernel(x, r, lower, upper):
                 lower[i, c] = x[q_min[h_min], c]
 
 
-@njit(cache=True, nogil=True, inline="always")
+@_internal
 def keogh_point(x, lower, upper, i):
     """The LB_Keogh term of point ``i``: its squared distance outside the envelope."""
     total = 0.0
@@ -307,7 +310,7 @@ def keogh_point(x, lower, upper, i):
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def keogh_sq(x, lower, upper, threshold):
     """Squared LB_Keogh of ``x`` against an envelope; stops once above ``threshold``."""
     total = 0.0
@@ -318,7 +321,7 @@ def keogh_sq(x, lower, upper, threshold):
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def keogh_tail_sq(x, y, lower, upper, tail, threshold):
     """Squared LB_Keogh of ``x`` against the envelope of ``y`` (as long), summed from the
     end, ``tail[i]`` receiving the terms of positions i..n-1 (tail[n] = 0); stops once
@@ -328,20 +331,22 @@ def keogh_tail_sq(x, y, lower, upper, tail, threshold):
     warping path and never below the envelope term."""
     n = x.shape[0]
     tail[n] = 0.0
-    total = _cost(x, n - 1, y, n - 1)
-    tail[n - 1] = total
+    last = n - 1
+    total = _cost(x, last, y, last)
+    tail[last] = total
     for i in range(n - 2, 0, -1):
         if total > threshold:
             return total
         total += keogh_point(x, lower, upper, i)
         tail[i] = total
     if n > 1:
-        total += _cost(x, 0, y, 0)
+        origin = np.int64(0)  # not a literal (see the module's notes)
+        total += _cost(x, origin, y, origin)
         tail[0] = total
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def segment_means(x, seg, out):
     """Means of ``x`` (L, C) over consecutive segments of ``seg`` points (the last may be
     shorter), each times the square root of its length, into ``out`` (ceil(L / seg), C):
@@ -358,10 +363,10 @@ def segment_means(x, seg, out):
             out[g, c] = total / np.sqrt(b - a)
 
 
-@njit(cache=True, nogil=True, inline="always")
-def paa_keogh_sq(x_means, x_start, lower_means, upper_means, env_start, n_seg):
-    """A lower bound of the squared LB_Keogh from segment means (LB_PAA, Keogh 2002):
-    series rows ``x_start...`` against envelope rows ``env_start...`` of ``n_seg`` segments.
+@njit(cache=True, nogil=True, error_model="numpy")
+def paa_keogh_sq(x_means, lower_means, upper_means):
+    """A lower bound of the squared LB_Keogh from segment means (LB_PAA, Keogh 2002): the
+    segment means of a series against those of an envelope, as long.
 
     Over a segment of w points, the sum of (x_i - u_i)^2 over x_i > u_i is at least
     w * (mean(x) - mean(u))^2 when mean(x) > mean(u) (Jensen: max(., 0)^2 is convex),
@@ -369,16 +374,15 @@ def paa_keogh_sq(x_means, x_start, lower_means, upper_means, env_start, n_seg):
     bound w * (mean(x) - mean(y))^2 of the Euclidean distance.
     """
     total = 0.0
-    for g in range(n_seg):
+    for g in range(x_means.shape[0]):
         for c in range(x_means.shape[1]):
-            v = x_means[x_start + g, c]
-            d = (max(v - upper_means[env_start + g, c], 0.0)
-                 + max(lower_means[env_start + g, c] - v, 0.0))
+            v = x_means[g, c]
+            d = max(v - upper_means[g, c], 0.0) + max(lower_means[g, c] - v, 0.0)
             total += d * d
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def series_stats(x, out):
     """Per channel first, last, min and max of ``x`` (L, C) into ``out`` (4, C)."""
     for c in range(x.shape[1]):
@@ -393,7 +397,7 @@ def series_stats(x, out):
         out[3, c] = hi
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy")
 def kim_sq(sx, stats, j, single_cell):
     """Squared LB_Kim from the ``series_stats`` ``sx`` and ``stats[j]``.
 
@@ -418,14 +422,13 @@ def kim_sq(sx, stats, j, single_cell):
     return best
 
 
-# -- exact k-NN search and the learned window --------------------------------------
-
-# A bound prunes a candidate only when it exceeds the threshold by more than rounding
-# (the bound and the DTW add the same squares in different orders).
-_SLACK = 1.0 + 1e-12
 
 
-@njit(cache=True, nogil=True)
+# == 3. The search index: what the search needs of the training series ===================
+# ``_search.build_index`` assembles it once per training set and window (at fit) from these
+# kernels, as a ``_search.Index`` named tuple; the search reads its fields by name.
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def train_envelopes(flat, offsets, window):
     """Keogh envelopes of every packed series at ``window`` (each with its own radius)."""
     lower = np.empty_like(flat)
@@ -436,7 +439,7 @@ def train_envelopes(flat, offsets, window):
     return lower, upper
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def train_stats(flat, offsets):
     """``series_stats`` of every packed series: an array (n_series, 4, C)."""
     n = offsets.shape[0] - 1
@@ -446,50 +449,10 @@ def train_stats(flat, offsets):
     return out
 
 
-@njit(cache=True, nogil=True)
-def segment_offsets(offsets, seg):
-    """Start rows of each packed series' segment means, for segments of ``seg`` points."""
-    n = offsets.shape[0] - 1
-    out = np.zeros(n + 1, dtype=np.int64)
-    for s in range(n):
-        out[s + 1] = out[s] + (offsets[s + 1] - offsets[s] + seg - 1) // seg
-    return out
-
-
-# The first, coarse LB_PAA of the Euclidean search uses segments this many times longer.
-COARSE = 4
-
-
-@njit(cache=True, nogil=True)
-def build_index(flat, offsets, window, seg):
-    """What the search needs of the training series, computed once: the series, their
-    envelopes, LB_Kim statistics, the segment means of series and envelopes (series s has
-    rows ``g_off[s]:g_off[s + 1]``), and the means over segments four times longer."""
-    longest = _max_length(offsets)
-    # A zero band for every series: the envelopes are the series themselves.
-    zero_band = band_radius(longest, longest, window) == 0
-    if zero_band:
-        lower, upper = flat, flat
-    else:
-        lower, upper = train_envelopes(flat, offsets, window)
-    stats = train_stats(flat, offsets)
-    g_off = segment_offsets(offsets, seg)
-    coarse_off = segment_offsets(offsets, COARSE * seg)
-    coarse_means = packed_segment_means(flat, offsets, COARSE * seg, coarse_off)
-    means = packed_segment_means(flat, offsets, seg, g_off)
-    if zero_band:
-        lower_means, upper_means = means, means
-    else:
-        lower_means = packed_segment_means(lower, offsets, seg, g_off)
-        upper_means = packed_segment_means(upper, offsets, seg, g_off)
-    return (flat, offsets, lower, upper, stats, g_off, means, lower_means, upper_means,
-            coarse_off, coarse_means)
-
-
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def packed_segment_means(values, offsets, seg, seg_off):
     """``segment_means`` of every packed series of ``values``: series s has rows
-    ``seg_off[s]:seg_off[s + 1]`` of the result (``segment_offsets``)."""
+    ``seg_off[s]:seg_off[s + 1]`` of the result (``_search.segment_offsets``)."""
     n = offsets.shape[0] - 1
     out = np.empty((seg_off[n], values.shape[1]))
     for s in range(n):
@@ -497,7 +460,30 @@ def packed_segment_means(values, offsets, seg, seg_off):
     return out
 
 
-@njit(cache=True, nogil=True)
+# == 4. Exact k-NN search ================================================================
+# The entry points called from Python: ``dtw_rows`` (any band and lengths),
+# ``euclidean_rows`` (a zero band, one length), ``screened_rows`` (the same from screened
+# distances), ``brute_rows`` (the reference) and ``loo_pass`` (the learned window). Python
+# chooses among them (``_search``), so that a call compiles only the path it runs.
+#
+# A training "item" is one series: with ``index.split == 1`` one packed series holding
+# every channel (dependent DTW); with ``split == C`` the C packed one-channel series
+# ``j * C .. j * C + C - 1`` (independent DTW, the sum of the channels' squared DTW). Queries
+# are packed the same way. Every bound and distance of an item is the sum of those of its
+# parts, so with ``split == 1`` the code computes exactly what it would without items.
+
+# A bound prunes a candidate only when it exceeds the threshold by more than rounding
+# (the bound and the DTW add the same squares in different orders).
+_SLACK = 1.0 + 1e-12
+
+# The first, coarse LB_PAA of the Euclidean search uses segments this many times longer.
+COARSE = 4
+
+# ``lb`` of a candidate already measured (or discarded) in the current query.
+_DONE = -1.0
+
+
+@_internal
 def _insert(best_d, best_i, d, j):
     """Insert candidate ``j`` at distance ``d`` into the sorted k-best lists, if it fits.
 
@@ -516,7 +502,7 @@ def _insert(best_d, best_i, d, j):
     best_i[pos] = j
 
 
-@njit(cache=True, nogil=True)
+@_internal
 def euclidean_sq(x, y, threshold):
     """Squared Euclidean distance of equal-length series, ``inf`` once above ``threshold``.
 
@@ -534,32 +520,7 @@ def euclidean_sq(x, y, threshold):
     return total
 
 
-@njit(cache=True, nogil=True)
-def make_work(max_query, max_train, n_train, n_channels, seg):
-    """Work arrays of one search thread, reused from query to query."""
-    n_seg = (max_query + seg - 1) // seg
-    return (
-        np.empty((max_query, n_channels)),  # query envelope
-        np.empty((max_query, n_channels)),
-        np.empty((n_seg, n_channels)),  # query segment means, and of its envelope
-        np.empty((n_seg, n_channels)),
-        np.empty((n_seg, n_channels)),
-        np.empty(n_train),  # lower bounds
-        np.empty(n_train, dtype=np.int64),  # candidates left after the first distance
-        np.empty(max_query + 1),  # the cumulated LB_Keogh both ways, from the end
-        np.empty(max_query + 1),
-        np.empty(max(max_query, max_train) + 2),  # DTW rows
-        np.empty(max(max_query, max_train) + 2),
-        np.empty((4, n_channels)),  # the query's LB_Kim statistics
-        np.empty(((max_query + COARSE * seg - 1) // (COARSE * seg), n_channels)),
-    )
-
-
-# ``lb`` of a candidate already measured (or discarded) in the current query.
-_DONE = -1.0
-
-
-@njit(cache=True, nogil=True, inline="always")
+@_internal
 def _skip(lb, labels, best_i, j):
     """Whether candidate ``j`` needs no measuring now: it has been measured already or,
     with ``labels``, it is of the nearest one's class so far (it could change which
@@ -572,7 +533,7 @@ def _skip(lb, labels, best_i, j):
     return False
 
 
-@njit(cache=True, nogil=True, inline="always")
+@_internal
 def _visit(best_d, best_i, d, j, threshold, labels):
     """Keep candidate ``j`` at distance ``d`` if among the k best; return the new
     threshold (the k-th best distance) and whether the search must go over its
@@ -594,7 +555,7 @@ def _visit(best_d, best_i, d, j, threshold, labels):
     return threshold, changed
 
 
-@njit(cache=True, nogil=True)
+@_internal
 def candidate_sq(q, t, window, threshold, t_lower, t_upper, q_lower, q_upper, tail,
                  tail_reverse, prev, curr):
     """Squared DTW of query and candidate, ``inf`` once sure to exceed ``threshold``.
@@ -626,91 +587,151 @@ def candidate_sq(q, t, window, threshold, t_lower, t_upper, q_lower, q_upper, ta
     return dtw_sq_bounded(q, t, window, threshold, tail, prev, curr)
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _query(q_flat, q_off, rows, row, loo, dist, idx):
-    """Query ``row`` of a block: the series, the training series to leave out (itself,
-    with ``loo``; else -1) and its emptied rows of the results."""
-    i = rows[row]
-    dist[row] = _INF
-    idx[row] = -1
-    return q_flat[q_off[i] : q_off[i + 1]], (i if loo else -1), dist[row], idx[row]
+@_internal
+def item_sq(q_flat, q_off, q_first, index, j, threshold, work):
+    """Squared DTW of the query item whose first part is packed series ``q_first`` and
+    training item ``j``: the sum over its parts of ``candidate_sq``, each part against
+    what the threshold leaves after the parts before it; ``inf`` once sure to exceed
+    ``threshold``. The query's envelope is in ``work`` (``bound_part``)."""
+    flat, offsets, split = index.flat, index.offsets, index.split
+    total = 0.0
+    for c in range(split):
+        a, b = q_off[q_first + c], q_off[q_first + c + 1]
+        q = q_flat[a:b]
+        n = b - a
+        s = j * split + c
+        ta, tb = offsets[s], offsets[s + 1]
+        # Independent DTW: the parts computed so far leave this much to the next one (with
+        # room for the rounding of the sum; the sum itself is compared exactly in _visit).
+        budget = threshold if c == 0 or threshold == _INF else threshold * _SLACK - total
+        d = candidate_sq(q, flat[ta:tb], index.window, budget, index.lower[ta:tb],
+                         index.upper[ta:tb], work.q_lower[c * n : (c + 1) * n],
+                         work.q_upper[c * n : (c + 1) * n], work.tail, work.tail_reverse,
+                         work.prev, work.curr)
+        if d == _INF:
+            return _INF
+        total += d
+    return total
 
 
-@njit(cache=True, nogil=True, inline="always")
-def bound_all(q, r, index, seg, work, shortest, longest):
-    """Bound the DTW (radius ``r``) between query ``q`` and every training series of
-    ``index`` from below, into ``work[5]``: LB_PAA for an equal length (both ways and with
-    LB_Kim under a band), LB_Kim for another (``shortest``, ``longest``: the training
-    series' lengths). Returns the query's envelope (views into ``work``)."""
-    offsets, stats, g_off, means, lower_means, upper_means = (
-        index[1], index[4], index[5], index[6], index[7], index[8])
-    lb, q_stats = work[5], work[11]
+@_internal
+def item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split, j, threshold):
+    """``item_sq`` at a zero band for an item of the query's length: the sum over the
+    parts of ``euclidean_sq`` (an upper bound of the DTW at any band)."""
+    total = 0.0
+    for c in range(split):
+        s = j * split + c
+        budget = threshold if c == 0 or threshold == _INF else threshold * _SLACK - total
+        d = euclidean_sq(q_flat[q_off[q_first + c] : q_off[q_first + c + 1]],
+                         flat[offsets[s] : offsets[s + 1]], budget)
+        if d == _INF:
+            return _INF
+        total += d
+    return total
+
+
+@_internal
+def bound_part(q, c, r, index, work):
+    """Bound from below the DTW (radius ``r``) between part ``c`` of the query, ``q``, and
+    part ``c`` of every training item, into ``work.lb`` (the first part sets it, the
+    others add to it): LB_PAA for an equal length (both ways and with LB_Kim under a
+    band), LB_Kim for another. Leaves the part's envelope in ``work``."""
+    offsets, stats, seg_off = index.offsets, index.stats, index.seg_off
+    means, lower_means, upper_means = index.means, index.lower_means, index.upper_means
+    split, seg, lb, q_stats = index.split, index.seg, work.lb, work.q_stats
     n = q.shape[0]
     n_seg = (n + seg - 1) // seg
-    q_lower, q_upper = work[0][:n], work[1][:n]
-    q_means, q_lower_means, q_upper_means = work[2][:n_seg], work[3][:n_seg], work[4][:n_seg]
+    q_lower, q_upper = work.q_lower[c * n : (c + 1) * n], work.q_upper[c * n : (c + 1) * n]
+    q_means = work.q_means[:n_seg]
+    q_lower_means, q_upper_means = work.q_lower_means[:n_seg], work.q_upper_means[:n_seg]
     segment_means(q, seg, q_means)
     if r > 0:
         envelope_kernel(q, r, q_lower, q_upper)
         segment_means(q_lower, seg, q_lower_means)
         segment_means(q_upper, seg, q_upper_means)
-    if r > 0 or n != shortest or n != longest:
+    if r > 0 or n != index.shortest or n != index.longest:
         series_stats(q, q_stats)
-    for j in range(offsets.shape[0] - 1):
-        m = offsets[j + 1] - offsets[j]
+    for j in range((offsets.shape[0] - 1) // split):
+        s = j * split + c
+        m = offsets[s + 1] - offsets[s]
         if m != n:
-            bound = kim_sq(q_stats, stats, j, n == 1 and m == 1)
+            bound = kim_sq(q_stats, stats, s, n == 1 and m == 1)
         else:
-            bound = paa_keogh_sq(q_means, 0, lower_means, upper_means, g_off[j], n_seg)
+            g = seg_off[s]
+            bound = paa_keogh_sq(q_means, lower_means[g : g + n_seg], upper_means[g : g + n_seg])
             if r > 0:
                 # LB_Kim adds the corner cells, which count most under a wide band.
-                bound = max(bound, kim_sq(q_stats, stats, j, n == 1),
-                            paa_keogh_sq(means, g_off[j], q_lower_means, q_upper_means, 0,
-                                         n_seg))
-        lb[j] = bound
-    return q_lower, q_upper
+                bound = max(bound, kim_sq(q_stats, stats, s, n == 1),
+                            paa_keogh_sq(means[g : g + n_seg], q_lower_means, q_upper_means))
+        if c == 0:
+            lb[j] = bound
+        else:
+            lb[j] += bound
 
 
-@njit(cache=True, nogil=True)
-def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, labels, dist, idx, work):
-    """The ``k`` nearest training series of each query series ``rows``, into ``dist`` and
-    ``idx``; ``loo`` leaves the query out (the queries are then the training series).
-    With ``labels`` (k = 1) only the class of the nearest is sure: see ``_visit``.
+@_internal
+def sort_by_key(ids, key):
+    """Sort ``ids`` in place by ``key[ids]``: a Shell sort (Ciura's gaps), insertion sort
+    alone while short (the usual case after the first distance has pruned most
+    candidates). Any order of equal keys will do: the search's result does not depend on
+    it."""
+    n = ids.shape[0]
+    for gap in (701, 301, 132, 57, 23, 10, 4, 1):
+        if gap >= n and gap > 1:
+            continue
+        for a in range(gap, n):
+            j = ids[a]
+            b = a
+            while b >= gap and key[ids[b - gap]] > key[j]:
+                ids[b] = ids[b - gap]
+                b -= gap
+            ids[b] = j
 
-    Every training series gets a lower bound in O(length / seg): LB_PAA for an equal
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def dtw_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
+    """The ``k`` nearest training items of each query item ``rows`` (``index``'s items,
+    under its window), into ``dist`` and ``idx``; ``loo`` leaves the query out (the
+    queries are then the training items). ``labels`` (int64, one per training item, or
+    empty): for k = 1, find the nearest one's class only (see ``_visit``).
+
+    Every training item gets a lower bound in O(length / seg): LB_PAA for an equal
     length (both ways and with LB_Kim under a band), LB_Kim for another. For k = 1 one
-    series is measured first, with its Euclidean distance as the threshold for the
-    pruning: the one with the smallest bound or, under a wide band, the nearest in
-    Euclidean distance. Then only the series whose bound does not exceed the best
-    distance so far are visited, in order of bound, each through ``candidate_sq``. A
-    series is discarded only when its bound or its DTW exceeds the k-th best by more than
-    rounding, and ``_insert`` breaks ties to the first series, so the answer is that of
-    brute force.
+    item is measured first, with its Euclidean distance as the threshold for the pruning:
+    the one with the smallest bound or, under a wide band, the nearest in Euclidean
+    distance. Then only the items whose bound does not exceed the best distance so far
+    are visited, in order of bound, each through ``candidate_sq``. An item is discarded
+    only when its bound or its DTW exceeds the k-th best by more than rounding, and
+    ``_insert`` breaks ties to the first item, so the answer is that of brute force.
     """
-    # One loop over the queries here rather than a call each: passing the two tuples of
-    # arrays costs more than the search itself on short series.
-    flat, offsets, t_lower, t_upper = index[:4]
-    n_train = offsets.shape[0] - 1
-    lb, candidates = work[5], work[6]
-    row_tail, tail_reverse, prev, curr = work[7], work[8], work[9], work[10]
-    lengths = offsets[1:] - offsets[:-1]
-    shortest, longest = lengths.min(), lengths.max()
+    # One loop over the queries here rather than a call each: passing the index and the
+    # work arrays costs more than the search itself on short series.
+    flat, offsets, split = index.flat, index.offsets, index.split
+    n_train = (offsets.shape[0] - 1) // split
+    lb, candidates = work.lb, work.candidates
     for row in range(rows.shape[0]):
-        q, exclude, best_d, best_i = _query(q_flat, q_off, rows, row, loo, dist, idx)
-        n = q.shape[0]
-        r = band_radius(n, n, window)
-        q_lower, q_upper = bound_all(q, r, index, seg, work, shortest, longest)
+        i = rows[row]
+        dist[row] = _INF
+        idx[row] = -1
+        best_d, best_i = dist[row], idx[row]
+        exclude = i if loo else -1
+        q_first = i * split
+        n = q_off[q_first + 1] - q_off[q_first]
+        r = band_radius(n, n, index.window)
+        for c in range(split):
+            bound_part(q_flat[q_off[q_first + c] : q_off[q_first + c + 1]], c, r, index, work)
         threshold = _INF
-        first = -1
+        first = np.int64(-1)  # not a literal (see the module's notes)
         if k == 1:
             upper_bound = _INF  # the Euclidean distance of ``first``, once measured
             if 4 * r >= n:
                 # A wide band leaves the envelopes and their bound loose. The Euclidean
-                # distance, an upper bound of the DTW, then finds the series to measure first
+                # distance, an upper bound of the DTW, then finds the item to measure first
                 # better; its DTW is pruned against that bound.
                 for j in range(n_train):
-                    if j != exclude and offsets[j + 1] - offsets[j] == n:
-                        d = euclidean_sq(q, flat[offsets[j] : offsets[j + 1]], upper_bound)
+                    if j != exclude and offsets[j * split + 1] - offsets[j * split] == n:
+                        d = item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split, j,
+                                              upper_bound)
                         if d < upper_bound:
                             upper_bound = d
                             first = j
@@ -720,12 +741,11 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, labels, dist, i
                         first = j
             if first < 0:
                 continue
-            a, b = offsets[first], offsets[first + 1]
-            t = flat[a:b]
-            if upper_bound == _INF and b - a == n:
-                upper_bound = euclidean_sq(q, t, _INF)
-            d = candidate_sq(q, t, window, upper_bound, t_lower[a:b], t_upper[a:b], q_lower,
-                             q_upper, row_tail, tail_reverse, prev, curr)
+            if (upper_bound == _INF
+                    and offsets[first * split + 1] - offsets[first * split] == n):
+                upper_bound = item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split,
+                                                first, _INF)
+            d = item_sq(q_flat, q_off, q_first, index, first, upper_bound, work)
             _insert(best_d, best_i, d, first)
             threshold = d
         count = 0
@@ -742,38 +762,43 @@ def search_rows(q_flat, q_off, rows, loo, index, window, seg, k, labels, dist, i
                 break  # in order of bound: every later one is larger still
             if _skip(lb, labels, best_i, j):
                 continue
-            a, b = offsets[j], offsets[j + 1]
-            d = candidate_sq(q, flat[a:b], window, threshold, t_lower[a:b], t_upper[a:b],
-                             q_lower, q_upper, row_tail, tail_reverse, prev, curr)
+            d = item_sq(q_flat, q_off, q_first, index, j, threshold, work)
             threshold, restart = _visit(best_d, best_i, d, j, threshold, labels)
             if restart:
                 pos = 0
 
 
-@njit(cache=True, nogil=True)
-def euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, labels, dist, idx, work):
-    """``search_rows`` for a zero band on series of one length, where the DTW is the
-    Euclidean distance: LB_PAA on long segments for every training series, the one with
-    the smallest measured first, then for each series whose bound does not exceed the
-    k-th best so far, LB_PAA on short segments and the distance itself, both abandoned
-    once above it. Series are visited in their own order: a distance costs too little
-    for sorting to pay."""
-    flat, offsets, g_off, means, coarse_off, coarse_means = (
-        index[0], index[1], index[5], index[6], index[9], index[10])
+@njit(cache=True, nogil=True, error_model="numpy")
+def euclidean_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
+    """``dtw_rows`` for a zero band on series of one length (``index.split == 1``), where
+    the DTW is the Euclidean distance: LB_PAA on long segments for every training series,
+    the one with the smallest measured first, then for each series whose bound does not
+    exceed the k-th best so far, LB_PAA on short segments and the distance itself, both
+    abandoned once above it. Series are visited in their own order: a distance costs too
+    little for sorting to pay."""
+    flat, offsets, seg_off, means = index.flat, index.offsets, index.seg_off, index.means
+    coarse_off, coarse_means, seg = index.coarse_off, index.coarse_means, index.seg
     n_train = offsets.shape[0] - 1
-    lb, q_means, q_coarse = work[5], work[2], work[12]
+    lb, q_means, q_coarse = work.lb, work.q_means, work.q_coarse
     for row in range(rows.shape[0]):
-        q, exclude, best_d, best_i = _query(q_flat, q_off, rows, row, loo, dist, idx)
+        i = rows[row]
+        dist[row] = _INF
+        idx[row] = -1
+        best_d, best_i = dist[row], idx[row]
+        exclude = i if loo else -1
+        q = q_flat[q_off[i] : q_off[i + 1]]
         n = q.shape[0]
         n_seg = (n + seg - 1) // seg
         n_coarse = (n + COARSE * seg - 1) // (COARSE * seg)
+        fine, coarse = q_means[:n_seg], q_coarse[:n_coarse]
         if seg > 1:  # with one point per segment the fine bound is the distance itself
-            segment_means(q, seg, q_means[:n_seg])
-        segment_means(q, COARSE * seg, q_coarse[:n_coarse])
-        first = -1
+            segment_means(q, seg, fine)
+        segment_means(q, COARSE * seg, coarse)
+        first = np.int64(-1)  # not a literal (see the module's notes)
         for j in range(n_train):
-            lb[j] = paa_keogh_sq(q_coarse, 0, coarse_means, coarse_means, coarse_off[j],
-                                 n_coarse)
+            g = coarse_off[j]
+            train_coarse = coarse_means[g : g + n_coarse]
+            lb[j] = paa_keogh_sq(coarse, train_coarse, train_coarse)
             if j != exclude and (first < 0 or lb[j] < lb[first]):
                 first = j
         if first < 0:
@@ -788,7 +813,8 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, labels, dist, idx, w
             if j == exclude or lb[j] > threshold * _SLACK or _skip(lb, labels, best_i, j):
                 j += 1
                 continue
-            if seg > 1 and (paa_keogh_sq(q_means, 0, means, means, g_off[j], n_seg)
+            g = seg_off[j]
+            if seg > 1 and (paa_keogh_sq(fine, means[g : g + n_seg], means[g : g + n_seg])
                             > threshold * _SLACK):
                 j += 1
                 continue
@@ -797,7 +823,7 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, labels, dist, idx, w
             j = 0 if restart else j + 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def screened_rows(q_flat, q_off, rows, loo, t_flat, t_off, approx, q_sq, t_sq, rounding, k,
                   dist, idx):
     """The ``k`` nearest training series in Euclidean distance (the DTW at a zero band on
@@ -814,7 +840,12 @@ def screened_rows(q_flat, q_off, rows, loo, t_flat, t_off, approx, q_sq, t_sq, r
     picked_d = np.empty(k)
     picked_i = np.empty(k, dtype=np.int64)
     for row in range(rows.shape[0]):
-        q, exclude, best_d, best_i = _query(q_flat, q_off, rows, row, loo, dist, idx)
+        i = rows[row]
+        dist[row] = _INF
+        idx[row] = -1
+        best_d, best_i = dist[row], idx[row]
+        exclude = i if loo else -1
+        q = q_flat[q_off[i] : q_off[i + 1]]
         screened = approx[row]
         picked_d[:] = _INF
         picked_i[:] = -1
@@ -841,133 +872,71 @@ def screened_rows(q_flat, q_off, rows, loo, t_flat, t_off, approx, q_sq, t_sq, r
                 threshold = best_d[k - 1]
 
 
-@njit(cache=True, nogil=True)
-def any_other_length(offsets, n):
-    """Whether any packed series is not ``n`` long."""
-    for j in range(offsets.shape[0] - 1):
-        if offsets[j + 1] - offsets[j] != n:
-            return True
-    return False
-
-
-@njit(cache=True, nogil=True)
-def search(q_flat, q_off, rows, loo, index, window, seg, k, labels, dist, idx, work):
-    """``euclidean_rows`` where every series has one length and the band is zero,
-    ``search_rows`` otherwise. ``labels`` (int64, one per training series, or empty):
-    for k = 1, find the nearest one's class only, which can skip series of its class."""
-    if rows.shape[0] == 0:
-        return
-    length = q_off[1] - q_off[0]
-    offsets = index[1]
-    if (band_radius(length, length, window) == 0 and not any_other_length(q_off, length)
-            and not any_other_length(offsets, length)):
-        euclidean_rows(q_flat, q_off, rows, loo, index, seg, k, labels, dist, idx, work)
-    else:
-        search_rows(q_flat, q_off, rows, loo, index, window, seg, k, labels, dist, idx, work)
-
-
-@njit(cache=True, nogil=True)
-def sort_by_key(ids, key):
-    """Sort ``ids`` in place by ``key[ids]``: insertion sort while short (the usual case
-    after the first distance has pruned most candidates), else argsort."""
-    if ids.shape[0] > 16:
-        ids[:] = ids[np.argsort(key[ids])]
-        return
-    for a in range(1, ids.shape[0]):
-        j = ids[a]
-        b = a
-        while b > 0 and key[ids[b - 1]] > key[j]:
-            ids[b] = ids[b - 1]
-            b -= 1
-        ids[b] = j
-
-
-@njit(cache=True, nogil=True)
-def _max_length(offsets):
-    """The length of the longest packed series (0 for none)."""
-    if offsets.shape[0] < 2:
-        return 0
-    return np.max(offsets[1:] - offsets[:-1])
-
-
-@njit(cache=True, nogil=True)
-def knn_block(q_flat, q_off, rows, t_flat, t_off, window, k, loo, seg, labels):
-    """k nearest neighbours of the query series ``rows``; ``loo`` skips the query itself
-    (the queries are then the training series). ``seg``: the LB_PAA segment length.
-    ``labels``: see ``search``."""
-    index = build_index(t_flat, t_off, window, seg)
-    work = make_work(_max_length(q_off), _max_length(t_off), t_off.shape[0] - 1,
-                     t_flat.shape[1], seg)
-    dist = np.empty((rows.shape[0], k))
-    idx = np.empty((rows.shape[0], k), dtype=np.int64)
-    search(q_flat, q_off, rows, loo, index, window, seg, k, labels, dist, idx, work)
-    return dist, idx
-
-
-@njit(cache=True, nogil=True)
-def brute_block(q_flat, q_off, rows, t_flat, t_off, window, k, loo):
-    """The same answer as ``knn_block`` by computing every distance in full (the
-    reference of the tests and the benchmark)."""
-    n_train = t_off.shape[0] - 1
-    m_max = _max_length(t_off)
-    prev = np.empty(m_max + 1)
-    curr = np.empty(m_max + 1)
+@njit(cache=True, nogil=True, error_model="numpy")
+def brute_rows(q_flat, q_off, rows, t_flat, t_off, window, k, loo, split):
+    """The same answer as ``dtw_rows`` by computing every distance in full (the
+    reference of the tests and the benchmark): an item's is the sum over its ``split``
+    parts of ``dtw_sq_plain``, in order."""
+    n_train = (t_off.shape[0] - 1) // split
+    longest = 0
+    for j in range(t_off.shape[0] - 1):
+        longest = max(longest, t_off[j + 1] - t_off[j])
+    prev = np.empty(longest + 1)
+    curr = np.empty(longest + 1)
     dist = np.empty((rows.shape[0], k))
     idx = np.empty((rows.shape[0], k), dtype=np.int64)
     all_d = np.empty(n_train)
     for a in range(rows.shape[0]):
         i = rows[a]
-        q = q_flat[q_off[i] : q_off[i + 1]]
         for j in range(n_train):
+            all_d[j] = 0.0
             if loo and j == i:
                 all_d[j] = _INF
-            else:
-                all_d[j] = dtw_sq_plain(q, t_flat[t_off[j] : t_off[j + 1]], window, prev, curr)
+                continue
+            for c in range(split):
+                s, u = i * split + c, j * split + c
+                all_d[j] += dtw_sq_plain(q_flat[q_off[s] : q_off[s + 1]],
+                                         t_flat[t_off[u] : t_off[u + 1]], window, prev, curr)
         order = np.argsort(all_d, kind="mergesort")[:k]
         dist[a] = all_d[order]
         idx[a] = order
     return dist, idx
 
 
-@njit(cache=True, nogil=True)
+# == 5. The learned window ================================================================
+
+@_internal
 def _path_need(q, t, window):
     acc = dtw_matrix(q, t, window)
     return path_radius(backtrack(acc), q.shape[0], t.shape[0])
 
 
-@njit(cache=True, nogil=True)
-def loo_neighbours(flat, offsets, windows, seg):
-    """Leave-one-out nearest neighbour of every series at each of ``windows`` (widest
-    first): an array (n_windows, n_series) of training indices."""
-    n = offsets.shape[0] - 1
-    out = np.empty((windows.shape[0], n), dtype=np.int64)
-    nn = np.full(n, -1, dtype=np.int64)
-    need = np.zeros(n, dtype=np.int64)
-    one_d = np.empty((1, 1))
-    one_i = np.empty((1, 1), dtype=np.int64)
-    one_row = np.empty(1, dtype=np.int64)
-    no_labels = np.empty(0, dtype=np.int64)
-    longest = _max_length(offsets)
-    work = make_work(longest, longest, n, flat.shape[1], seg)
-    for w in range(windows.shape[0]):
-        window = windows[w]
-        index_ready = False
-        index = build_index(flat[:0], offsets[:1], window, seg)
-        for i in range(n):
-            q = flat[offsets[i] : offsets[i + 1]]
-            j = nn[i]
-            if j >= 0:
-                m = offsets[j + 1] - offsets[j]
-                if need[i] <= band_radius(q.shape[0], m, window):
-                    continue  # the optimal path fits: same neighbour, same distance
-            if not index_ready:
-                index = build_index(flat, offsets, window, seg)
-                index_ready = True
-            one_row[0] = i
-            search(flat, offsets, one_row, True, index, window, seg, 1, no_labels, one_d, one_i,
-                   work)
-            j = one_i[0, 0]
-            nn[i] = j
-            need[i] = _path_need(q, flat[offsets[j] : offsets[j + 1]], window)
-        out[w] = nn
+@njit(cache=True, nogil=True, error_model="numpy")
+def loo_stale(offsets, split, window, nn, need):
+    """Which items must search again at ``window``: those with no nearest neighbour yet,
+    or whose optimal path to it (``need``, its radius) leaves the band."""
+    n = nn.shape[0]
+    out = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        j = nn[i]
+        if j < 0:
+            out[i] = True
+        else:
+            length = offsets[i * split + 1] - offsets[i * split]
+            m = offsets[j * split + 1] - offsets[j * split]
+            out[i] = need[i] > band_radius(length, m, window)
     return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def path_needs(index, rows, nn, need):
+    """The radius of the optimal path (the widest of its parts') from each item ``rows``
+    to its nearest neighbour ``nn``, at ``index.window``, into ``need``."""
+    flat, offsets, split = index.flat, index.offsets, index.split
+    for i in rows:
+        j = nn[i]
+        need[i] = 0
+        for c in range(split):
+            s, u = i * split + c, j * split + c
+            need[i] = max(need[i], _path_need(flat[offsets[s] : offsets[s + 1]],
+                                              flat[offsets[u] : offsets[u + 1]], index.window))

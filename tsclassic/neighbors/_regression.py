@@ -67,7 +67,7 @@ class KNeighborsDTWRegressor(RegressorMixin, DTWNeighborsBase):
         -------
         self
         """
-        self._y = self._fit_panel(X, y)
+        self.y_ = self._fit_panel(X, y)
         return self
 
     def _check_target(self, y: np.ndarray) -> np.ndarray:
@@ -84,4 +84,4 @@ class KNeighborsDTWRegressor(RegressorMixin, DTWNeighborsBase):
         """
         sq, idx = self._neighbours(X)
         w = self._weights(sq)
-        return (w * self._y[idx]).sum(axis=1) / w.sum(axis=1)
+        return (w * self.y_[idx]).sum(axis=1) / w.sum(axis=1)

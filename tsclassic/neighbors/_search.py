@@ -34,6 +34,7 @@ time warping", SDM).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -53,82 +54,212 @@ SCREEN_ENTRIES = 2**20
 _NO_LABELS = np.empty(0, dtype=np.int64)
 
 
+class Index(NamedTuple):
+    """What the search needs of the training series at one window, computed once (at fit).
+
+    Series are packed back to back (``flat`` (total_length, C), ``offsets``); an item (a
+    training series as the search sees it) is ``split`` consecutive packed series: 1 for
+    dependent DTW (one packed series, every channel), C for independent DTW (one packed
+    one-channel series per channel). Segment means of packed series s are rows
+    ``seg_off[s]:seg_off[s + 1]`` of ``means`` and of its envelope's, ``coarse_off`` and
+    ``coarse_means`` the same over segments ``COARSE`` times longer. A named tuple: numba
+    compiles it to a plain tuple and the kernels read its fields by name.
+    """
+
+    flat: np.ndarray
+    offsets: np.ndarray
+    lower: np.ndarray  # Keogh envelope of every packed series (the series at a zero band)
+    upper: np.ndarray
+    stats: np.ndarray  # (n_packed, 4, C): first, last, min, max (LB_Kim)
+    seg_off: np.ndarray
+    means: np.ndarray
+    lower_means: np.ndarray
+    upper_means: np.ndarray
+    coarse_off: np.ndarray
+    coarse_means: np.ndarray
+    window: float  # the Sakoe-Chiba band, a fraction of the length
+    seg: int  # points per LB_PAA segment
+    split: int  # packed series per item
+    shortest: int  # the shortest and longest packed series
+    longest: int
+
+    @property
+    def n_items(self) -> int:
+        return (len(self.offsets) - 1) // self.split
+
+
+class Work(NamedTuple):
+    """Work arrays of one search thread, reused from query to query (``make_work``)."""
+
+    q_lower: np.ndarray  # the query's envelope, part after part
+    q_upper: np.ndarray
+    q_means: np.ndarray  # segment means of one part of the query and of its envelope
+    q_lower_means: np.ndarray
+    q_upper_means: np.ndarray
+    lb: np.ndarray  # one lower bound per training item
+    candidates: np.ndarray  # the items left after the first distance
+    tail: np.ndarray  # the cumulated LB_Keogh both ways, from the end
+    tail_reverse: np.ndarray
+    prev: np.ndarray  # DTW rows
+    curr: np.ndarray
+    q_stats: np.ndarray  # LB_Kim statistics of one part of the query
+    q_coarse: np.ndarray  # the query's coarse segment means (the Euclidean search)
+
+
+def segment_offsets(lengths: np.ndarray, seg: int) -> np.ndarray:
+    """Start rows of each packed series' segment means, for segments of ``seg`` points."""
+    out = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum((lengths + seg - 1) // seg, out=out[1:])
+    return out
+
+
+def build_index(train: Packed, window: float, split: int = 1, seg: int | None = None) -> Index:
+    """The search index of ``train`` (items of ``split`` packed series) at ``window``;
+    ``seg`` defaults to ``segment_length``."""
+    from tsclassic.neighbors._kernels import (
+        COARSE,
+        band_radius,
+        packed_segment_means,
+        train_envelopes,
+        train_stats,
+    )
+
+    flat, offsets, lengths = train.flat, train.offsets, train.lengths
+    seg = segment_length(train, window) if seg is None else int(seg)
+    longest = int(lengths.max())
+    # A zero band for every series: the envelopes are the series themselves.
+    zero_band = band_radius(longest, longest, window) == 0
+    lower, upper = (flat, flat) if zero_band else train_envelopes(flat, offsets, window)
+    seg_off = segment_offsets(lengths, seg)
+    coarse_off = segment_offsets(lengths, COARSE * seg)
+    means = packed_segment_means(flat, offsets, seg, seg_off)
+    if zero_band:
+        lower_means = upper_means = means
+    else:
+        lower_means = packed_segment_means(lower, offsets, seg, seg_off)
+        upper_means = packed_segment_means(upper, offsets, seg, seg_off)
+    return Index(
+        flat, offsets, lower, upper, train_stats(flat, offsets), seg_off, means, lower_means,
+        upper_means, coarse_off, packed_segment_means(flat, offsets, COARSE * seg, coarse_off),
+        float(window), seg, int(split), int(lengths.min()), longest,
+    )
+
+
+def make_work(index: Index, max_query: int) -> Work:
+    """Work arrays for queries of at most ``max_query`` points against ``index``."""
+    from tsclassic.neighbors._kernels import COARSE
+
+    seg, cols = index.seg, index.flat.shape[1]
+    n_seg = (max_query + seg - 1) // seg
+    rows = max(max_query, index.longest) + 2
+    return Work(
+        np.empty((index.split * max_query, cols)), np.empty((index.split * max_query, cols)),
+        np.empty((n_seg, cols)), np.empty((n_seg, cols)), np.empty((n_seg, cols)),
+        np.empty(index.n_items), np.empty(index.n_items, dtype=np.int64),
+        np.empty(max_query + 1), np.empty(max_query + 1), np.empty(rows), np.empty(rows),
+        np.empty((4, cols)),
+        np.empty(((max_query + COARSE * seg - 1) // (COARSE * seg), cols)),
+    )
+
+
 def knn_search(
-    queries: Packed | None, train: Packed, window: float, k: int, n_jobs: int | None,
-    brute: bool = False,
+    queries: Packed | None, index: Index, k: int, n_jobs: int | None, brute: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Squared DTW distances and indices (n_queries, k) of the k nearest training series,
-    nearest first, ties to the first; ``queries=None`` is the training set leaving each
-    series out. ``brute`` computes every distance instead (the reference for tests)."""
-    return _run_search(queries, train, window, k, n_jobs, brute, _NO_LABELS)
+    """Squared DTW distances and indices (n_queries, k) of the k nearest training items,
+    nearest first, ties to the first; ``queries`` (packed as the index, ``split`` series
+    per item), ``None`` for the training set leaving each item out. ``brute`` computes
+    every distance instead (the reference for tests)."""
+    return _run_search(queries, index, k, n_jobs, brute, _NO_LABELS)
 
 
 def nearest_labels(
-    queries: Packed, train: Packed, labels: np.ndarray, window: float, n_jobs: int | None,
+    queries: Packed | None, index: Index, labels: np.ndarray, n_jobs: int | None,
 ) -> np.ndarray:
-    """The label (of ``labels``, int64, one per training series) of each query's nearest
-    training series under DTW: 1-NN classification, exactly as brute force, ties to the
-    first series. Knowing the class only, the search skips series of the class of the
-    nearest so far; they could change which series is nearest, not its class (except
+    """The label (of ``labels``, int64, one per training item) of each query's nearest
+    training item under DTW: 1-NN classification, exactly as brute force, ties to the
+    first item. Knowing the class only, the search skips items of the class of the
+    nearest so far; they could change which item is nearest, not its class (except
     where ``euclidean_norms`` applies: the screened search finds the nearest itself)."""
     labels = np.ascontiguousarray(labels, dtype=np.int64)
-    _, idx = _run_search(queries, train, window, 1, n_jobs, False, labels)
+    _, idx = _run_search(queries, index, 1, n_jobs, False, labels)
     return labels[idx[:, 0]]
 
 
 def _run_search(
-    queries: Packed | None, train: Packed, window: float, k: int, n_jobs: int | None,
-    brute: bool, labels: np.ndarray,
+    queries: Packed | None, index: Index, k: int, n_jobs: int | None, brute: bool,
+    labels: np.ndarray, rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    from tsclassic.neighbors._kernels import brute_block, knn_block
+    """The search of ``knn_search`` for the query items ``rows`` (default: all)."""
+    from tsclassic.neighbors import _kernels
 
     loo = queries is None
-    q = train if loo else queries
-    seg = segment_length(train, window)
-    norms = None if brute else euclidean_norms(q, train, window)
+    q_flat, q_off = (index.flat, index.offsets) if loo else (queries.flat, queries.offsets)
+    q_lengths = np.diff(q_off)
+    n_queries = len(q_lengths) // index.split
+    norms = None if brute else euclidean_norms(queries, index)
+    # Python picks the kernel, so that a call compiles only the one it runs.
+    if brute:
+        def block(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return _kernels.brute_rows(q_flat, q_off, rows, index.flat, index.offsets,
+                                       index.window, k, loo, index.split)
+    elif norms is not None:
+        def block(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return screened_block(q_flat, q_off, index, rows, k, loo, *norms)
+    else:
+        rows_kernel = (_kernels.euclidean_rows if _euclidean(q_lengths, index)
+                       else _kernels.dtw_rows)
+        max_query = int(q_lengths.max()) if len(q_lengths) else 0
 
-    def block(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if brute:
-            return brute_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k, loo)
-        if norms is not None:
-            return screened_block(q, train, rows, k, loo, *norms)
-        return knn_block(q.flat, q.offsets, rows, train.flat, train.offsets, window, k, loo, seg,
-                         labels)
+        def block(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            dist = np.empty((rows.size, k))
+            idx = np.empty((rows.size, k), dtype=np.int64)
+            rows_kernel(q_flat, q_off, rows, loo, index, k, labels, dist, idx,
+                        make_work(index, max_query))
+            return dist, idx
 
-    return run_blocks(block, q.n, n_jobs)
+    return run_blocks(block, np.arange(n_queries) if rows is None else rows, n_jobs)
+
+
+def _euclidean(q_lengths: np.ndarray, index: Index) -> bool:
+    """Whether the DTW is the Euclidean distance: a zero band, every series (queries and
+    training) of one length, dependent DTW (``split == 1``)."""
+    from tsclassic.neighbors._kernels import band_radius
+
+    length = index.shortest
+    return bool(index.split == 1 and index.longest == length and np.all(q_lengths == length)
+                and band_radius(length, length, index.window) == 0)
 
 
 def euclidean_norms(
-    queries: Packed, train: Packed, window: float,
+    queries: Packed | None, index: Index,
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """The squared norms of queries and training series where the DTW is the Euclidean
-    distance (a zero band, every series of one length) and can be screened from dot
+    """The squared norms of queries (``None``: the training series) and training series
+    where the DTW is the Euclidean distance (``_euclidean``) and can be screened from dot
     products (no square overflows); ``None`` elsewhere."""
-    from tsclassic.neighbors._kernels import band_radius
-
-    length = int(train.lengths[0])
-    if not (queries.equal_length and train.equal_length and queries.lengths[0] == length
-            and band_radius(length, length, window) == 0):
+    q_flat, q_off = (index.flat, index.offsets) if queries is None else (queries.flat,
+                                                                          queries.offsets)
+    if not _euclidean(np.diff(q_off), index):
         return None
     with np.errstate(over="ignore", invalid="ignore"):
-        q_sq, t_sq = (np.einsum("ij,ij->i", m, m) for m in (_rows(queries), _rows(train)))
+        q_sq, t_sq = (np.einsum("ij,ij->i", m, m) for m in (_rows(q_flat, q_off),
+                                                             _rows(index.flat, index.offsets)))
         if not np.isfinite(q_sq.max() + t_sq.max()):
             return None
     return q_sq, t_sq
 
 
 def screened_block(
-    queries: Packed, train: Packed, rows: np.ndarray, k: int, loo: bool, q_sq: np.ndarray,
-    t_sq: np.ndarray,
+    q_flat: np.ndarray, q_off: np.ndarray, index: Index, rows: np.ndarray, k: int, loo: bool,
+    q_sq: np.ndarray, t_sq: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``knn_block`` where ``euclidean_norms`` applies: the squared distances of a block
-    of queries to every training series come from one matrix product, |q|^2 + |t|^2 -
+    """The search where ``euclidean_norms`` applies: the squared distances of a block of
+    queries to every training series come from one matrix product, |q|^2 + |t|^2 -
     2 q.t, and only the series that rounding leaves near the k-th are measured in full
     (``screened_rows``). A matrix product runs at the machine's full speed (BLAS), which
     a search that abandons each distance early cannot."""
     from tsclassic.neighbors._kernels import screened_rows
 
-    query_rows, train_rows = _rows(queries), _rows(train)
+    query_rows, train_rows = _rows(q_flat, q_off), _rows(index.flat, index.offsets)
     # Both the screened distance and euclidean_sq's come from sums of s = length * channels
     # products: each within (2s + 5) u (|q|^2 + |t|^2) of the exact distance, u = eps / 2,
     # in any order of summation, with or without fused multiply-adds (Higham 2002, section
@@ -136,29 +267,44 @@ def screened_block(
     rounding = (8 * train_rows.shape[1] + 32) * np.finfo(np.float64).eps
     dist = np.empty((rows.size, k))
     idx = np.empty((rows.size, k), dtype=np.int64)
-    step = max(1, SCREEN_ENTRIES // train.n)
+    step = max(1, SCREEN_ENTRIES // index.n_items)
     for start in range(0, rows.size, step):
         part = rows[start : start + step]
         products = query_rows[part] @ train_rows.T
         approx = q_sq[part, None] + t_sq - 2.0 * products
-        screened_rows(queries.flat, queries.offsets, part, loo, train.flat, train.offsets, approx,
-                      q_sq[part], t_sq, rounding, k, dist[start : start + step],
-                      idx[start : start + step])
+        screened_rows(q_flat, q_off, part, loo, index.flat, index.offsets, approx, q_sq[part],
+                      t_sq, rounding, k, dist[start : start + step], idx[start : start + step])
     return dist, idx
 
 
-def _rows(packed: Packed) -> np.ndarray:
-    """Series of one length as the rows of a matrix (n, length * channels): a view."""
-    return packed.flat.reshape(packed.n, -1)
+def _rows(flat: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Packed series of one length as the rows of a matrix (n, length * channels): a view."""
+    return flat.reshape(len(offsets) - 1, -1)
 
 
-def learn_window_neighbours(train: Packed, windows: np.ndarray) -> np.ndarray:
-    """Leave-one-out nearest neighbour of each training series at each window of
-    ``windows`` (sorted widest first): an array (n_windows, n_series)."""
-    from tsclassic.neighbors._kernels import loo_neighbours
+def learn_window_neighbours(train: Packed, windows: np.ndarray, split: int = 1) -> np.ndarray:
+    """Leave-one-out nearest neighbour of each training item (``split`` packed series
+    each) at each window of ``windows`` (sorted widest first): an array (n_windows,
+    n_items). Going from the widest band down, an item keeps its nearest neighbour as
+    long as the optimal path to it (every part's) fits in the narrower band: its distance
+    is then unchanged while every other can only grow."""
+    from tsclassic.neighbors._kernels import loo_stale, path_needs
 
     windows = np.asarray(windows, dtype=np.float64)
-    return loo_neighbours(train.flat, train.offsets, windows, segment_length(train, 1.0))
+    n = train.n // split
+    out = np.empty((len(windows), n), dtype=np.int64)
+    nn = np.full(n, -1, dtype=np.int64)
+    need = np.zeros(n, dtype=np.int64)
+    seg = segment_length(train, 1.0)
+    for w, window in enumerate(windows):
+        rows = np.flatnonzero(loo_stale(train.offsets, split, window, nn, need))
+        if rows.size:
+            index = build_index(train, window, split, seg)
+            _, idx = _run_search(None, index, 1, None, False, _NO_LABELS, rows)
+            nn[rows] = idx[:, 0]
+            path_needs(index, rows, nn, need)
+        out[w] = nn
+    return out
 
 
 def segment_length(train: Packed, window: float) -> int:
@@ -171,15 +317,18 @@ def segment_length(train: Packed, window: float) -> int:
     return max(MIN_SEGMENT, typical // N_SEGMENTS)
 
 
-def run_blocks(fn: Callable[[np.ndarray], object], n_rows: int, n_jobs: int | None) -> object:
-    """Run ``fn(rows)`` over blocks of row indices in threads; concatenate the results.
+def run_blocks(fn: Callable[[np.ndarray], object], rows: np.ndarray | int,
+               n_jobs: int | None) -> object:
+    """Run ``fn(rows)`` over blocks of the row indices ``rows`` (an int: that many) in
+    threads; concatenate the results.
 
     The kernels release the GIL, so threads run in parallel without copying the data.
     """
     from joblib import effective_n_jobs
 
-    n_threads = 1 if n_jobs is None else min(effective_n_jobs(n_jobs), max(n_rows, 1))
-    rows = np.arange(n_rows, dtype=np.int64)
+    rows = np.arange(rows) if np.isscalar(rows) else rows
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    n_threads = 1 if n_jobs is None else min(effective_n_jobs(n_jobs), max(rows.size, 1))
     if n_threads <= 1:
         return fn(rows)
     from concurrent.futures import ThreadPoolExecutor
