@@ -96,10 +96,12 @@ def peers() -> tuple[dict[str, Callable[[], Any]], dict[str, str]]:
 
 
 def fit_predict(make: Callable[[], Any], X: np.ndarray, y: np.ndarray, Xt: np.ndarray
-                ) -> tuple[float, np.ndarray]:
-    start = time.perf_counter()
+                ) -> tuple[float, float, np.ndarray]:
+    """Wall and CPU seconds of fit + predict, and the predictions. On a machine shared
+    with other jobs the CPU time of these single-threaded runs is the steadier figure."""
+    wall, cpu = time.perf_counter(), time.process_time()
     pred = np.asarray(make().fit(X, y).predict(Xt))
-    return time.perf_counter() - start, pred
+    return time.perf_counter() - wall, time.process_time() - cpu, pred
 
 
 def warm_up(methods: dict[str, Callable[[], Any]], missing: dict[str, str]) -> None:
@@ -117,9 +119,10 @@ def warm_up(methods: dict[str, Callable[[], Any]], missing: dict[str, str]) -> N
 
 
 def run(names: list[str], methods: dict[str, Callable[[], Any]], repeat: int,
-        missing: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+        missing: dict[str, str]
+        ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, float]]:
     acc = pd.DataFrame(index=list(methods), columns=names, dtype=float)
-    sec = acc.copy()
+    sec, cpu = acc.copy(), acc.copy()
     agree = {}
     for name in names:
         X, y = load_uea(name, "train")
@@ -130,7 +133,7 @@ def run(names: list[str], methods: dict[str, Callable[[], Any]], repeat: int,
                 if method in missing or (rep > 0 and method == "ours: FCN"):
                     continue
                 try:
-                    seconds, pred = fit_predict(make, X, y, Xt)
+                    seconds, cpu_seconds, pred = fit_predict(make, X, y, Xt)
                 except Exception as err:  # reported in the results file, not hidden
                     missing[method] = f"{type(err).__name__} on {name}: {err}"
                     continue
@@ -138,12 +141,13 @@ def run(names: list[str], methods: dict[str, Callable[[], Any]], repeat: int,
                     preds[method] = pred
                     acc.loc[method, name] = float(np.mean(pred == yt))
                 sec.loc[method, name] = np.nanmin([sec.loc[method, name], seconds])
+                cpu.loc[method, name] = np.nanmin([cpu.loc[method, name], cpu_seconds])
         if "ours: DTW-D" in preds and "aeon: 1NN-DTW" in preds:
             agree[name] = float(np.mean(preds["ours: DTW-D"] == preds["aeon: 1NN-DTW"]))
         print(f"{name}: " + ", ".join(f"{m} {acc.loc[m, name]:.4f} ({sec.loc[m, name]:.2f} s)"
                                       for m in methods if m in preds), flush=True)
     kept = [m for m in methods if m not in missing]
-    return acc.loc[kept], sec.loc[kept], agree
+    return acc.loc[kept], sec.loc[kept], cpu.loc[kept], agree
 
 
 def published(names: list[str]) -> pd.DataFrame:
@@ -154,17 +158,20 @@ def published(names: list[str]) -> pd.DataFrame:
     return out.loc[list(PUBLISHED), names].rename(index=PUBLISHED)
 
 
-def summary(acc: pd.DataFrame, sec: pd.DataFrame) -> list[str]:
-    """The issue's target, and our time beside the peer's as ratios."""
+def summary(acc: pd.DataFrame, sec: pd.DataFrame, cpu: pd.DataFrame) -> list[str]:
+    """The issue's target, and our time beside the peer's as ratios (wall clock)."""
     lines = []
-    mean, total = acc.mean(axis=1), sec.sum(axis=1)
+    mean, total, total_cpu = acc.mean(axis=1), sec.sum(axis=1), cpu.sum(axis=1)
     if {"ours: FeatureClassifier", "ours: DTW-D"} <= set(acc.index):
         f, d = "ours: FeatureClassifier", "ours: DTW-D"
-        met = mean[f] >= mean[d] and total[f] < total[d]
-        lines.append(f"- target (default FeatureClassifier at least matches dependent DTW's mean "
-                     f"accuracy at a fraction of its time): mean {mean[f]:.4f} against "
-                     f"{mean[d]:.4f}, total time {total[f]:.2f} s against {total[d]:.2f} s "
-                     f"({total[f] / total[d]:.2f}x): {'met' if met else 'NOT met'}")
+        lines.append(f"- target, accuracy (the default FeatureClassifier at least matches "
+                     f"dependent DTW's mean): {mean[f]:.4f} against {mean[d]:.4f}: "
+                     f"{'met' if mean[f] >= mean[d] else 'NOT met'}")
+        lines.append(f"- target, time (at a fraction of dependent DTW's): total {total[f]:.2f} s "
+                     f"against {total[d]:.2f} s wall ({total[f] / total[d]:.2f}x), "
+                     f"{total_cpu[f]:.2f} s against {total_cpu[d]:.2f} s CPU "
+                     f"({total_cpu[f] / total_cpu[d]:.2f}x): "
+                     f"{'met' if total[f] < total[d] and total_cpu[f] < total_cpu[d] else 'NOT met'}")
     for a, b in [("ours: DTW-D", "aeon: 1NN-DTW"), ("ours: FeatureClassifier", "aeon: 1NN-DTW"),
                  ("ours: FeatureClassifier", "aeon: QUANT"),
                  ("ours: FeatureClassifier", "aeon: Catch22")]:
@@ -188,11 +195,11 @@ def main() -> None:
     methods = {**ours(epochs), **methods}
     order = list(methods) + list(missing)
     warm_up(methods, missing)
-    acc, sec, agree = run(names, methods, repeat, missing)
+    acc, sec, cpu, agree = run(names, methods, repeat, missing)
     acc = pd.concat([acc, published(names)])
     acc["mean"] = acc.mean(axis=1)
-    sec["total"] = sec.sum(axis=1)
-    acc.index.name = sec.index.name = "method"
+    sec["total"], cpu["total"] = sec.sum(axis=1), cpu.sum(axis=1)
+    acc.index.name = sec.index.name = cpu.index.name = "method"
     lines = [
         "# Multivariate classification on the UEA sets in data/uea",
         "",
@@ -219,9 +226,14 @@ def main() -> None:
         "",
         to_markdown(sec.round(3)),
         "",
+        "## CPU time (fit + predict, seconds of this process, best of the same runs)",
+        "",
+        to_markdown(cpu.round(3)),
+        "",
         "## Summary",
         "",
-        *summary(acc.drop(columns="mean"), sec.drop(columns="total")),
+        *summary(acc.drop(columns="mean"), sec.drop(columns="total"),
+                 cpu.drop(columns="total")),
     ]
     if agree:
         lines.append("- our dependent DTW predicts as aeon's 1-NN DTW on "
