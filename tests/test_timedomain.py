@@ -197,7 +197,7 @@ def test_diff_orders_compute_the_features_of_the_differences():
     np.testing.assert_allclose(both[[f"{c}_diff1" for c in plain.columns]].to_numpy(),
                                slopes.to_numpy())
     # A single point has no difference: refused, naming the series and the length needed.
-    with pytest.raises(ValueError, match=r"X\[0\] has length 1 .* at least 2"):
+    with pytest.raises(ValueError, match=r"X\[0\] has length 1 .* at least 2 \(diff_orders"):
         TimeDomainFeatures(diff_orders=(0, 1)).fit_transform([np.array([1.0]), X[0]])
     tiny = TimeDomainFeatures(diff_orders=(0, 1)).fit_transform([np.array([1.0, 3.0]), X[0]])
     assert tiny.loc[0, "mean_diff1"] == 2.0 and np.isfinite(tiny.to_numpy()).all()

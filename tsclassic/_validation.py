@@ -25,6 +25,8 @@ __all__ = [
     "check_coverage",
     "check_panel",
     "check_panel_target",
+    "check_panel_lengths",
+    "panel_by_length",
     "panel_channel_names",
     "check_sequences",
     "check_positive_int",
@@ -398,6 +400,35 @@ def _refuse_nan_padding(series: list[np.ndarray], name: str, owner: str) -> None
             f"array. {owner} does not read NaN as data: pass a list of arrays, each of its own "
             f"length (tsclassic.preprocessing.trim_trailing_nan({name}) makes one)."
         )
+
+
+def check_panel_lengths(
+    panel: np.ndarray | list[np.ndarray], min_length: int, reason: str, name: str = "X", *,
+    owner: str = "this estimator",
+) -> None:
+    """Raise when a series of a checked panel is shorter than ``min_length``, saying why
+    (``reason`` names the parameter that asks for it)."""
+    lengths = [panel.shape[2]] if isinstance(panel, np.ndarray) else [s.shape[1] for s in panel]
+    short = [i for i, n in enumerate(lengths) if n < min_length]
+    if short:
+        n = lengths[short[0]]
+        where = (f"{name} has series of length {n}" if isinstance(panel, np.ndarray)
+                 else f"{name}[{short[0]}] has length {n}")
+        raise ValueError(
+            f"{where} (n_features = {n}) but {owner} needs at least {min_length} ({reason}); "
+            f"pass longer series or change the parameters."
+        )
+
+
+def panel_by_length(panel: np.ndarray | list[np.ndarray]) -> list[tuple[list[int], np.ndarray]]:
+    """The series of a checked panel grouped by length, so that each group is computed in
+    one vectorised pass: ``(positions, (n_group, n_channels, length) array)`` pairs."""
+    if isinstance(panel, np.ndarray):
+        return [(list(range(len(panel))), panel)]
+    groups: dict[int, list[int]] = {}
+    for i, series in enumerate(panel):
+        groups.setdefault(series.shape[1], []).append(i)
+    return [(rows, np.stack([panel[i] for i in rows])) for rows in groups.values()]
 
 
 def panel_channel_names(X: Any, n_channels: int) -> list[str]:

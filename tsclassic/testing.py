@@ -73,13 +73,16 @@ def _fail(check: str, est: Any, message: str) -> AssertionError:
 
 
 def _expect_error(
-    check: str, est: Any, call: Callable[[], Any], argument: str, kinds=(ValueError, TypeError)
+    check: str, est: Any, call: Callable[[], Any], argument: str, kinds=(ValueError, TypeError),
+    remedy: str | None = None,
 ) -> None:
     try:
         call()
     except kinds as err:
         if not re.search(rf"(?<![A-Za-z_]){re.escape(argument)}(?![A-Za-z_])", str(err)):
             raise _fail(check, est, f"the error does not name the argument {argument!r}: {err}") from None
+        if remedy is not None and remedy not in str(err):
+            raise _fail(check, est, f"the error does not name the remedy ({remedy!r}): {err}") from None
         return
     except Exception as err:  # noqa: BLE001 - any other exception type is the failure
         raise _fail(
@@ -257,11 +260,74 @@ def _panel_checks(est: Any, family: str, run_sklearn: bool) -> None:
     _expect_error("inf", est, lambda: fit(clone(est), bad_inf), "X")
     _expect_error("empty", est, lambda: clone(est).fit(np.empty((0, 40)), target[:0]), "X")
     _expect_error("ndim", est, lambda: fit(clone(est), X[0]), "X")
+    _expect_error("ndim_4d", est, lambda: fit(clone(est), X[:, None, None, :]), "X")
+    _panel_shape_checks(est, family, fit, run, X, target)
     if run_sklearn:
         from sklearn.utils.estimator_checks import check_estimator as sklearn_check
 
         xfail = getattr(type(est), "_xfail_checks", None)
         sklearn_check(clone(est), expected_failed_checks=xfail() if xfail else None)
+
+
+def _check_finite_output(check: str, est: Any, out: Any, family: str) -> None:
+    """Transformers never give NaN (or infinite) values on valid input."""
+    if family != "transformer":
+        return
+    values = out if isinstance(out, list) else [out]
+    if not all(np.isfinite(np.asarray(v, dtype=float)).all() for v in values):
+        raise _fail(check, est, "transform gave NaN or infinite values on valid input")
+
+
+def _panel_shape_checks(est: Any, family: str, fit: Callable, run: Callable, X: np.ndarray,
+                        target: np.ndarray) -> None:
+    """What the ``multivariate`` and ``unequal_length`` tags promise, both ways, and
+    finite transformer output on every kind of valid input."""
+    from tsclassic.base import get_tags
+
+    tags = get_tags(est)
+    _check_finite_output("finite_output", est, run(fit(clone(est))), family)
+    # A second channel: the series reversed, on another scale.
+    X3 = np.stack([X, 0.5 * X[:, ::-1] + 1.0], axis=1)
+    if tags.multivariate:
+        fitted = fit(clone(est), X3)
+        out = getattr(fitted, "transform" if family == "transformer" else "predict")(X3[:6])
+        if len(out) != 6:
+            raise _fail("multivariate", est, "3-D input did not give one output per series")
+        _check_finite_output("multivariate", est, out, family)
+        _expect_error("channels_mismatch", est, lambda: run(fitted), "X")
+        mixed = [X3[0], X3[1, :1], X3[2]]
+        _expect_error("channels_within_panel", est,
+                      lambda: clone(est).fit(mixed, target[:3]), "X", remedy="channel")
+    else:
+        _expect_error("univariate_only", est, lambda: fit(clone(est), X3), "X")
+    # Lengths 40, 33 and 27 in turn (a list of arrays, and a DataFrame of nested cells).
+    lengths = [X.shape[1], X.shape[1] - 7, X.shape[1] - 13]
+    ragged = [X[i, : lengths[i % 3]] for i in range(len(X))]
+    if tags.unequal_length:
+        method = "transform" if family == "transformer" else "predict"
+        fitted = fit(clone(est), ragged)
+        out = getattr(fitted, method)(ragged[:6])
+        if len(out) != 6:
+            raise _fail("unequal_length", est, "a list of series did not give one output each")
+        _check_finite_output("unequal_length", est, out, family)
+        frame = pd.DataFrame({"x": [pd.Series(s) for s in ragged]})
+        if len(getattr(fit(clone(est), frame), method)(frame.iloc[:6])) != 6:
+            raise _fail("unequal_length", est, "a DataFrame of nested series did not give one "
+                                               "output per row")
+        empty = [*ragged[:3], np.array([])]
+        _expect_error("empty_series", est, lambda: clone(est).fit(empty, target[:4]), "X",
+                      remedy="empty")
+    else:
+        _expect_error("equal_length_only", est, lambda: fit(clone(est), ragged), "X")
+    padded = X.copy()
+    padded[3, -5:] = np.nan
+    if not tags.allow_nan:
+        _expect_error("nan_padding", est, lambda: fit(clone(est), padded), "X", remedy="list")
+    if family != "transformer":
+        unlabelled = target.astype(object)
+        unlabelled[4] = None
+        _expect_error("missing_labels", est, lambda: clone(est).fit(X, unlabelled), "y")
+        _expect_error("too_few_labels", est, lambda: clone(est).fit(X, target[:-3]), "y")
 
 
 def _sequence_checks(est: Any) -> None:

@@ -15,10 +15,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from tsclassic._validation import check_positive_int
+from tsclassic._validation import check_panel_target, check_positive_int
 from tsclassic.base import PanelMixin, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
 from tsclassic.deep._training import check_training_params, split_validation, train
@@ -166,7 +165,7 @@ def _check_labels(y: Any, n: int) -> np.ndarray:
         raise ValueError(f"y must be 1-D (one label per series); got shape {labels.shape}.")
     if len(labels) != n:
         raise ValueError(f"X has {n} series but y has {len(labels)} labels; pass one label per series.")
-    check_classification_targets(labels)
+    check_panel_target(labels, n)  # names missing labels; checks they are class labels
     return labels
 
 

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._params import Integral, Interval, StrOptions
-from tsclassic._validation import check_panel_target
+from tsclassic._validation import check_panel_lengths, check_panel_target, panel_by_length
 from tsclassic.base import PanelMixin, Tags
 from tsclassic.language._ngram import NGramLM
 from tsclassic.language._sax import paa, sax_breakpoints
@@ -122,18 +122,13 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
                 "series gives a word of n_segments symbols",
         }
 
-    def _min_series_length(self) -> int:
-        return self.n_segments  # one point per segment at least
-
     def _words(self, panel: np.ndarray | list[np.ndarray]) -> list[list[list[int]]]:
         """SAX words, ``words[c][i]`` for channel ``c`` of series ``i``."""
+        check_panel_lengths(panel, self.n_segments, f"n_segments={self.n_segments}: one "
+                            f"point per symbol", owner=type(self).__name__)
         words: list[list[Any]] = [[None] * len(panel) for _ in range(self.n_channels_)]
-        groups: dict[int, list[int]] = {}
-        for i, series in enumerate(panel):
-            groups.setdefault(series.shape[1], []).append(i)
         breakpoints = sax_breakpoints(self.alphabet_size)
-        for rows in groups.values():  # one vectorised pass per distinct length
-            values = np.stack([panel[i] for i in rows])
+        for rows, values in panel_by_length(panel):
             if self.normalize:
                 centred = values - values.mean(axis=2, keepdims=True)
                 std = centred.std(axis=2, keepdims=True)

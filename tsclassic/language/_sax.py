@@ -19,7 +19,8 @@ from scipy.stats import norm
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tsclassic._validation import check_positive_int
+from tsclassic._params import Integral, Interval
+from tsclassic._validation import check_panel_lengths, panel_by_length
 from tsclassic.base import PanelMixin, Tags
 
 __all__ = ["PAA", "SAX", "paa", "sax_breakpoints", "sax_midpoints", "symbolize"]
@@ -55,6 +56,15 @@ def _squeeze(out: np.ndarray) -> np.ndarray:
     return out[:, 0, :] if out.shape[1] == 1 else out
 
 
+def _panel_paa(panel: np.ndarray | list[np.ndarray], n_segments: int) -> np.ndarray:
+    """Segment means of every series, each over its own length: (n_series, n_channels,
+    n_segments), one vectorised pass per distinct length."""
+    out = np.empty((len(panel), panel[0].shape[0], n_segments))
+    for rows, block in panel_by_length(panel):
+        out[rows] = paa(block, n_segments)
+    return out
+
+
 class PAA(PanelMixin, TransformerMixin, BaseEstimator):
     """Piecewise Aggregate Approximation: each series as the means of ``n_segments``
     equal segments.
@@ -68,7 +78,15 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
     Attributes
     ----------
     n_features_in_ : int
-        Series length seen at fit.
+        Series length seen at fit (only when all series had one length).
+
+    Notes
+    -----
+    Unequal lengths: every series is cut into ``n_segments`` segments of its own length,
+    so series of any lengths of at least ``n_segments`` points give rows of the same
+    width; ``inverse_transform`` then needs one length to expand to and is available
+    only after a fit on series of one length. Several channels: each channel is reduced
+    on its own, giving ``(n_series, n_channels, n_segments)``.
 
     Examples
     --------
@@ -78,7 +96,10 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
     array([[ 0.5 , -0.45,  0.  ]])
     """
 
-    _tags: ClassVar[Tags] = Tags(multivariate=True)
+    _tags: ClassVar[Tags] = Tags(multivariate=True, unequal_length=True)
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "n_segments": [Interval(Integral, 1, None, closed="left")],
+    }
 
     def __init__(self, n_segments: int = 8):
         self.n_segments = n_segments
@@ -89,24 +110,22 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
 
     @classmethod
     def _xfail_checks(cls) -> dict[str, str]:
+        any_length = ("series of any length (at least n_segments) are accepted at "
+                      "transform: every series gives n_segments values")
         return {
             "check_transformer_preserve_dtypes":
                 "the shared panel validation works in float64 and returns float64",
+            "check_n_features_in_after_fitting": any_length,
+            "check_transformer_general": any_length,
         }
 
-    def _check_length(self, panel: np.ndarray) -> None:
-        n_segments = check_positive_int(self.n_segments, "n_segments")
-        if panel.shape[2] < n_segments:
-            raise ValueError(
-                f"X has series of length {panel.shape[2]} (n_features = {panel.shape[2]}) but "
-                f"n_segments={n_segments}; pass series at least n_segments long or lower "
-                f"n_segments."
-            )
+    def _check_length(self, panel: np.ndarray | list[np.ndarray]) -> None:
+        check_panel_lengths(panel, self.n_segments, f"n_segments={self.n_segments}: one point "
+                            f"per segment", owner=type(self).__name__)
 
     def fit(self, X: Any, y: Any = None) -> PAA:
-        """Check the parameters against ``X`` (a 2-D panel); nothing is learned."""
-        panel = self._validate_panel(X, reset=True)
-        self._check_length(panel)
+        """Check the parameters against ``X``; nothing is learned."""
+        self._check_length(self._validate_panel(X, reset=True))
         return self
 
     def transform(self, X: Any) -> np.ndarray:
@@ -114,11 +133,17 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
         (n_series, n_channels, n_segments) for several channels)."""
         check_is_fitted(self, "n_channels_")
         panel = self._validate_panel(X, reset=False)
-        return _squeeze(paa(panel, self.n_segments))
+        self._check_length(panel)
+        return _squeeze(_panel_paa(panel, self.n_segments))
 
     def _expand(self, values: np.ndarray) -> np.ndarray:
         """Repeat each segment value over its points, back to the fitted length (the
         left-out tail repeats the last segment, where tslearn writes zeros)."""
+        if not hasattr(self, "n_features_in_"):
+            raise ValueError(
+                f"{type(self).__name__} was fitted on series of unequal lengths, so there is "
+                f"no one length to expand X back to; fit on series of one length to invert."
+            )
         length = self.n_features_in_
         size = length // self.n_segments
         out = np.repeat(values, size, axis=-1)
@@ -155,7 +180,8 @@ class SAX(PAA):
     scale : bool, default False
         Standardise the values with the mean and standard deviation of all of ``X`` at
         fit (per channel), as tslearn's ``scale``. SAX assumes z-normalised input; to
-        normalise each series on its own, do it before (as :class:`NGramClassifier`).
+        normalise each series on its own, do it before (:class:`ZNormalizer`, as
+        :class:`NGramClassifier` does).
 
     Attributes
     ----------
@@ -165,6 +191,12 @@ class SAX(PAA):
         The value each symbol maps back to (the median of its bin).
     mu_, std_ : ndarray of shape (n_channels,)
         The fitted scaling (zeros and ones when ``scale=False``).
+
+    Notes
+    -----
+    Unequal lengths and several channels as for :class:`PAA`: a word of ``n_segments``
+    symbols per series (and channel), whatever its length; ``scale`` pools every point
+    of every series of a channel.
 
     Examples
     --------
@@ -176,6 +208,12 @@ class SAX(PAA):
     >>> sax.inverse_transform([[2, 0, 1]]).round(2)
     array([[ 0.97,  0.97, -0.97, -0.97,  0.  ,  0.  ]])
     """
+
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "n_segments": [Interval(Integral, 1, None, closed="left")],
+        "alphabet_size": [Interval(Integral, 2, None, closed="left")],
+        "scale": ["boolean"],
+    }
 
     def __init__(self, n_segments: int = 8, alphabet_size: int = 4, *, scale: bool = False):
         self.n_segments = n_segments
@@ -191,21 +229,20 @@ class SAX(PAA):
 
     @classmethod
     def _xfail_checks(cls) -> dict[str, str]:
-        return {
-            "check_transformer_preserve_dtypes":
-                "SAX outputs integer symbols whatever the input dtype",
-        }
+        out = super()._xfail_checks()
+        out["check_transformer_preserve_dtypes"] = (
+            "SAX outputs integer symbols whatever the input dtype")
+        return out
 
     def fit(self, X: Any, y: Any = None) -> SAX:
         """Fix the breakpoints (and the scaling when ``scale=True``) from ``X``."""
         panel = self._validate_panel(X, reset=True)
         self._check_length(panel)
-        a = check_positive_int(self.alphabet_size, "alphabet_size", minimum=2)
-        self.breakpoints_ = sax_breakpoints(a)
-        self.midpoints_ = sax_midpoints(a)
-        channels = panel.shape[1]
+        self.breakpoints_ = sax_breakpoints(self.alphabet_size)
+        self.midpoints_ = sax_midpoints(self.alphabet_size)
+        channels = self.n_channels_
         if self.scale:
-            flat = panel.transpose(1, 0, 2).reshape(channels, -1)
+            flat = np.concatenate([s for s in panel], axis=1)  # (n_channels, all points)
             self.mu_ = flat.mean(axis=1)
             std = flat.std(axis=1)
             self.std_ = np.where(std == 0, 1.0, std)  # constant data: centre only
@@ -218,8 +255,10 @@ class SAX(PAA):
         n_channels, n_segments))."""
         check_is_fitted(self, "breakpoints_")
         panel = self._validate_panel(X, reset=False)
-        scaled = (panel - self.mu_[None, :, None]) / self.std_[None, :, None]
-        means = paa(scaled, self.n_segments)
+        self._check_length(panel)
+        mu, std = self.mu_[:, None], self.std_[:, None]
+        scaled = (panel - mu) / std if isinstance(panel, np.ndarray) else [(s - mu) / std for s in panel]
+        means = _panel_paa(scaled, self.n_segments)
         return _squeeze(np.searchsorted(self.breakpoints_, means, side="right"))
 
     def inverse_transform(self, X: Any) -> np.ndarray:

@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._params import Integral, Interval
-from tsclassic._validation import panel_channel_names
+from tsclassic._validation import panel_by_length, panel_channel_names
 from tsclassic.base import PanelMixin, Tags
 
 __all__ = ["QuantileFeatures"]
@@ -229,11 +229,7 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self, "intervals_")
         panel = self._validate_panel(X, reset=False)
         out = np.empty((len(panel), self.n_features_out_))
-        groups: dict[int, list[int]] = {}
-        for i, s in enumerate(panel):
-            groups.setdefault(s.shape[1], []).append(i)
-        for rows in groups.values():  # one vectorised pass per distinct length
-            block = np.stack([panel[i] for i in rows])
+        for rows, block in panel_by_length(panel):
             flat = block.reshape(-1, block.shape[2])  # (series x channel, length)
             out[rows] = self._transform_equal(flat).reshape(len(rows), -1)
         return out

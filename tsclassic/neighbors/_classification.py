@@ -85,9 +85,9 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
         return self
 
     def _check_target(self, y: np.ndarray) -> np.ndarray:
-        from sklearn.utils.multiclass import check_classification_targets
+        from tsclassic._validation import check_panel_target
 
-        check_classification_targets(y)
+        check_panel_target(y, len(y), owner=type(self).__name__)  # names missing labels
         self.classes_, encoded = np.unique(y, return_inverse=True)
         return encoded
 

@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tsclassic._validation import panel_channel_names
+from tsclassic._validation import check_panel_lengths, panel_channel_names
 from tsclassic.base import PanelMixin, Tags
 
 
@@ -26,14 +26,18 @@ class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
     Subclasses implement ``_check_params()`` (the checks ``_parameter_constraints``
     cannot express), ``_feature_names()`` (the column names of one channel, fixed by the
     parameters alone) and ``_series_features(y)`` (a 1-D float array of the same length as
-    the names, for one 1-D channel); ``_min_series_length()`` says how short a series may
-    be.
+    the names, for one 1-D channel); ``_min_length()`` says how short a series may be,
+    and why.
     """
 
     _tags: ClassVar[Tags] = Tags(multivariate=True, unequal_length=True)
 
     def _check_params(self) -> None:
         """Validate the parameters (raise ValueError naming the bad one)."""
+
+    def _min_length(self) -> tuple[int, str]:
+        """The fewest points a series needs, and why."""
+        return 1, ""
 
     def _feature_names(self) -> list[str]:
         raise NotImplementedError
@@ -55,8 +59,9 @@ class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
         -------
         self
         """
-        self._validate_panel(X, reset=True)
+        panel = self._validate_panel(X, reset=True)
         self._check_params()
+        self._check_lengths(panel)
         self.channel_names_ = panel_channel_names(X, self.n_channels_)
         names = self._feature_names()
         if self.n_channels_ > 1:
@@ -74,6 +79,7 @@ class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "feature_names_out_")
         panel = self._validate_panel(X, reset=False)
+        self._check_lengths(panel)
         names = panel_channel_names(X, self.n_channels_)
         if isinstance(X, pd.DataFrame) and self.n_channels_ > 1 and names != self.channel_names_:
             raise ValueError(
@@ -88,6 +94,11 @@ class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
                     values[i, c * width:(c + 1) * width] = self._series_features(channel)
         index = X.index if isinstance(X, pd.DataFrame) else None
         return pd.DataFrame(values, columns=list(self.feature_names_out_), index=index)
+
+    def _check_lengths(self, panel: np.ndarray | list[np.ndarray]) -> None:
+        min_length, reason = self._min_length()
+        if min_length > 1:
+            check_panel_lengths(panel, min_length, reason, owner=type(self).__name__)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """The names of the output columns."""

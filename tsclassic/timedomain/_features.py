@@ -111,12 +111,10 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
         "diff_orders": ["array-like"],
     }
 
-    def _min_series_length(self) -> int:
+    def _min_length(self) -> tuple[int, str]:
         # The difference of order d of n points has n - d of them.
-        try:
-            return max(1, int(np.max(self.diff_orders)) + 1)
-        except (TypeError, ValueError):
-            return 1  # a bad diff_orders is reported by _check_params
+        order = int(np.max(self.diff_orders))
+        return order + 1, f"diff_orders up to {order}: the difference needs one point"
 
     def _check_params(self) -> None:
         q = np.asarray(self.quantiles, dtype=float)
