@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tsclassic._ts_format import read_ts
+
 __all__ = [
     "data_dir",
     "load_airline",
@@ -21,6 +23,9 @@ __all__ = [
     "load_lynx_hare",
     "load_statsmodels",
     "load_m1",
+    "read_ts",
+    "list_uea",
+    "load_uea",
 ]
 
 
@@ -250,3 +255,48 @@ def load_m1(frequency: str = "monthly") -> tuple[pd.DataFrame, pd.DataFrame, int
         for split in ("train", "test")
     )
     return train, test, _M1_HORIZONS[frequency]
+
+
+# The UEA multivariate sets, shipped in data/uea as .ts files (read by read_ts).
+
+
+
+def list_uea() -> list[str]:
+    """Names of the UEA multivariate classification data sets shipped in ``data/uea``."""
+    root = data_dir() / "uea"
+    return sorted(p.name for p in root.iterdir() if p.is_dir())
+
+
+def load_uea(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """One UEA multivariate classification data set, on the archive's fixed split.
+
+    Bagnall et al. (2018), "The UEA multivariate time series classification archive,
+    2018", arXiv:1811.00075. Read with :func:`read_ts` from the archive's own ``.ts``
+    files (gzip-compressed, values unchanged), values as the archive gives them (not
+    re-normalised).
+
+    Parameters
+    ----------
+    name : str
+        A data set in ``data/uea`` (see :func:`list_uea`), e.g. ``"BasicMotions"``.
+    split : {"train", "test"}
+
+    Returns
+    -------
+    X : ndarray of shape (n_series, n_channels, length)
+    y : ndarray of shape (n_series,)
+        The class labels as the archive writes them (strings such as ``"Walking"``).
+
+    Examples
+    --------
+    >>> from tsclassic.datasets import load_uea
+    >>> X, y = load_uea("BasicMotions")
+    >>> X.shape, str(y[0])
+    ((40, 6, 100), 'Standing')
+    """
+    known = list_uea()
+    if name not in known:
+        raise _unknown("UEA data set", name, known)
+    if split not in ("train", "test"):
+        raise _unknown("split", split, ["train", "test"])
+    return read_ts(data_dir() / "uea" / name / f"{name}_{split.upper()}.ts.gz")
