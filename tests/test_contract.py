@@ -89,7 +89,7 @@ def test_too_short_for_the_season_names_the_season():
 
 
 def test_bad_parameters_and_horizon():
-    with pytest.raises(ValueError, match="season_length must be an integer >= 1"):
+    with pytest.raises(ValueError, match="'season_length' parameter of SeasonalNaive"):
         SeasonalNaive(season_length=0).fit(np.arange(5.0))
     model = Naive().fit(np.arange(5.0))
     for h in (0, -1):
@@ -147,10 +147,12 @@ def test_check_panel_shapes():
 
 
 def test_check_sequences():
-    assert check_sequences(["ab", ["x", "y"]]) == [["a", "b"], ["x", "y"]]
+    assert check_sequences([("a", "b"), ["x", "y"]]) == [["a", "b"], ["x", "y"]]
+    with pytest.raises(TypeError, match=r"sequences\[0\] is a str"):
+        check_sequences(["ab", ["x", "y"]])
     with pytest.raises(TypeError, match="mixes string and integer tokens"):
         check_sequences([["a", 1]])
-    with pytest.raises(TypeError, match="Wrap a single sequence in a list"):
+    with pytest.raises(TypeError, match=r"got a str. For one sentence pass \[sequences.split\(\)\]"):
         check_sequences("abc")
     with pytest.raises(ValueError, match="sequences is empty"):
         check_sequences([[]])

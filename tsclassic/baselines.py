@@ -16,7 +16,6 @@ import numpy as np
 
 from tsclassic._params import Integral, Interval
 from tsclassic._seasonality import m4_seasonal_figure, seasonal_component
-from tsclassic._validation import check_positive_int
 from tsclassic.base import BaseForecaster, Tags
 
 __all__ = ["Naive", "SeasonalNaive", "Naive2", "Drift", "Mean"]
@@ -142,16 +141,16 @@ class Naive2(BaseForecaster):
     array([11., 13., 12., 15.])
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "season_length": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(self, season_length: int = 1):
         self.season_length = season_length
 
     @classmethod
     def _test_params(cls) -> list[dict]:
         return [{"season_length": 12}, {"season_length": 1}]
-
-    def _min_length(self):
-        check_positive_int(self.season_length, "season_length")
-        return 1, ""
 
     def _fit(self, y, X):
         m = self.season_length
@@ -204,6 +203,13 @@ class Mean(_NormalIntervals):
     >>> Mean().fit(np.array([1.0, 2.0, 6.0])).predict(2)
     array([3., 3.])
     """
+
+    @classmethod
+    def _coverage_process(cls):
+        def white_noise(rng, n):
+            return 10.0 + rng.normal(0.0, 1.0, n)
+
+        return white_noise
 
     def _fit(self, y, X):
         self.mean_ = float(y.mean())

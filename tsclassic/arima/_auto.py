@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tsclassic._validation import check_positive_int
-from tsclassic.arima._common import check_season_length, quiet_statsmodels
+from tsclassic._params import NON_NEGATIVE_INT, POSITIVE_INT, Integral, Interval, StrOptions
+from tsclassic.arima._common import quiet_statsmodels
 from tsclassic.arima._sarimax import SARIMAXForecaster, fit_filtered, rename_exog
 from tsclassic.base import BaseForecaster, Tags
 
@@ -152,6 +152,15 @@ class AutoSARIMAX(BaseForecaster):
     """
 
     _tags: ClassVar[Tags] = Tags(exogenous=True, intervals=True)
+    _parameter_constraints: ClassVar[dict] = {
+        "season_length": [POSITIVE_INT],
+        **{name: [NON_NEGATIVE_INT]
+           for name in ("max_p", "max_q", "max_P", "max_Q", "max_d", "max_D", "max_order")},
+        "method": [StrOptions(set(_METHODS))],
+        "max_seasonal_period": [Interval(Integral, 2, None, closed="left")],
+        "fourier_k": [POSITIVE_INT, None],
+        "maxiter": [POSITIVE_INT],
+    }
 
     def __init__(
         self,
@@ -187,19 +196,8 @@ class AutoSARIMAX(BaseForecaster):
         return [{"season_length": 12, "method": "css", "max_order": 3},
                 {"season_length": 1, "max_order": 2}]
 
-    def _check_params(self) -> None:
-        for name in ("max_p", "max_q", "max_P", "max_Q", "max_d", "max_D", "max_order"):
-            check_positive_int(getattr(self, name), name, minimum=0)
-        check_positive_int(self.maxiter, "maxiter")
-        check_positive_int(self.max_seasonal_period, "max_seasonal_period", minimum=2)
-        if self.fourier_k is not None:
-            check_positive_int(self.fourier_k, "fourier_k")
-        if self.method not in _METHODS:
-            raise ValueError(f"method must be one of {_METHODS}; got {self.method!r}.")
-
     def _min_length(self) -> tuple[int, str]:
-        self._check_params()
-        m = check_season_length(self.season_length)
+        m = self.season_length
         if m > 1:
             return 2 * m + 1, f"two full seasons of {m} to test for seasonality"
         return 8, "unit-root tests and a few lags"

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from tsclassic._params import POSITIVE_INT
 from tsclassic._seasonality import m4_seasonal_figure, seasonal_component
 from tsclassic.arima._common import check_season_length, quiet_statsmodels
 from tsclassic.base import BaseForecaster, Tags
@@ -88,6 +89,7 @@ class ThetaForecaster(BaseForecaster):
     """
 
     _tags: ClassVar[Tags] = Tags()
+    _parameter_constraints: ClassVar[dict] = {"season_length": [POSITIVE_INT]}
 
     def __init__(self, season_length: int = 1):
         self.season_length = season_length

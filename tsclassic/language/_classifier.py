@@ -11,10 +11,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from tsclassic._params import POSITIVE_INT, Integral, Interval, StrOptions
 from tsclassic._validation import check_positive_int
 from tsclassic.base import PanelMixin, Tags
 from tsclassic.language._ngram import NGramLM
 from tsclassic.language._sax import paa, sax_breakpoints
+from tsclassic.language._smoothing import SMOOTHINGS
 
 __all__ = ["NGramClassifier"]
 
@@ -70,6 +72,15 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
     """
 
     _tags: ClassVar[Tags] = Tags()
+
+    # Parameter rules checked first in fit (tsclassic._params).
+    _parameter_constraints: ClassVar[dict] = {
+        "n_segments": [POSITIVE_INT],
+        "alphabet_size": [Interval(Integral, 2, None, closed="left")],
+        "order": [POSITIVE_INT],
+        "smoothing": [StrOptions(set(SMOOTHINGS))],
+        "normalize": ["boolean"],
+    }
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ from scipy.stats import norm
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from tsclassic._params import POSITIVE_INT, Integral, Interval
 from tsclassic._validation import check_positive_int
 from tsclassic.base import PanelMixin, Tags
 
@@ -79,6 +80,9 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
     """
 
     _tags: ClassVar[Tags] = Tags(multivariate=True)
+
+    # Parameter rules checked first in fit (tsclassic._params).
+    _parameter_constraints: ClassVar[dict] = {"n_segments": [POSITIVE_INT]}
 
     def __init__(self, n_segments: int = 8):
         self.n_segments = n_segments
@@ -176,6 +180,13 @@ class SAX(PAA):
     >>> sax.inverse_transform([[2, 0, 1]]).round(2)
     array([[ 0.97,  0.97, -0.97, -0.97,  0.  ,  0.  ]])
     """
+
+    # Parameter rules checked first in fit (tsclassic._params).
+    _parameter_constraints: ClassVar[dict] = {
+        "n_segments": [POSITIVE_INT],
+        "alphabet_size": [Interval(Integral, 2, None, closed="left")],
+        "scale": ["boolean"],
+    }
 
     def __init__(self, n_segments: int = 8, alphabet_size: int = 4, *, scale: bool = False):
         self.n_segments = n_segments

@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from tsclassic._params import HasMethods
 from tsclassic.base import PanelMixin, Tags
 
 __all__ = ["FeatureClassifier", "FeatureRegressor", "make_features"]
@@ -88,6 +89,13 @@ class _FeatureModel(PanelMixin, BaseEstimator):
     """Features of each series, then a tabular estimator on them."""
 
     _tags: ClassVar[Tags] = Tags(unequal_length=True)
+
+    # Parameter rules checked first in fit (tsclassic._params).
+    _parameter_constraints: ClassVar[dict] = {
+        "features": [str, HasMethods(["fit", "transform"]), list, tuple, None],
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "random_state": ["random_state"],
+    }
 
     def __init__(self, features: Any = None, estimator: Any = None, random_state: Any = None):
         self.features = features

@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from tsclassic._params import POSITIVE_INT
 from tsclassic._validation import check_positive_int
 from tsclassic.base import PanelMixin, Tags
 
@@ -120,6 +121,13 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
 
     _tags: ClassVar[Tags] = Tags()
 
+    # Parameter rules checked first in fit (tsclassic._params).
+    _parameter_constraints: ClassVar[dict] = {
+        "depth": [POSITIVE_INT],
+        "divisor": [POSITIVE_INT],
+        "representations": [tuple, list],
+    }
+
     def __init__(self, depth: int = 6, divisor: int = 4,
                  representations: tuple[str, ...] = _REPRESENTATIONS):
         self.depth = depth
@@ -138,8 +146,8 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> QuantileFeatures:
         """Fix the intervals for the series length seen in ``X``."""
+        panel = self._validate_panel(X, reset=True)[:, 0, :]  # the declared rules first
         self._check_params()
-        panel = self._validate_panel(X, reset=True)[:, 0, :]
         self.intervals_ = {
             r: dyadic_intervals(_represent(panel[:1], r).shape[1], self.depth)
             for r in self.representations

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from tsclassic._params import POSITIVE_INT, Integral, Interval, Real, StrOptions
 from tsclassic._validation import check_positive_int
 from tsclassic.base import PanelMixin, Tags
 from tsclassic.neighbors._checks import Packed, check_window, pack
@@ -26,6 +27,14 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
     :class:`KNeighborsDTWRegressor`; subclasses define ``_loo_error``."""
 
     _tags: ClassVar[Tags] = Tags(multivariate=True, unequal_length=True)
+
+    # Parameter rules checked first in fit (tsclassic._params).
+    _parameter_constraints: ClassVar[dict] = {
+        "n_neighbors": [POSITIVE_INT],
+        "window": [Interval(Real, 0, 1, closed="both"), StrOptions({"learn"}), None],
+        "weights": [StrOptions({"uniform", "distance"})],
+        "n_jobs": [Integral, None],
+    }
 
     def __init__(
         self,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from tsclassic._params import POSITIVE_INT, Interval, Real
 from tsclassic._validation import check_positive_int
 from tsclassic.timedomain._base import SeriesFeatureTransformer
 
@@ -41,6 +42,12 @@ class SpectralFeatures(SeriesFeatureTransformer):
     >>> float(SpectralFeatures().fit_transform(X).loc[0, "dominant_period"])
     12.0
     """
+
+    # Parameter rules checked first in fit (tsclassic._params).
+    _parameter_constraints: ClassVar[dict] = {
+        "n_bands": [POSITIVE_INT],
+        "rolloff": [Interval(Real, 0, 1, closed="neither")],
+    }
 
     def __init__(self, n_bands: int = 4, rolloff: float = 0.85):
         self.n_bands = n_bands
@@ -115,6 +122,12 @@ class WaveletFeatures(SeriesFeatureTransformer):
     >>> WaveletFeatures(level=3).fit_transform(X).shape
     (3, 6)
     """
+
+    # Parameter rules checked first in fit (tsclassic._params).
+    _parameter_constraints: ClassVar[dict] = {
+        "wavelet": [str],
+        "level": [POSITIVE_INT],
+    }
 
     def __init__(self, wavelet: str = "db4", level: int = 4):
         self.wavelet = wavelet

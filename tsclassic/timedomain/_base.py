@@ -49,8 +49,8 @@ class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
         -------
         self
         """
+        self._validate_panel(X, reset=True)  # the declared parameter rules first
         self._check_params()
-        self._validate_panel(X, reset=True)
         self.feature_names_out_ = np.asarray(self._feature_names(), dtype=object)
         return self
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from tsclassic._params import NON_NEGATIVE_REAL, POSITIVE_INT
 from tsclassic._validation import check_positive_int
 from tsclassic.timedomain._base import SeriesFeatureTransformer
 from tsclassic.timedomain._levelshift import _resolve_penalty, level_shift_features
@@ -78,6 +79,16 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
     >>> int(features.loc[0, "n_peaks"])
     3
     """
+
+    # Parameter rules checked first in fit (tsclassic._params).
+    _parameter_constraints: ClassVar[dict] = {
+        "quantiles": [list, tuple, np.ndarray],
+        "acf_lags": [list, tuple, np.ndarray],
+        "peak_prominence": [NON_NEGATIVE_REAL, None],
+        "level_shift_penalty": [str, NON_NEGATIVE_REAL],
+        "entropy_bins": [POSITIVE_INT],
+        "diff_orders": [list, tuple, np.ndarray],
+    }
 
     def __init__(
         self,
