@@ -104,7 +104,9 @@ class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
     """Base class of every forecaster.
 
     Subclasses implement ``_fit(y, X)`` and ``_predict(h, X)`` on NumPy arrays
-    (``y`` 1-D float, ``X`` 2-D float or ``None``); those with ``_tags.intervals``
+    (``y`` 1-D float, ``X`` 2-D float or ``None``), and never override ``fit``: the base
+    sets ``index_info_``, ``n_obs_`` and ``exog_columns_`` (the regressors' names) before
+    calling ``_fit``; those with ``_tags.intervals``
     implement ``_predict_interval(h, X, coverage)`` returning ``(lower, upper)``.
     ``_min_length()`` gives the fewest observations the model needs, with a reason.
 
@@ -168,10 +170,17 @@ class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
             labels = y.index if isinstance(y, (pd.Series, pd.DataFrame)) else None
             X = align_exog(X, labels, "X", "y")
             X_values, columns = check_exog(X, len(y_values), "X", owner=owner)
-        self._fit(y_values, X_values)
+        # What the input tells is recorded before _fit, so that no subclass keeps its own
+        # copy (the length, the regressors' names); a failed _fit leaves none of it.
         self.index_info_: IndexInfo = info
         self.exog_columns_ = columns
         self.n_obs_ = len(y_values)
+        try:
+            self._fit(y_values, X_values)
+        except BaseException:
+            for name in ("index_info_", "exog_columns_", "n_obs_"):
+                self.__dict__.pop(name, None)
+            raise
         return self
 
     def _check_fitted(self) -> None:

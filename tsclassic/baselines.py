@@ -159,10 +159,9 @@ class Naive2(BaseForecaster):
         )
         in_sample = seasonal_component(self.seasonal_indices_, 0, len(y))
         self.last_adjusted_ = y[-1] / in_sample[-1]
-        self._n = len(y)
 
     def _predict(self, h, X):
-        return self.last_adjusted_ * seasonal_component(self.seasonal_indices_, self._n, h)
+        return self.last_adjusted_ * seasonal_component(self.seasonal_indices_, self.n_obs_, h)
 
 
 class Drift(_NormalIntervals):
@@ -183,14 +182,13 @@ class Drift(_NormalIntervals):
         self.last_ = y[-1]
         self.slope_ = (y[-1] - y[0]) / (len(y) - 1)
         self.sigma_ = _rms(np.diff(y) - self.slope_)
-        self._n = len(y)
 
     def _predict(self, h, X):
         return self.last_ + self.slope_ * np.arange(1, h + 1)
 
     def _scale(self, h):
         steps = np.arange(1, h + 1)
-        return np.sqrt(steps * (1 + steps / self._n))
+        return np.sqrt(steps * (1 + steps / self.n_obs_))
 
 
 class Mean(_NormalIntervals):
@@ -214,10 +212,9 @@ class Mean(_NormalIntervals):
     def _fit(self, y, X):
         self.mean_ = float(y.mean())
         self.sigma_ = float(y.std(ddof=1)) if len(y) > 1 else 0.0
-        self._n = len(y)
 
     def _predict(self, h, X):
         return np.full(h, self.mean_)
 
     def _scale(self, h):
-        return np.full(h, np.sqrt(1 + 1 / self._n))
+        return np.full(h, np.sqrt(1 + 1 / self.n_obs_))

@@ -206,7 +206,6 @@ class AutoSARIMAX(BaseForecaster):
     def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
         m = int(self.season_length)
         n = len(y)
-        self._n = n
         self.fourier_k_ = 0
         self._fourier_period = 0
         if m > self.max_seasonal_period:
@@ -229,6 +228,10 @@ class AutoSARIMAX(BaseForecaster):
         self.seasonal_order_ = (best.order[2], D, best.order[3], m if m > 1 else 0)
         self.with_constant_ = best.constant
         self._final_fit(y, X, best)
+        names = list(self.exog_columns_ or [])
+        if self.fourier_k_:
+            names += _fourier_names(self._fourier_period, self.fourier_k_)
+        self.params_ = rename_exog(self.params_, names)
 
     def _choose_D(self, y: np.ndarray, m: int) -> int:
         if m <= 1 or self.max_D == 0 or len(y) < 2 * m + 1:
@@ -336,19 +339,11 @@ class AutoSARIMAX(BaseForecaster):
         self.params_ = final.params_
         self.aic_, self.aicc_, self.bic_, self.llf_ = final.aic_, final.aicc_, final.bic_, final.llf_
 
-    def fit(self, y: Any, X: Any = None) -> AutoSARIMAX:
-        super().fit(y, X)
-        names = list(self.exog_columns_ or [])
-        if self.fourier_k_:
-            names += _fourier_names(self._fourier_period, self.fourier_k_)
-        self.params_ = rename_exog(self.params_, names)
-        return self
-
     # -- prediction ---------------------------------------------------------------
     def _future_regressors(self, h: int, X: np.ndarray | None) -> np.ndarray | None:
         if not self.fourier_k_:
             return X
-        t = np.arange(self._n, self._n + h, dtype=float)
+        t = np.arange(self.n_obs_, self.n_obs_ + h, dtype=float)
         terms = fourier_terms(t, self._fourier_period, self.fourier_k_)
         return terms if X is None else np.hstack([X, terms])
 

@@ -168,6 +168,7 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
             model = self._model(y, X)
             results = fit_filtered(model, self.maxiter, method=self.method)
         self._store(y, X, results)
+        self.params_ = rename_exog(self.params_, self.exog_columns_)
 
     def _store(self, y: np.ndarray, X: np.ndarray | None, results: Any) -> None:
         """Keep what prediction needs, and the summary statistics."""
@@ -182,11 +183,6 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
         self.converged_ = bool(retvals.get("converged", True))
         self._y, self._X = y, X
         self._results = results
-
-    def fit(self, y: Any, X: Any = None) -> SARIMAXForecaster:
-        super().fit(y, X)
-        self.params_ = rename_exog(self.params_, self.exog_columns_)
-        return self
 
     def _rebuild_results(self) -> Any:
         return self._model(self._y, self._X).filter(self.params_.to_numpy(), cov_type="none")

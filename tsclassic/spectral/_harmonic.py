@@ -117,10 +117,9 @@ class HarmonicForecaster(BaseForecaster):
         self.sigma_ = float(np.sqrt(resid @ resid / dof))
         self._dof = dof
         self._xtx_inv = np.linalg.pinv(design.T @ design)
-        self._n = y.size
 
     def _future_design(self, h: int) -> np.ndarray:
-        return self._design(np.arange(self._n, self._n + h, dtype=float))[0]
+        return self._design(np.arange(self.n_obs_, self.n_obs_ + h, dtype=float))[0]
 
     def _predict(self, h: int, X: np.ndarray | None) -> np.ndarray:
         return self._future_design(h) @ self.params_.to_numpy()
