@@ -117,7 +117,7 @@ def test_quick_runs_use_small_sets_and_budgets():
     assert [level for _, level, *_ in quick] == ["words", "chars"]
     for _name, level, train, test, _vocabulary in quick:
         assert gen_suite.count_tokens(train) < 10_000 and test
-        assert all(isinstance(seq, str) for seq in train) == (level == "chars")
+        assert all(len(tok) == 1 for seq in train for tok in seq) == (level == "chars")
     words_vocabulary = quick[0][4]
     # PTB's 10,000-entry vocabulary is 9,999 words and the end-of-sentence marker.
     assert len(words_vocabulary) == 9_999 and "<unk>" in words_vocabulary

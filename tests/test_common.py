@@ -1,4 +1,5 @@
-"""The conformance suite over every registered estimator, and proof that it bites."""
+"""The conformance suite over every registered estimator, one case per (estimator, check),
+and proof that it bites."""
 
 from __future__ import annotations
 
@@ -7,18 +8,18 @@ import pytest
 
 import tsclassic
 from tsclassic.base import BaseForecaster
-from tsclassic.testing import check_estimator, test_params
+from tsclassic.testing import check_estimator, parametrize_with_checks, test_params
 
-CASES = [
-    pytest.param(cls, params, id=f"{name}-{i}")
+ESTIMATORS = [
+    (f"{name}-{i}", cls(**params))
     for name, cls in tsclassic.all_estimators()
     for i, params in enumerate(test_params(cls))
 ]
 
 
-@pytest.mark.parametrize(("cls", "params"), CASES)
-def test_conformance(cls, params):
-    check_estimator(cls(**params))
+@parametrize_with_checks([e for _, e in ESTIMATORS], ids=[label for label, _ in ESTIMATORS])
+def test_conformance(estimator, check):
+    check(estimator)
 
 
 def test_all_estimators_finds_the_baselines_and_filters_by_family():
@@ -32,6 +33,28 @@ def test_top_level_names_are_lazy_and_unknown_names_fail():
     assert tsclassic.Naive is tsclassic.baselines.Naive
     with pytest.raises(AttributeError, match="no attribute 'NoSuchModel'"):
         tsclassic.NoSuchModel  # noqa: B018
+
+
+def test_dir_lists_every_estimator_and_function_without_heavy_imports():
+    import subprocess
+    import sys
+
+    code = ("import sys, tsclassic; names = dir(tsclassic); "
+            "heavy = [m for m in sys.modules if m.split('.')[0] in ('statsmodels', 'torch')]; "
+            "print(heavy); print(' '.join(names))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    heavy, names = out.stdout.splitlines()
+    assert heavy == "[]"
+    names = set(names.split())
+    assert {name for name, _ in tsclassic.all_estimators()} <= names
+    assert {"save", "load", "decompose", "forecast_many", "all_estimators", "mase"} <= names
+
+
+def test_every_estimator_declares_a_rule_for_every_parameter():
+    for name, cls in tsclassic.all_estimators():
+        est = cls(**test_params(cls)[0])
+        missing = set(est.get_params(deep=False)) - set(cls._parameter_constraints)
+        assert not missing, f"{name}: {sorted(missing)}"
 
 
 # -- deliberately broken estimators: the suite must catch each ------------------
@@ -61,6 +84,8 @@ class _AcceptsNaN(BaseForecaster):
 
 
 class _IgnoresSeed(BaseForecaster):
+    _parameter_constraints = {"random_state": ["random_state"]}
+
     def __init__(self, random_state=None):
         self.random_state = random_state
 
@@ -72,6 +97,8 @@ class _IgnoresSeed(BaseForecaster):
 
 
 class _LogicInInit(BaseForecaster):
+    _parameter_constraints = {"season_length": [list]}
+
     def __init__(self, season_length=12):
         self.season_length = [season_length]  # not stored verbatim
 
@@ -80,6 +107,48 @@ class _LogicInInit(BaseForecaster):
 
     def _predict(self, h, X):
         return np.full(h, self.last_)
+
+
+class _IgnoresExogIndex(BaseForecaster):
+    _tags = tsclassic.base.Tags(exogenous=True)
+
+    def fit(self, y, X=None):
+        values = X.to_numpy() if hasattr(X, "to_numpy") else X  # position, not label
+        return super().fit(y, values)
+
+    def _future_X(self, h, X):
+        return super()._future_X(h, X.to_numpy() if hasattr(X, "to_numpy") else X)
+
+    def _fit(self, y, X):
+        self.last_ = y[-1]
+
+    def _predict(self, h, X):
+        return np.full(h, self.last_)
+
+
+class _SkipsTheParameterHook(_AcceptsNaN):  # its fit skips the base fit and the hook
+    _parameter_constraints = {"scale": [tsclassic._params.POSITIVE_REAL]}
+
+    def __init__(self, scale=1.0):
+        self.scale = scale
+
+
+class _UndeclaredParameter(_SkipsTheParameterHook):
+    _parameter_constraints = {}
+
+
+class _NarrowIntervals(BaseForecaster):
+    _tags = tsclassic.base.Tags(intervals=True)
+
+    def _fit(self, y, X):
+        self.last_, self.sigma_ = y[-1], np.std(np.diff(y))
+
+    def _predict(self, h, X):
+        return np.full(h, self.last_)
+
+    def _predict_interval(self, h, X, coverage):
+        half = 0.5 * self.sigma_ * np.sqrt(np.arange(1, h + 1))  # far too narrow
+        return self.last_ - half, self.last_ + half
 
 
 class _LosesIndex(BaseForecaster):
@@ -101,8 +170,21 @@ class _LosesIndex(BaseForecaster):
         (_IgnoresSeed(), "random_state"),
         (_LogicInInit(), "init_params"),
         (_LosesIndex(), "index_period"),
+        (_IgnoresExogIndex(), "exog_misaligned"),
+        (_NarrowIntervals(), "interval_coverage"),
+        (_SkipsTheParameterHook(), "params_bad_value"),
+        (_UndeclaredParameter(), "params_declared"),
     ],
 )
 def test_conformance_catches_broken_estimators(broken, check):
     with pytest.raises(AssertionError, match=rf"\[{check}\]"):
         check_estimator(broken)
+
+
+def test_the_suite_yields_one_named_check_per_property():
+    from tsclassic.testing import estimator_checks
+
+    names = [name for name, _ in estimator_checks(tsclassic.SARIMAXForecaster())]
+    assert len(names) == len(set(names))
+    assert {"params_declared", "params_bad_value", "complex", "exog_misaligned",
+            "interval_coverage", "finite_output", "save_load"} <= set(names)

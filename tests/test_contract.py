@@ -147,10 +147,12 @@ def test_check_panel_shapes():
 
 
 def test_check_sequences():
-    assert check_sequences(["ab", ["x", "y"]]) == [["a", "b"], ["x", "y"]]
+    assert check_sequences([("a", "b"), ["x", "y"]]) == [["a", "b"], ["x", "y"]]
+    with pytest.raises(TypeError, match=r"sequences\[0\] is a str"):
+        check_sequences(["ab", ["x", "y"]])
     with pytest.raises(TypeError, match="mixes string and integer tokens"):
         check_sequences([["a", 1]])
-    with pytest.raises(TypeError, match="Wrap a single sequence in a list"):
+    with pytest.raises(TypeError, match=r"got a str. For one sentence pass \[sequences.split\(\)\]"):
         check_sequences("abc")
     with pytest.raises(ValueError, match="sequences is empty"):
         check_sequences([[]])
@@ -181,3 +183,27 @@ def test_forecast_index_is_the_continuation_of_any_regular_index(freq, n, h):
     assert Naive().fit(y).predict(h).index.equals(full[n:])
     periods = pd.period_range("2001-03", periods=n + h, freq="M")
     assert Naive().fit(pd.Series(np.ones(n), index=periods[:n])).predict(h).index.equals(periods[n:])
+
+
+def test_the_base_records_the_input_before_fit_and_forgets_it_when_fit_fails():
+    from tsclassic.base import BaseForecaster, Tags
+
+    class _Reads(BaseForecaster):
+        _tags = Tags(exogenous=True)
+
+        def _fit(self, y, X):
+            if y[0] < 0:
+                raise ValueError("y must start non-negative")
+            self.seen_ = (self.n_obs_, self.exog_columns_, self.index_info_.index_kind)
+
+        def _predict(self, h, X):
+            return np.zeros(h)
+
+    y = pd.Series(np.arange(6.0), index=pd.period_range("2020-01", periods=6, freq="M"))
+    X = pd.DataFrame({"promo": np.ones(6)}, index=y.index)
+    assert _Reads().fit(y, X).seen_ == (6, ["promo"], "period")
+    model = _Reads()
+    with pytest.raises(ValueError, match="non-negative"):
+        model.fit(y - 1.0)
+    with pytest.raises(NotFittedError):
+        model.predict(2)

@@ -262,10 +262,13 @@ def test_nan_and_wrong_columns_are_rejected():
 
 def test_bad_options_name_the_parameter():
     y = load_lynx_hare()
-    with pytest.raises(ValueError, match="method must be one of"):
+    with pytest.raises(ValueError, match="'method' parameter of LotkaVolterra must be a str among"):
         LotkaVolterra(method="Euler").fit(y)
-    with pytest.raises(ValueError, match="rtol"):
-        LotkaVolterra(rtol=-1).fit(y)
+    for tol in (-1, float("nan")):
+        with pytest.raises(ValueError, match="'rtol' parameter"):
+            LotkaVolterra(rtol=tol).fit(y)
+    with pytest.raises(ValueError, match="'atol' parameter"):
+        LotkaVolterra(atol=float("nan")).fit(y)
     with pytest.raises(ValueError, match="shooting"):
         LotkaVolterra(shooting=0).fit(y)
     with pytest.raises(ValueError, match="shooting=15 .* at most shooting=10"):
@@ -274,7 +277,7 @@ def test_bad_options_name_the_parameter():
         LotkaVolterra(p0={"alfa": 1.0}).fit(y)
     with pytest.raises(ValueError, match="log_space=True needs positive"):
         SIR(log_space=True).fit(SIR._conformance_data())
-    with pytest.raises(TypeError, match="rhs must be a function"):
+    with pytest.raises(TypeError, match="'rhs' parameter of ODEModel must be a callable"):
         ODEModel("not a function", ["k"], ["x"]).fit(ODEModel._conformance_data())
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from tsclassic.datasets import load_ucr
 from tsclassic.language import PAA, SAX, NGramClassifier, NGramForecaster
-from tsclassic.testing import check_estimator, panel_data
+from tsclassic.testing import panel_data
 
 
 def _tslearn():
@@ -146,12 +146,6 @@ def test_forecaster_too_short_and_bad_parameters():
         NGramForecaster(alphabet_size=1).fit(np.arange(30.0))
     with pytest.raises(ValueError, match="differences"):
         NGramForecaster(differences=-1).fit(np.arange(30.0))
-
-
-@pytest.mark.parametrize("cls", [PAA, SAX, NGramClassifier, NGramForecaster])
-def test_conformance(cls):
-    for params in cls._test_params():
-        check_estimator(cls(**params))
 
 
 def test_docstring_examples_run():

@@ -3,8 +3,12 @@
 import numpy as np
 import pytest
 
-from tsclassic import SeasonalNaive
+from tsclassic import SARIMAXForecaster, SeasonalNaive, TimeDomainFeatures
 from tsclassic._params import InvalidParameterError
+from tsclassic.arima import ExponentialSmoothingForecaster
+from tsclassic.dynamics import LotkaVolterra, ODEModel
+from tsclassic.language import NGramLM
+from tsclassic.testing import panel_data
 
 
 @pytest.mark.parametrize("bad", [0, -3, 2.5, "bogus", None])
@@ -19,3 +23,28 @@ def test_the_error_is_both_value_and_type_error():
         SeasonalNaive(season_length=0).fit(np.arange(24.0))
     with pytest.raises(TypeError):
         SeasonalNaive(season_length="12").fit(np.arange(24.0))
+
+
+_SERIES = np.arange(1.0, 49.0)
+_PANEL = panel_data()[0]
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "name"),
+    [
+        (SARIMAXForecaster(maxiter=-1), _SERIES, "maxiter"),
+        (ExponentialSmoothingForecaster(maxiter=2.5), _SERIES, "maxiter"),
+        (ExponentialSmoothingForecaster(season_length="bogus"), _SERIES, "season_length"),
+        (SeasonalNaive(season_length="bogus"), _SERIES, "season_length"),
+        (NGramLM(k=float("nan")), [["a", "b"]], "k"),
+        (LotkaVolterra(rtol=float("nan")), LotkaVolterra._conformance_data(), "rtol"),
+        (LotkaVolterra(atol=float("nan")), LotkaVolterra._conformance_data(), "atol"),
+        (ODEModel(ODEModel._test_params()[0]["rhs"], ["k"], ["x"], rtol=float("nan")),
+         ODEModel._conformance_data(), "rtol"),
+        (TimeDomainFeatures(peak_prominence="bogus"), _PANEL, "peak_prominence"),
+        (SeasonalNaive(season_length=True), _SERIES, "season_length"),
+    ],
+)
+def test_values_that_used_to_get_through_now_fail_at_fit(model, data, name):
+    with pytest.raises(InvalidParameterError, match=rf"'{name}' parameter of {type(model).__name__}"):
+        model.fit(data)

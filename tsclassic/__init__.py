@@ -7,9 +7,12 @@ torch. :func:`all_estimators` lists every registered estimator.
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 import inspect
 import pkgutil
+from functools import lru_cache
 from typing import Any
 
 __version__ = "0.1.0"
@@ -24,6 +27,7 @@ _CORE_MODULES = (
     "tsclassic.compose",
     "tsclassic.datasets",
     "tsclassic.plotting",
+    "tsclassic.persistence",
     "tsclassic.base",
     "tsclassic.preprocessing",
 )
@@ -54,8 +58,31 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'tsclassic' has no attribute {name!r}")
 
 
+@lru_cache(maxsize=1)
+def _public_names() -> frozenset[str]:
+    """Every name in the public modules' ``__all__``, read from their source files without
+    importing them (so that tab completion does not import statsmodels or torch); a
+    module whose ``__all__`` is computed (e.g. by its own lazy loader) is imported."""
+    names: set[str] = set()
+    for module_name in _public_modules():
+        spec = importlib.util.find_spec(module_name)
+        if spec is None or spec.origin is None:
+            continue
+        with open(spec.origin, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read())
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+            ):
+                try:
+                    names.update(ast.literal_eval(node.value))
+                except ValueError:
+                    names.update(importlib.import_module(module_name).__all__)
+    return frozenset(names)
+
+
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"all_estimators"})
+    return sorted(set(globals()) | _public_names())
 
 
 def all_estimators(kind: str | None = None) -> list[tuple[str, type]]:

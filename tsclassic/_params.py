@@ -21,9 +21,11 @@ Forms: a type (``dict``, ``list``), ``None``, ``"boolean"``, ``"random_state"``,
 
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
 from typing import Any
 
+import numpy as np
 from sklearn.utils._param_validation import (
     HasMethods,
     Hidden,
@@ -35,6 +37,10 @@ from sklearn.utils._param_validation import (
 )
 
 __all__ = [
+    "NON_NEGATIVE_INT",
+    "NON_NEGATIVE_REAL",
+    "POSITIVE_INT",
+    "POSITIVE_REAL",
     "HasMethods",
     "Hidden",
     "Integral",
@@ -45,6 +51,14 @@ __all__ = [
     "StrOptions",
     "check_params",
 ]
+
+
+# The forms most parameters take (a rule is a list of these).
+POSITIVE_INT = Interval(Integral, 1, None, closed="left")
+NON_NEGATIVE_INT = Interval(Integral, 0, None, closed="left")
+# Real bounds end at inf, excluded, so that neither NaN nor inf passes.
+POSITIVE_REAL = Interval(Real, 0, math.inf, closed="neither")
+NON_NEGATIVE_REAL = Interval(Real, 0, math.inf, closed="left")
 
 
 def check_params(estimator: Any) -> None:
@@ -64,6 +78,16 @@ def check_params(estimator: Any) -> None:
     # thousands). Declared names that are not attributes are the conformance suite's to
     # catch.
     params = {name: getattr(estimator, name) for name in constraints if hasattr(estimator, name)}
+    for name, value in params.items():
+        # scikit-learn counts True as the integer 1; a flag given for a number is a mistake.
+        rules = constraints[name]
+        if isinstance(value, (bool, np.bool_)) and not any(
+            r == "boolean" or r is bool or r is object for r in rules
+        ):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {type(estimator).__name__} must be a number or "
+                f"an option, not a boolean. Got {value!r} instead."
+            )
     validate_parameter_constraints(
         {name: constraints[name] for name in params}, params, caller_name=type(estimator).__name__
     )

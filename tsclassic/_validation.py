@@ -8,7 +8,7 @@ directly, never a view the caller could see modified, and raises ``ValueError`` 
 from __future__ import annotations
 
 import sys
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable
 from numbers import Integral, Real
 from typing import Any
 
@@ -20,6 +20,7 @@ from tsclassic._index import IndexInfo, index_info
 __all__ = [
     "check_series",
     "check_exog",
+    "align_exog",
     "check_future_exog",
     "check_h",
     "check_coverage",
@@ -28,6 +29,7 @@ __all__ = [
     "check_panel_lengths",
     "panel_by_length",
     "panel_channel_names",
+    "check_sequence",
     "check_sequences",
     "check_positive_int",
     "check_fraction",
@@ -58,6 +60,12 @@ def _check_finite(values: np.ndarray, original: Any, name: str, allow_nan: bool,
 
 
 def _as_float(values: Any, name: str) -> np.ndarray:
+    if np.iscomplexobj(values):
+        # numpy would drop the imaginary part with only a ComplexWarning.
+        raise ValueError(
+            f"{name} holds complex numbers; Complex data not supported: pass the real part "
+            f"({name}.real), the magnitude (abs({name})) or the two as separate series."
+        )
     try:
         return np.array(values, dtype=np.float64, copy=True)
     except (TypeError, ValueError) as err:
@@ -161,6 +169,52 @@ def check_exog(
     return values, columns
 
 
+def _carries_no_labels(index: pd.Index, target: pd.Index) -> bool:
+    """A default ``RangeIndex`` (0, 1, ...) beside a date-like target holds no time labels."""
+    return (
+        isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+        and isinstance(target, (pd.DatetimeIndex, pd.PeriodIndex))
+    )
+
+
+def align_exog(X: Any, index: pd.Index | None, name: str = "X", what: str = "y") -> Any:
+    """Take the rows of a pandas ``X`` at the labels of ``index``, by label, not position.
+
+    The rule: when ``X`` is a DataFrame or Series and ``index`` (the labels of ``y`` at fit,
+    of the forecast at predict) is known, every label of ``index`` must be in ``X``'s index,
+    and those rows are used, in that order (so ``X`` may also hold other rows, e.g. the
+    future ones). A default ``RangeIndex`` beside a date-like ``index`` holds no time labels
+    and is taken by position. Anything else is refused, naming the first missing label.
+    """
+    if index is None or not isinstance(X, (pd.DataFrame, pd.Series)):
+        return X
+    if X.index.equals(index) or _carries_no_labels(X.index, index):
+        return X
+    if not X.index.is_unique:
+        raise ValueError(
+            f"{name} has duplicated index labels, so its rows cannot be matched to {what}'s; "
+            f"drop the duplicates (e.g. {name}[~{name}.index.duplicated()])."
+        )
+    try:
+        missing = ~index.isin(X.index)
+    except (TypeError, ValueError):
+        missing = np.ones(len(index), dtype=bool)
+    if missing.any():
+        first = index[int(np.flatnonzero(missing)[0])]
+        span = f"from {X.index[0]!r} to {X.index[-1]!r}" if len(X) else "empty"
+        fix = (
+            f"give {name} the labels of {what} ({name}.set_axis(y.index))" if what == "y"
+            else f"give {name} rows labelled like the forecast (the h steps after y)"
+        )
+        raise ValueError(
+            f"{name}'s index does not match {what}'s: {int(missing.sum())} of the {len(index)} "
+            f"labels of {what} are not in {name} (first: {first!r}; {name} has {len(X)} rows, "
+            f"{span}). Rows of {name} are matched to {what} by index label: {fix}, or pass a "
+            f"NumPy array to match by position."
+        )
+    return X.loc[index]
+
+
 def check_future_exog(
     X: Any, h: int, columns: list[str] | None, owner: str = "this estimator"
 ) -> np.ndarray | None:
@@ -236,6 +290,20 @@ def _panel_from_dataframe(X: pd.DataFrame, name: str) -> Any:
         raise ValueError(f"{name} is empty; pass at least one series.")
     if all(pd.api.types.is_numeric_dtype(dt) for dt in X.dtypes):
         return X.to_numpy(dtype=np.float64)
+    # Not wide numeric, so nested: every cell must hold a whole series. Text, categories
+    # or single numbers would otherwise be read as one-point channels.
+    bad = [
+        c for c in X.columns
+        if isinstance(X[c].dtype, pd.CategoricalDtype)
+        or any(isinstance(v, (str, bytes)) or np.ndim(v) == 0 for v in X[c])
+    ]
+    if bad:
+        dtypes = sorted({str(X[c].dtype) for c in bad})
+        raise TypeError(
+            f"{name} has column(s) {bad[:5]} of dtype {', '.join(dtypes)} holding text, "
+            f"categories or single values, which are not series: pass numeric columns (one "
+            f"per time point, e.g. {name}.apply(pd.to_numeric)) or one array per cell."
+        )
     # Nested: each cell holds a whole series (one column per channel).
     rows = []
     for _, row in X.iterrows():
@@ -477,42 +545,90 @@ def check_panel_target(
         return values
     check_classification_targets(values)
     return values
+_SEQUENCE_RULE = (
+    "a sequence is a list (or tuple or array) of tokens, e.g. ['the', 'cat', 'sat'], and a "
+    "corpus is a list of sequences"
+)
+
+
+def _string_fix(text: str, name: str) -> str:
+    words = text.split()
+    shown = repr(words[:3])[:-1] + (", ...]" if len(words) > 3 else "]")
+    return (
+        f"{name} is a str, but {_SEQUENCE_RULE}, so a str is never read as one; pass "
+        f"{shown} ({name}.split()) for words or list({name}) for characters."
+    )
+
+
+def _tokens(seq: Any, name: str, kinds: set[str]) -> list[Hashable]:
+    """The tokens of one sequence, checked; records their kind (str or int) in ``kinds``."""
+    if isinstance(seq, str):
+        raise TypeError(_string_fix(seq, name))
+    if isinstance(seq, bytes) or not isinstance(seq, Iterable):
+        raise TypeError(
+            f"{name} is a {type(seq).__name__}, not a sequence of tokens; {_SEQUENCE_RULE}."
+        )
+    tokens = list(seq.tolist() if isinstance(seq, np.ndarray) else seq)
+    for tok in tokens:
+        if isinstance(tok, str):
+            kinds.add("str")
+        elif isinstance(tok, (Integral, np.integer)) and not isinstance(tok, bool):
+            kinds.add("int")
+        else:
+            hint = (
+                " (one sequence is expected here: score or perplexity take a corpus)"
+                if isinstance(tok, (list, tuple, np.ndarray)) else ""
+            )
+            raise TypeError(
+                f"{name} contains the token {tok!r} of type {type(tok).__name__}; tokens "
+                f"must be strings or integers{hint}."
+            )
+    return tokens
+
+
+def check_sequence(sequence: Any, name: str = "sequence") -> list[Hashable]:
+    """Validate one sequence: a list (tuple, array) of string or integer tokens.
+
+    A ``str`` is refused (it is ambiguous: a sentence or its characters); an empty
+    sequence is valid. Used by ``logprob`` and ``predict`` (the context).
+    """
+    kinds: set[str] = set()
+    tokens = _tokens(sequence, name, kinds)
+    if len(kinds) > 1:
+        raise TypeError(f"{name} mixes string and integer tokens; use one kind (e.g. map(str, ...)).")
+    return tokens
 
 
 def check_sequences(sequences: Any, name: str = "sequences") -> list[list[Hashable]]:
     """Validate a corpus: an iterable of sequences of hashable tokens.
 
-    A ``str`` element is read as a sequence of characters. All tokens must be of one kind
-    (all strings, or all integers), so that ``"1"`` and ``1`` are never confused.
+    The one rule of every sequence model: a sequence is a list (tuple, array) of tokens
+    and a corpus a list of sequences. A ``str`` is never a sequence, so a flat list of
+    strings (``"the cat sat".split()``) is refused with the fix instead of being read as
+    three character sequences. All tokens must be of one kind (all strings, or all
+    integers), so that ``"1"`` and ``1`` are never confused.
     """
-    if isinstance(sequences, (str, bytes)) or sequences is None:
+    if isinstance(sequences, str):
         raise TypeError(
-            f"{name} must be an iterable of sequences (e.g. a list of token lists or a list of "
-            f"strings); got {type(sequences).__name__}. Wrap a single sequence in a list."
+            f"{name} must be a corpus (a list of sequences); got a str. For one sentence pass "
+            f"[{name}.split()], for its characters [list({name})]."
+        )
+    if isinstance(sequences, bytes) or sequences is None or not isinstance(sequences, Iterable):
+        raise TypeError(
+            f"{name} must be a corpus, {_SEQUENCE_RULE}; got {type(sequences).__name__}. Wrap "
+            f"a single sequence in a list."
+        )
+    items = list(sequences)
+    if items and all(isinstance(seq, str) for seq in items):
+        raise TypeError(
+            f"{name} is a flat list of strings, but {_SEQUENCE_RULE}. For one sequence of "
+            f"words pass [{name}] (e.g. [['the', 'cat', 'sat']]); for sentences pass "
+            f"[s.split() for s in {name}]; for characters pass [list(s) for s in {name}]."
         )
     corpus: list[list[Hashable]] = []
     kinds: set[str] = set()
-    for i, seq in enumerate(sequences):
-        if isinstance(seq, str):
-            tokens: Sequence[Any] = list(seq)
-        elif isinstance(seq, Iterable) and not isinstance(seq, bytes):
-            tokens = list(seq.tolist() if isinstance(seq, np.ndarray) else seq)
-        else:
-            raise TypeError(
-                f"{name}[{i}] is a {type(seq).__name__}, not a sequence of tokens; pass a list "
-                f"of token lists."
-            )
-        for tok in tokens:
-            if isinstance(tok, str):
-                kinds.add("str")
-            elif isinstance(tok, (Integral, np.integer)) and not isinstance(tok, bool):
-                kinds.add("int")
-            else:
-                raise TypeError(
-                    f"{name}[{i}] contains the token {tok!r} of type {type(tok).__name__}; tokens "
-                    f"must be strings or integers."
-                )
-        corpus.append(list(tokens))
+    for i, seq in enumerate(items):
+        corpus.append(_tokens(seq, f"{name}[{i}]", kinds))
     if len(kinds) > 1:
         raise TypeError(
             f"{name} mixes string and integer tokens; use one kind (e.g. map(str, ...))."

@@ -19,11 +19,13 @@ from sklearn.exceptions import NotFittedError
 from tsclassic._index import IndexInfo, continue_index
 from tsclassic._params import check_params
 from tsclassic._validation import (
+    align_exog,
     check_coverage,
     check_exog,
     check_future_exog,
     check_h,
     check_panel,
+    check_sequence,
     check_sequences,
     check_series,
 )
@@ -103,7 +105,9 @@ class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
     """Base class of every forecaster.
 
     Subclasses implement ``_fit(y, X)`` and ``_predict(h, X)`` on NumPy arrays
-    (``y`` 1-D float, ``X`` 2-D float or ``None``); those with ``_tags.intervals``
+    (``y`` 1-D float, ``X`` 2-D float or ``None``), and never override ``fit``: the base
+    sets ``index_info_``, ``n_obs_`` and ``exog_columns_`` (the regressors' names) before
+    calling ``_fit``; those with ``_tags.intervals``
     implement ``_predict_interval(h, X, coverage)`` returning ``(lower, upper)``.
     ``_min_length()`` gives the fewest observations the model needs, with a reason.
 
@@ -141,7 +145,10 @@ class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
             integer index, sorted and without duplicates.
         X : pd.DataFrame or 2-D array-like, optional
             Exogenous regressors, one row per observation of ``y`` (only for forecasters
-            whose tags say ``exogenous=True``).
+            whose tags say ``exogenous=True``). When both ``y`` and ``X`` are pandas objects
+            their rows are matched by index label: ``X`` must hold every label of ``y``
+            (it may hold more, e.g. the future rows); a default ``RangeIndex`` beside a
+            date-like ``y`` is read by position. NumPy ``X`` is read by position.
 
         Returns
         -------
@@ -161,11 +168,20 @@ class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
                     f"{owner} does not use exogenous regressors; drop X, or use a forecaster "
                     f"that accepts it (e.g. SARIMAXForecaster)."
                 )
+            labels = y.index if isinstance(y, (pd.Series, pd.DataFrame)) else None
+            X = align_exog(X, labels, "X", "y")
             X_values, columns = check_exog(X, len(y_values), "X", owner=owner)
-        self._fit(y_values, X_values)
+        # What the input tells is recorded before _fit, so that no subclass keeps its own
+        # copy (the length, the regressors' names); a failed _fit leaves none of it.
         self.index_info_: IndexInfo = info
         self.exog_columns_ = columns
         self.n_obs_ = len(y_values)
+        try:
+            self._fit(y_values, X_values)
+        except BaseException:
+            for name in ("index_info_", "exog_columns_", "n_obs_"):
+                self.__dict__.pop(name, None)
+            raise
         return self
 
     def _check_fitted(self) -> None:
@@ -175,6 +191,10 @@ class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
             )
 
     def _future_X(self, h: int, X: Any) -> np.ndarray | None:
+        info = self.index_info_
+        if X is not None and self.exog_columns_ is not None and info.kind == "pandas":
+            # Future rows are matched to the forecast's index labels, as at fit.
+            X = align_exog(X, continue_index(info, h), "X", "the forecast")
         return check_future_exog(X, h, self.exog_columns_, type(self).__name__)
 
     def _wrap(self, values: np.ndarray) -> np.ndarray | pd.Series:
@@ -192,7 +212,8 @@ class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
             Number of steps ahead.
         X : pd.DataFrame or 2-D array-like, optional
             Future exogenous regressors (at least ``h`` rows) when the model was fitted
-            with ``X``.
+            with ``X``; a pandas ``X`` after a pandas ``y`` is matched to the forecast's
+            index labels, as in :meth:`fit`.
 
         Returns
         -------
@@ -299,9 +320,17 @@ class PanelMixin:
 class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
     """Base class of generative models over token sequences (words, characters, symbols).
 
+    One rule in every method: a *sequence* is a list (tuple, array) of tokens, strings or
+    integers, and a *corpus* a list of sequences. ``fit``, ``score`` and ``perplexity``
+    take a corpus, ``predict`` (the context) and ``logprob`` one sequence. A ``str`` is
+    never a sequence (is ``"the cat"`` two words or seven characters?): pass
+    ``text.split()`` or ``list(text)``.
+
     Subclasses implement ``_fit(corpus)``, ``_score(corpus)`` (total natural-log
     likelihood), ``_predict(context)`` (a ``pd.Series`` of next-token probabilities,
-    most probable first) and ``_sample(n, rng)`` (a list of token lists).
+    most probable first, the end-of-sequence token ``_end_token()`` included, so that the
+    chain rule over ``predict`` gives ``score``) and ``_sample(n, rng)`` (a list of token
+    lists).
     """
 
     _tags: ClassVar[Tags] = Tags()
@@ -319,6 +348,10 @@ class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
     def _sample(self, n: int, rng: np.random.Generator) -> list[list[Any]]:
         raise NotImplementedError
 
+    def _end_token(self) -> Any:
+        """The label of the end of a sequence in :meth:`predict`'s distribution."""
+        raise NotImplementedError
+
     def _check_fitted(self) -> None:
         if not getattr(self, "is_fitted_", False):
             raise NotFittedError(
@@ -326,8 +359,7 @@ class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
             )
 
     def fit(self, sequences: Any) -> BaseSequenceModel:
-        """Fit the model to a corpus: an iterable of token sequences (a ``str`` is read as
-        a sequence of characters)."""
+        """Fit the model to a corpus: a list of token sequences (token lists)."""
         check_params(self)
         corpus = check_sequences(sequences, "sequences")
         self._fit(corpus)
@@ -348,15 +380,19 @@ class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
         with np.errstate(over="ignore"):
             return float(np.exp(-self._score(corpus) / n_tokens))
 
-    def predict(self, context: Any) -> pd.Series:
-        """The distribution of the next token after ``context`` (a sequence of tokens)."""
+    def logprob(self, sequence: Any) -> float:
+        """Natural-log probability of one sequence (a token list), its end included.
+
+        An empty sequence has the probability of ending at once.
+        """
         self._check_fitted()
-        if isinstance(context, str):
-            context = list(context)
-        elif context is None:
-            context = []
-        else:
-            context = list(context)
+        return float(self._score([check_sequence(sequence, "sequence")]))
+
+    def predict(self, context: Any) -> pd.Series:
+        """The distribution of the next token after ``context`` (one sequence: a token
+        list, read as the beginning of a sequence; ``None`` or ``[]`` for the first token)."""
+        self._check_fitted()
+        context = [] if context is None else check_sequence(context, "context")
         return self._predict(context)
 
     def sample(self, n: int, random_state: Any = None) -> list[list[Any]]:

@@ -16,7 +16,6 @@ import numpy as np
 
 from tsclassic._params import Integral, Interval
 from tsclassic._seasonality import m4_seasonal_figure, seasonal_component
-from tsclassic._validation import check_positive_int
 from tsclassic.base import BaseForecaster, Tags
 
 __all__ = ["Naive", "SeasonalNaive", "Naive2", "Drift", "Mean"]
@@ -142,16 +141,16 @@ class Naive2(BaseForecaster):
     array([11., 13., 12., 15.])
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "season_length": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(self, season_length: int = 1):
         self.season_length = season_length
 
     @classmethod
     def _test_params(cls) -> list[dict]:
         return [{"season_length": 12}, {"season_length": 1}]
-
-    def _min_length(self):
-        check_positive_int(self.season_length, "season_length")
-        return 1, ""
 
     def _fit(self, y, X):
         m = self.season_length
@@ -160,10 +159,9 @@ class Naive2(BaseForecaster):
         )
         in_sample = seasonal_component(self.seasonal_indices_, 0, len(y))
         self.last_adjusted_ = y[-1] / in_sample[-1]
-        self._n = len(y)
 
     def _predict(self, h, X):
-        return self.last_adjusted_ * seasonal_component(self.seasonal_indices_, self._n, h)
+        return self.last_adjusted_ * seasonal_component(self.seasonal_indices_, self.n_obs_, h)
 
 
 class Drift(_NormalIntervals):
@@ -184,14 +182,13 @@ class Drift(_NormalIntervals):
         self.last_ = y[-1]
         self.slope_ = (y[-1] - y[0]) / (len(y) - 1)
         self.sigma_ = _rms(np.diff(y) - self.slope_)
-        self._n = len(y)
 
     def _predict(self, h, X):
         return self.last_ + self.slope_ * np.arange(1, h + 1)
 
     def _scale(self, h):
         steps = np.arange(1, h + 1)
-        return np.sqrt(steps * (1 + steps / self._n))
+        return np.sqrt(steps * (1 + steps / self.n_obs_))
 
 
 class Mean(_NormalIntervals):
@@ -205,13 +202,19 @@ class Mean(_NormalIntervals):
     array([3., 3.])
     """
 
+    @classmethod
+    def _coverage_process(cls):
+        def white_noise(rng, n):
+            return 10.0 + rng.normal(0.0, 1.0, n)
+
+        return white_noise
+
     def _fit(self, y, X):
         self.mean_ = float(y.mean())
         self.sigma_ = float(y.std(ddof=1)) if len(y) > 1 else 0.0
-        self._n = len(y)
 
     def _predict(self, h, X):
         return np.full(h, self.mean_)
 
     def _scale(self, h):
-        return np.full(h, np.sqrt(1 + 1 / self._n))
+        return np.full(h, np.sqrt(1 + 1 / self.n_obs_))

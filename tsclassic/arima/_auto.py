@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tsclassic._validation import check_positive_int
-from tsclassic.arima._common import check_season_length, quiet_statsmodels
+from tsclassic._params import NON_NEGATIVE_INT, POSITIVE_INT, Integral, Interval, StrOptions
+from tsclassic.arima._common import quiet_statsmodels
 from tsclassic.arima._sarimax import SARIMAXForecaster, fit_filtered, rename_exog
 from tsclassic.base import BaseForecaster, Tags
 
@@ -152,6 +152,15 @@ class AutoSARIMAX(BaseForecaster):
     """
 
     _tags: ClassVar[Tags] = Tags(exogenous=True, intervals=True)
+    _parameter_constraints: ClassVar[dict] = {
+        "season_length": [POSITIVE_INT],
+        **{name: [NON_NEGATIVE_INT]
+           for name in ("max_p", "max_q", "max_P", "max_Q", "max_d", "max_D", "max_order")},
+        "method": [StrOptions(set(_METHODS))],
+        "max_seasonal_period": [Interval(Integral, 2, None, closed="left")],
+        "fourier_k": [POSITIVE_INT, None],
+        "maxiter": [POSITIVE_INT],
+    }
 
     def __init__(
         self,
@@ -187,19 +196,8 @@ class AutoSARIMAX(BaseForecaster):
         return [{"season_length": 12, "method": "css", "max_order": 3},
                 {"season_length": 1, "max_order": 2}]
 
-    def _check_params(self) -> None:
-        for name in ("max_p", "max_q", "max_P", "max_Q", "max_d", "max_D", "max_order"):
-            check_positive_int(getattr(self, name), name, minimum=0)
-        check_positive_int(self.maxiter, "maxiter")
-        check_positive_int(self.max_seasonal_period, "max_seasonal_period", minimum=2)
-        if self.fourier_k is not None:
-            check_positive_int(self.fourier_k, "fourier_k")
-        if self.method not in _METHODS:
-            raise ValueError(f"method must be one of {_METHODS}; got {self.method!r}.")
-
     def _min_length(self) -> tuple[int, str]:
-        self._check_params()
-        m = check_season_length(self.season_length)
+        m = self.season_length
         if m > 1:
             return 2 * m + 1, f"two full seasons of {m} to test for seasonality"
         return 8, "unit-root tests and a few lags"
@@ -208,7 +206,6 @@ class AutoSARIMAX(BaseForecaster):
     def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
         m = int(self.season_length)
         n = len(y)
-        self._n = n
         self.fourier_k_ = 0
         self._fourier_period = 0
         if m > self.max_seasonal_period:
@@ -231,6 +228,10 @@ class AutoSARIMAX(BaseForecaster):
         self.seasonal_order_ = (best.order[2], D, best.order[3], m if m > 1 else 0)
         self.with_constant_ = best.constant
         self._final_fit(y, X, best)
+        names = list(self.exog_columns_ or [])
+        if self.fourier_k_:
+            names += _fourier_names(self._fourier_period, self.fourier_k_)
+        self.params_ = rename_exog(self.params_, names)
 
     def _choose_D(self, y: np.ndarray, m: int) -> int:
         if m <= 1 or self.max_D == 0 or len(y) < 2 * m + 1:
@@ -338,19 +339,11 @@ class AutoSARIMAX(BaseForecaster):
         self.params_ = final.params_
         self.aic_, self.aicc_, self.bic_, self.llf_ = final.aic_, final.aicc_, final.bic_, final.llf_
 
-    def fit(self, y: Any, X: Any = None) -> AutoSARIMAX:
-        super().fit(y, X)
-        names = list(self.exog_columns_ or [])
-        if self.fourier_k_:
-            names += _fourier_names(self._fourier_period, self.fourier_k_)
-        self.params_ = rename_exog(self.params_, names)
-        return self
-
     # -- prediction ---------------------------------------------------------------
     def _future_regressors(self, h: int, X: np.ndarray | None) -> np.ndarray | None:
         if not self.fourier_k_:
             return X
-        t = np.arange(self._n, self._n + h, dtype=float)
+        t = np.arange(self.n_obs_, self.n_obs_ + h, dtype=float)
         terms = fourier_terms(t, self._fourier_period, self.fourier_k_)
         return terms if X is None else np.hstack([X, terms])
 

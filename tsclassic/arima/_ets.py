@@ -16,13 +16,11 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from tsclassic.arima._common import ResultsCache, check_season_length, quiet_statsmodels
+from tsclassic._params import Integral, Interval, StrOptions
+from tsclassic.arima._common import ResultsCache, quiet_statsmodels
 from tsclassic.base import BaseForecaster, Tags
 
 __all__ = ["ExponentialSmoothingForecaster"]
-
-_TRENDS = (None, "add", "mul")
-_SEASONALS = (None, "add", "mul")
 
 
 class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
@@ -40,6 +38,11 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
     damped_trend : bool, default False
         Damp the trend (needs ``trend``).
     seasonal : {None, "add", "mul"}, default None
+        The seasonal component. ``None`` with a ``season_length`` above 1 means the
+        additive season (Holt-Winters, ETS(A,*,A)): a season length is only ever given to
+        model a season, and callers that pass ``season_length`` to every model (the
+        command line, ``forecast_many``) must not get a flat forecast. For no season,
+        leave ``season_length`` at None (or 1).
     season_length : int, optional
         The seasonal period; required when ``seasonal`` is set.
     maxiter : int, default 1000
@@ -47,6 +50,9 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
 
     Attributes
     ----------
+    seasonal_ : {None, "add", "mul"}
+        The seasonal component fitted (``"add"`` when ``seasonal=None`` and a
+        ``season_length`` above 1 was given).
     params_ : pd.Series
         Smoothing parameters and initial states (``smoothing_level``, ``initial_level``,
         ...).
@@ -63,6 +69,13 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
     """
 
     _tags: ClassVar[Tags] = Tags(intervals=True)
+    _parameter_constraints: ClassVar[dict] = {
+        "trend": [StrOptions({"add", "mul"}), None],
+        "damped_trend": ["boolean"],
+        "seasonal": [StrOptions({"add", "mul"}), None],
+        "season_length": [Interval(Integral, 1, None, closed="left"), None],
+        "maxiter": [Interval(Integral, 1, None, closed="left")],
+    }
 
     def __init__(
         self,
@@ -87,20 +100,23 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
             {"trend": "add", "seasonal": "add", "season_length": 12},
         ]
 
+    def _seasonal(self) -> str | None:
+        """The seasonal component to fit: ``seasonal``, or additive when only a season
+        length above 1 is given."""
+        if self.seasonal is None and self.season_length is not None and self.season_length > 1:
+            return "add"
+        return self.seasonal
+
     def _min_length(self) -> tuple[int, str]:
-        if self.trend not in _TRENDS:
-            raise ValueError(f"trend must be one of {_TRENDS}; got {self.trend!r}.")
-        if self.seasonal not in _SEASONALS:
-            raise ValueError(f"seasonal must be one of {_SEASONALS}; got {self.seasonal!r}.")
         if self.damped_trend and self.trend is None:
             raise ValueError("damped_trend=True needs a trend; set trend='add' as well.")
-        if self.seasonal is None:
+        if self._seasonal() is None:
             return (4 if self.trend else 3), "the smoothing parameters and initial states"
         if self.season_length is None:
             raise ValueError(
                 f"seasonal={self.seasonal!r} needs season_length (e.g. 12 for monthly data)."
             )
-        m = check_season_length(self.season_length)
+        m = self.season_length
         if m < 2:
             raise ValueError(f"season_length must be at least 2 with seasonal set; got {m}.")
         return 2 * m, f"two full seasons of {m} to initialise the seasonal states"
@@ -111,12 +127,13 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
         # A RangeIndex Series: statsmodels' ETS prediction intervals fail on bare arrays.
         return ETSModel(
             pd.Series(y), error="add", trend=self.trend, damped_trend=self.damped_trend,
-            seasonal=self.seasonal,
-            seasonal_periods=self.season_length if self.seasonal else None,
+            seasonal=self.seasonal_,
+            seasonal_periods=self.season_length if self.seasonal_ else None,
         )
 
     def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
-        if (self.trend == "mul" or self.seasonal == "mul") and np.any(y <= 0):
+        self.seasonal_ = self._seasonal()
+        if (self.trend == "mul" or self.seasonal_ == "mul") and np.any(y <= 0):
             raise ValueError(
                 "y must be strictly positive for a multiplicative trend or season; use "
                 "trend/seasonal='add' or shift the series."
@@ -144,7 +161,7 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
         with quiet_statsmodels():
             # Analytic variances exist for these additive-error models (Hyndman et al.
             # 2008, ch. 6); statsmodels simulates only for the multiplicative classes.
-            exact = self.trend != "mul" and self.seasonal != "mul"
+            exact = self.trend != "mul" and self.seasonal_ != "mul"
             pred = self._get_results().get_prediction(
                 start=n, end=n + h - 1, method="exact" if exact else "simulated",
                 rng=np.random.default_rng(0),  # simulated bounds must not change between calls

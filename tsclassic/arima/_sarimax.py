@@ -15,12 +15,14 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from tsclassic._params import POSITIVE_INT, StrOptions
 from tsclassic.arima._common import ResultsCache, check_order, quiet_statsmodels
 from tsclassic.base import BaseForecaster, Tags
 
 __all__ = ["SARIMAXForecaster"]
 
-_TRENDS = (None, "n", "c", "t", "ct")
+# statsmodels' optimisers (MLEModel.fit).
+OPTIMISERS = ("newton", "nm", "bfgs", "lbfgs", "powell", "cg", "ncg", "basinhopping", "minimize")
 
 
 def rename_exog(params: pd.Series, columns: list[str] | None) -> pd.Series:
@@ -105,6 +107,15 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
     """
 
     _tags: ClassVar[Tags] = Tags(exogenous=True, intervals=True)
+    _parameter_constraints: ClassVar[dict] = {
+        "order": [tuple, list],  # the entries are checked by check_order
+        "seasonal_order": [tuple, list],
+        "trend": [StrOptions({"n", "c", "t", "ct"}), None],
+        "enforce_stationarity": ["boolean"],
+        "enforce_invertibility": ["boolean"],
+        "method": [StrOptions(set(OPTIMISERS))],
+        "maxiter": [POSITIVE_INT],
+    }
 
     def __init__(
         self,
@@ -140,8 +151,6 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
         return order, seasonal
 
     def _min_length(self) -> tuple[int, str]:
-        if self.trend not in _TRENDS:
-            raise ValueError(f"trend must be one of {_TRENDS}; got {self.trend!r}.")
         return sarimax_min_length(*self._orders())
 
     def _model(self, y: np.ndarray, X: np.ndarray | None) -> Any:
@@ -159,6 +168,7 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
             model = self._model(y, X)
             results = fit_filtered(model, self.maxiter, method=self.method)
         self._store(y, X, results)
+        self.params_ = rename_exog(self.params_, self.exog_columns_)
 
     def _store(self, y: np.ndarray, X: np.ndarray | None, results: Any) -> None:
         """Keep what prediction needs, and the summary statistics."""
@@ -173,11 +183,6 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
         self.converged_ = bool(retvals.get("converged", True))
         self._y, self._X = y, X
         self._results = results
-
-    def fit(self, y: Any, X: Any = None) -> SARIMAXForecaster:
-        super().fit(y, X)
-        self.params_ = rename_exog(self.params_, self.exog_columns_)
-        return self
 
     def _rebuild_results(self) -> Any:
         return self._model(self._y, self._X).filter(self.params_.to_numpy(), cov_type="none")

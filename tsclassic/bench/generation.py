@@ -74,8 +74,9 @@ def models(level: str, quick: bool, vocabulary: list | None = None) -> list[Lang
     ]
 
 
-def _as_characters(sentences: list[list[str]]) -> list[str]:
-    return [" ".join(words) for words in sentences]
+def _as_characters(sentences: list[list[str]]) -> list[list[str]]:
+    """Each sentence as the list of its characters (spaces between words included)."""
+    return [list(" ".join(words)) for words in sentences]
 
 
 def _closed_vocabulary(corpus: list) -> list:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsclassic._params import Integral, Interval, StrOptions
 from tsclassic._seasonality import centred_moving_average, seasonal_component, seasonal_indices
 from tsclassic._validation import check_series
 
@@ -24,6 +25,16 @@ __all__ = ["decompose"]
 
 METHODS = ("classical", "stl", "mstl")
 MODELS = ("additive", "multiplicative")
+
+# Parameter rules shared by Decomposer and DecompositionForecaster (the entries of a
+# list of periods or windows are checked by check_periods and statsmodels).
+DECOMPOSE_CONSTRAINTS = {
+    "method": [StrOptions(set(METHODS))],
+    "periods": [Interval(Integral, 2, None, closed="left"), list, tuple],
+    "model": [StrOptions(set(MODELS))],
+    "seasonal_window": [Interval(Integral, 3, None, closed="left"), list, tuple, None],
+    "robust": ["boolean"],
+}
 
 
 def check_periods(periods: Any, name: str = "periods") -> tuple[int, ...]:

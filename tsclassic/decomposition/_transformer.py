@@ -8,8 +8,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from tsclassic._params import StrOptions
 from tsclassic.base import PanelMixin, Tags
-from tsclassic.decomposition._decompose import check_decompose_params, decompose_array
+from tsclassic.decomposition._decompose import (
+    DECOMPOSE_CONSTRAINTS,
+    check_decompose_params,
+    decompose_array,
+)
 
 __all__ = ["Decomposer"]
 
@@ -64,6 +69,10 @@ class Decomposer(PanelMixin, TransformerMixin, BaseEstimator):
     """
 
     _tags: ClassVar[Tags] = Tags()
+    _parameter_constraints: ClassVar[dict] = {
+        **DECOMPOSE_CONSTRAINTS,
+        "component": [StrOptions(set(COMPONENTS))],
+    }
 
     def __init__(
         self,
@@ -98,8 +107,6 @@ class Decomposer(PanelMixin, TransformerMixin, BaseEstimator):
         }
 
     def _check_params(self) -> tuple[int, ...]:
-        if self.component not in COMPONENTS:
-            raise ValueError(f"component must be one of {COMPONENTS}; got {self.component!r}.")
         return check_decompose_params(self.method, self.periods, self.model)
 
     def _min_series_length(self) -> int:

@@ -20,7 +20,12 @@ from sklearn.utils.validation import check_is_fitted
 from tsclassic._validation import check_panel_target, check_positive_int
 from tsclassic.base import PanelMixin, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
-from tsclassic.deep._training import check_training_params, split_validation, train
+from tsclassic.deep._training import (
+    RNN_CONSTRAINTS,
+    TRAINING_CONSTRAINTS,
+    split_validation,
+    train,
+)
 
 __all__ = ["RNNClassifier", "FCNClassifier"]
 
@@ -38,7 +43,7 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         raise NotImplementedError
 
     def _check_params(self) -> None:
-        check_training_params(self)
+        """Rules across parameters, checked after the declared ones."""
 
     @classmethod
     def _xfail_checks(cls) -> dict[str, str]:
@@ -56,8 +61,8 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         -------
         self
         """
+        panel = self._validate_panel(X, reset=True)  # checks the declared rules first
         self._check_params()
-        panel = self._validate_panel(X, reset=True)
         labels = _check_labels(y, len(panel))
         self.classes_, codes = np.unique(labels, return_inverse=True)
         if len(self.classes_) < 2:
@@ -211,6 +216,8 @@ class RNNClassifier(_DeepClassifier):
     (3,)
     """
 
+    _parameter_constraints: ClassVar[dict] = dict(RNN_CONSTRAINTS)
+
     def __init__(
         self,
         cell: str = "lstm",
@@ -246,10 +253,6 @@ class RNNClassifier(_DeepClassifier):
         # check (0.83 on blobs) in well under a second.
         fast = dict(hidden_size=8, max_epochs=8, batch_size=64, learning_rate=0.05, verbose=False)
         return [fast, dict(fast, cell="gru", validation_fraction=0.2, patience=5)]
-
-    def _check_params(self) -> None:
-        check_training_params(self)
-        check_positive_int(self.num_layers, "num_layers")
 
     def _build(self, n_channels, n_classes):
         from tsclassic.deep._networks import ManyToOne
@@ -302,6 +305,12 @@ class FCNClassifier(_DeepClassifier):
     (2, 2)
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        **TRAINING_CONSTRAINTS,
+        "filters": [tuple, list],  # one positive int per block, checked with kernel_sizes
+        "kernel_sizes": [tuple, list],
+    }
+
     def __init__(
         self,
         *,
@@ -335,7 +344,6 @@ class FCNClassifier(_DeepClassifier):
                      learning_rate=0.05, verbose=False)]
 
     def _check_params(self) -> None:
-        check_training_params(self)
         filters, kernels = tuple(self.filters), tuple(self.kernel_sizes)
         if not filters or len(filters) != len(kernels):
             raise ValueError(

@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tsclassic._validation import check_positive_int
+from tsclassic._params import POSITIVE_INT, StrOptions
 from tsclassic.base import BaseForecaster, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
-from tsclassic.deep._training import check_training_params, split_validation, train
+from tsclassic.deep._training import RNN_CONSTRAINTS, split_validation, train
 
 __all__ = ["RNNForecaster"]
 
@@ -81,6 +81,13 @@ class RNNForecaster(BaseForecaster):
     """
 
     _tags: ClassVar[Tags] = Tags()
+    _parameter_constraints: ClassVar[dict] = {
+        **RNN_CONSTRAINTS,
+        "window_length": [POSITIVE_INT],
+        "strategy": [StrOptions({"recursive", "direct"})],
+        "horizon": [POSITIVE_INT],
+        "scaling": [StrOptions({"window", "global"})],
+    }
 
     def __init__(
         self,
@@ -128,14 +135,8 @@ class RNNForecaster(BaseForecaster):
         return self.horizon if self.strategy == "direct" else 1
 
     def _min_length(self) -> tuple[int, str]:
-        check_training_params(self)
-        w = check_positive_int(self.window_length, "window_length")
-        check_positive_int(self.num_layers, "num_layers")
-        if self.strategy not in ("recursive", "direct"):
-            raise ValueError(f"strategy must be 'recursive' or 'direct'; got {self.strategy!r}.")
-        if self.scaling not in ("window", "global"):
-            raise ValueError(f"scaling must be 'window' or 'global'; got {self.scaling!r}.")
-        out = check_positive_int(self.horizon, "horizon") if self.strategy == "direct" else 1
+        w = self.window_length
+        out = self.horizon if self.strategy == "direct" else 1
         return w + out, f"one window of window_length={w} plus {out} target value(s)"
 
     # -- scaling: why a window's own mean: the level of a trending series at forecast time

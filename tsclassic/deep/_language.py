@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable
-from numbers import Real
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from tsclassic._validation import check_positive_int
+from tsclassic._params import POSITIVE_INT, Interval, Real
 from tsclassic.base import BaseSequenceModel, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
-from tsclassic.deep._training import check_training_params, split_validation, train
+from tsclassic.deep._training import RNN_CONSTRAINTS, split_validation, train
 
 __all__ = ["RNNLanguageModel"]
 
@@ -43,7 +42,9 @@ class RNNLanguageModel(BaseSequenceModel):
     than ``min_count`` times in training, and unseen tokens at scoring time, are read as
     ``"<unk>"``; with ``min_count=1`` the model never sees ``"<unk>"`` in training, so
     unseen tokens get a very low probability (map rare tokens to ``"<unk>"`` yourself, as
-    the Penn Treebank does, for a fair perplexity).
+    the Penn Treebank does, for a fair perplexity). ``predict`` gives the same softmax
+    that ``score`` uses, ``"<unk>"`` included, so the chain rule over ``predict`` is
+    ``score``; only ``sample`` leaves ``"<unk>"`` out when training had none.
 
     Parameters
     ----------
@@ -86,7 +87,7 @@ class RNNLanguageModel(BaseSequenceModel):
     Examples
     --------
     >>> from tsclassic.deep import RNNLanguageModel
-    >>> corpus = ["abab", "abba", "baba"] * 5
+    >>> corpus = [list("abab"), list("abba"), list("baba")] * 5
     >>> lm = RNNLanguageModel(hidden_size=8, embedding_size=4, max_epochs=2,
     ...                       random_state=0, verbose=False).fit(corpus)
     >>> len(lm.sample(2, random_state=0))
@@ -94,6 +95,14 @@ class RNNLanguageModel(BaseSequenceModel):
     """
 
     _tags: ClassVar[Tags] = Tags()
+    _parameter_constraints: ClassVar[dict] = {
+        **RNN_CONSTRAINTS,
+        "embedding_size": [POSITIVE_INT],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "min_count": [POSITIVE_INT],
+        "vocabulary": [list, tuple, np.ndarray, pd.Index, None],
+        "max_sample_length": [POSITIVE_INT],
+    }
 
     def __init__(
         self,
@@ -138,14 +147,6 @@ class RNNLanguageModel(BaseSequenceModel):
     def _test_params(cls) -> list[dict]:
         return [dict(embedding_size=4, hidden_size=8, max_epochs=2, verbose=False)]
 
-    def _check_params(self) -> None:
-        check_training_params(self)
-        for name in ("embedding_size", "num_layers", "min_count", "max_sample_length"):
-            check_positive_int(getattr(self, name), name)
-        d = self.dropout
-        if isinstance(d, bool) or not isinstance(d, Real) or not 0 <= d < 1:
-            raise ValueError(f"dropout must be a number in [0, 1); got {d!r}.")
-
     # -- vocabulary -------------------------------------------------------------
     def _encode(self, seq: list[Hashable]) -> np.ndarray:
         lookup = self.token_ids_
@@ -159,11 +160,6 @@ class RNNLanguageModel(BaseSequenceModel):
                 f"end of a sequence; drop it (the end is implied) or rename it."
             )
         if self.vocabulary is not None:
-            if isinstance(self.vocabulary, str):
-                raise TypeError(
-                    "vocabulary must be a sequence of tokens (e.g. a list); got a str. Pass "
-                    "list(text) for the characters of a text."
-                )
             kept = list(dict.fromkeys(t for t in self.vocabulary if t not in (END, UNK)))
             if not kept:
                 raise ValueError("vocabulary is empty; pass the tokens to model, or None.")
@@ -197,7 +193,6 @@ class RNNLanguageModel(BaseSequenceModel):
         return torch.as_tensor(inputs), torch.as_tensor(targets)
 
     def _fit(self, corpus: list[list[Hashable]]) -> None:
-        self._check_params()
         self._build_vocabulary(corpus)
         segments = []
         for x, y in self._pairs(corpus):
@@ -264,11 +259,17 @@ class RNNLanguageModel(BaseSequenceModel):
             return self._log_likelihood(self.network_, self._pairs(corpus), torch)
 
     # -- prediction and generation ---------------------------------------------
-    def _next_proba(self, logits: np.ndarray) -> np.ndarray:
+    def _end_token(self) -> Hashable:
+        return END
+
+    def _next_proba(self, logits: np.ndarray, *, generating: bool = False) -> np.ndarray:
+        """The softmax, as ``score`` uses it; when ``generating`` and training had no
+        unknown token, without ``<unk>`` (never generate a token the model has not seen)."""
+        logits = np.asarray(logits, dtype=np.float64)  # in double, as score computes it
         logits = logits - logits.max(axis=-1, keepdims=True)
         p = np.exp(logits)
-        if self.unk_count_ == 0:
-            p[..., _UNK_ID] = 0.0  # never generate a token the model has not seen
+        if generating and self.unk_count_ == 0:
+            p[..., _UNK_ID] = 0.0
         return p / p.sum(axis=-1, keepdims=True)
 
     def _predict(self, context: list[Hashable]) -> pd.Series:
@@ -291,7 +292,7 @@ class RNNLanguageModel(BaseSequenceModel):
             with torch.no_grad():
                 for _ in range(self.max_sample_length):
                     logits, state = self.network_(tokens, state)
-                    p = self._next_proba(to_numpy(logits[:, -1]))
+                    p = self._next_proba(to_numpy(logits[:, -1]), generating=True)
                     # Inverse-CDF draws from one uniform per sequence: reproducible from rng.
                     u = rng.random(n)
                     draws = np.minimum((p.cumsum(axis=1) < u[:, None]).sum(axis=1), p.shape[1] - 1)

@@ -13,12 +13,15 @@ import time
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 
-__all__ = ["TrainingHistory", "train", "check_training_params", "split_validation"]
+from tsclassic._params import POSITIVE_INT, POSITIVE_REAL, Integral, Interval, Real, StrOptions
+
+__all__ = [
+    "TrainingHistory", "train", "TRAINING_CONSTRAINTS", "RNN_CONSTRAINTS", "split_validation",
+]
 
 
 @dataclass
@@ -45,36 +48,25 @@ class TrainingHistory:
     seconds: float = 0.0
 
 
-def check_training_params(est: Any) -> None:
-    """Validate the training hyper-parameters shared by the deep estimators.
-
-    Raises ``ValueError`` naming the parameter, at fit (never in ``__init__``).
-    """
-
-    def positive_int(name: str) -> None:
-        value = getattr(est, name)
-        if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
-
-    for name in ("max_epochs", "batch_size", "hidden_size"):
-        if hasattr(est, name):
-            positive_int(name)
-    if hasattr(est, "patience") and est.patience is not None:
-        positive_int("patience")
-    lr = est.learning_rate
-    if isinstance(lr, bool) or not isinstance(lr, Real) or not lr > 0 or not math.isfinite(lr):
-        raise ValueError(f"learning_rate must be a positive number (e.g. 1e-3); got {lr!r}.")
-    vf = est.validation_fraction
-    if isinstance(vf, bool) or not isinstance(vf, Real) or not 0 <= vf < 1:
-        raise ValueError(
-            f"validation_fraction must be a number in [0, 1) (0 disables the validation split "
-            f"and early stopping watches the training loss); got {vf!r}."
-        )
-    mt = est.max_time
-    if mt is not None and (isinstance(mt, bool) or not isinstance(mt, Real) or not mt > 0):
-        raise ValueError(f"max_time must be a positive number of seconds or None; got {mt!r}.")
-    if hasattr(est, "cell") and est.cell not in ("lstm", "gru", "rnn"):
-        raise ValueError(f"cell must be 'lstm', 'gru' or 'rnn'; got {est.cell!r}.")
+# Rules of the training parameters every deep estimator shares (see tsclassic._params);
+# each estimator adds its own to these.
+TRAINING_CONSTRAINTS: dict[str, list] = {
+    "max_epochs": [POSITIVE_INT],
+    "batch_size": [POSITIVE_INT],
+    "learning_rate": [POSITIVE_REAL],
+    "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+    "patience": [POSITIVE_INT, None],
+    "max_time": [POSITIVE_REAL, None],
+    "random_state": ["random_state"],
+    "verbose": ["boolean"],
+    "n_jobs": [Integral, None],
+}
+RNN_CONSTRAINTS: dict[str, list] = {
+    **TRAINING_CONSTRAINTS,
+    "cell": [StrOptions({"lstm", "gru", "rnn"})],
+    "hidden_size": [POSITIVE_INT],
+    "num_layers": [POSITIVE_INT],
+}
 
 
 def split_validation(

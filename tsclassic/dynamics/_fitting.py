@@ -21,7 +21,13 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import least_squares
 
-from tsclassic.dynamics._integrate import ODEIntegrationError, failure_message, integrate
+from tsclassic.dynamics._integrate import (
+    BudgetExhausted,
+    CallBudget,
+    ODEIntegrationError,
+    failure_message,
+    integrate,
+)
 
 __all__ = ["fit_least_squares"]
 
@@ -50,7 +56,7 @@ class _Problem:
     """The residual function of one fit, with what it needs to report a failure."""
 
     def __init__(self, rhs, times, data, obs, nodes, n_params, n_states, log_space, solver,
-                 scales, cont_scales, limit):
+                 scales, cont_scales, limit, budget=None):
         self.rhs, self.times, self.data, self.obs = rhs, times, data, obs
         self.nodes, self.P, self.S, self.log = nodes, n_params, n_states, log_space
         self.solver, self.scales, self.cont_scales, self.limit = solver, scales, cont_scales, limit
@@ -58,6 +64,8 @@ class _Problem:
         self.failure: tuple | None = None
         self.weight = _CONTINUITY_WEIGHT
         self._cache = None
+        self.budget = budget
+        self.best: tuple[float, np.ndarray] | None = None  # lowest cost seen, its point
 
     def unpack(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x = np.exp(z) if self.log else z
@@ -68,7 +76,7 @@ class _Problem:
         a, b = self.nodes[k], self.nodes[k + 1]
         path, reason = integrate(
             self.rhs, theta, start, self.times[a], self.times[a:b + 1], *self.solver,
-            limit=self.limit,
+            limit=self.limit, budget=self.budget,
         )
         if path is not None and self.log and np.any(path[:, self.obs] <= 0):
             path, reason = None, "an observed state reached zero or below on the log scale"
@@ -107,7 +115,11 @@ class _Problem:
         if segs is None:
             return np.full(self.data.size + (self.K - 1) * self.S, _FAILED)
         self._cache = (z.copy(), segs)
-        return self._assemble(z, segs)
+        out = self._assemble(z, segs)
+        cost = float(out @ out)
+        if self.best is None or cost < self.best[0]:
+            self.best = (cost, z.copy())
+        return out
 
     def jac(self, z: np.ndarray) -> np.ndarray:
         """Forward differences that re-integrate only what an unknown moves: every segment
@@ -150,9 +162,13 @@ def fit_least_squares(
     rhs: Callable, theta: np.ndarray, start: np.ndarray, lower: np.ndarray, upper: np.ndarray,
     times: np.ndarray, values: np.ndarray, obs: list[int], *, log_space: bool, shooting: int,
     method: str, rtol: float, atol: float, max_nfev: int | None, names: list[str],
-    states: list[str],
+    states: list[str], max_calls: int,
 ) -> dict:
-    """Estimate parameters and initial state; return estimates, covariance and residuals."""
+    """Estimate parameters and initial state; return estimates, covariance and residuals.
+
+    At most ``max_calls`` evaluations of ``rhs`` are spent on the search; when they run
+    out, the best point seen is returned with ``"converged": False``.
+    """
     n, k = values.shape
     P, S = len(theta), len(start)
     nodes = _nodes(n, shooting)
@@ -189,7 +205,7 @@ def fit_least_squares(
         cont_scales = np.where(spread > 0, spread, 1.0)
     cont_scales[obs] = scales
     problem = _Problem(rhs, times, data, obs, nodes, P, S, log_space, solver, scales,
-                       cont_scales, limit)
+                       cont_scales, limit, CallBudget(max_calls))
     if problem(z0)[0] == _FAILED:
         reason, th, st = problem.failure
         raise ODEIntegrationError(failure_message(reason, names, th, st, states, method))
@@ -197,23 +213,56 @@ def fit_least_squares(
         bounds=(lo, hi), x_scale="jac", jac=problem.jac, tr_solver="exact",
         max_nfev=max_nfev or 100 * len(z0), method="trf",
     )
+    try:
+        res = _search(problem, z0, options, K, n, k, scales, obs)
+        exhausted = False
+    except BudgetExhausted:
+        # Out of right-hand-side calls: finish from the best point seen, unbudgeted (the
+        # summary below needs a few solves and one Jacobian).
+        problem.budget = None
+        z_best = problem.best[1] if problem.best is not None else z0
+        res = _Result(z_best, problem(z_best), problem.jac(z_best))
+        exhausted = True
+    problem.budget = None
+    segs = problem.segments(res.x)
+    if segs is None:
+        reason, theta_f, start_f = problem.failure
+        raise ODEIntegrationError(failure_message(reason, names, theta_f, start_f, states, method))
+    summary = _summary(problem, res, segs, n, k, P, S)
+    if exhausted:
+        summary["converged"] = False
+        summary["message"] = (
+            f"the fit spent its budget of {max_calls} right-hand-side evaluations; the "
+            f"trial parameters made the equations stiff or the start is far from a minimum"
+        )
+    return summary
+
+
+class _Result:
+    """What :func:`_summary` reads of a ``least_squares`` result."""
+
+    def __init__(self, x, fun, jac):
+        self.x, self.fun, self.jac = x, fun, jac
+        self.cost = 0.5 * float(fun @ fun)
+        self.nfev, self.status, self.message = 0, 0, "stopped early"
+
+
+def _search(problem: _Problem, z0, options, K, n, k, scales, obs):
     res = None
     # Multiple shooting starts with a weak continuity penalty, so that each segment first
     # follows its own data (the point of shooting), then joins the segments.
     for weight in (_CONTINUITY_WEIGHT / 100, _CONTINUITY_WEIGHT) if K > 1 else (problem.weight,):
         problem.weight = weight
+        problem.best = None  # a new weight is a new cost function
         res = least_squares(problem, z0 if res is None else res.x, **options)
     if k > 1:
         # Feasible weighted least squares: reweight each column by its own residual scale.
         rms = np.sqrt(np.mean(res.fun[: n * k].reshape(n, k) ** 2, axis=0))
         problem.scales = scales * np.where(rms > 0, rms, 1.0)
         problem.cont_scales[obs] = problem.scales
+        problem.best = None
         res = least_squares(problem, res.x, **options)
-    segs = problem.segments(res.x)
-    if segs is None:
-        reason, theta_f, start_f = problem.failure
-        raise ODEIntegrationError(failure_message(reason, names, theta_f, start_f, states, method))
-    return _summary(problem, res, segs, n, k, P, S)
+    return res
 
 
 def _summary(problem: _Problem, res, segs, n, k, P, S) -> dict:

@@ -12,13 +12,33 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.integrate import solve_ivp
 
-__all__ = ["ODEIntegrationError", "integrate", "check_rhs_output", "SOLVER_METHODS"]
+__all__ = [
+    "ODEIntegrationError", "integrate", "check_rhs_output", "SOLVER_METHODS", "CallBudget",
+    "BudgetExhausted",
+]
 
 SOLVER_METHODS = ("RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA")
 
 # A solve that needs more right-hand-side calls than this is stiff or diverging; stopping it
 # keeps one bad trial step of the optimiser from hanging the whole fit.
 _MAX_CALLS = 100_000
+
+
+class CallBudget:
+    """Right-hand-side evaluations left to one fit, shared by all its solves.
+
+    A fit whose trial parameters make the equations stiff can otherwise spend minutes
+    (126 s for a damped oscillator on flat data); once the budget is spent the solve in
+    progress stops and :class:`BudgetExhausted` ends the fit.
+    """
+
+    def __init__(self, calls: int):
+        self.total = int(calls)
+        self.left = int(calls)
+
+
+class BudgetExhausted(Exception):
+    """The fit's budget of right-hand-side evaluations is spent."""
 
 
 class ODEIntegrationError(RuntimeError):
@@ -58,8 +78,12 @@ def integrate(
     rtol: float = 1e-8,
     atol: float = 1e-10,
     limit: float = np.inf,
+    budget: CallBudget | None = None,
 ) -> tuple[np.ndarray | None, str]:
     """Solve ``dy/dt = rhs(t, y, *params)`` from ``y(t_start) = y0``.
+
+    With a ``budget``, every call is charged to it and :class:`BudgetExhausted` is raised
+    when it is spent.
 
     Returns
     -------
@@ -79,6 +103,10 @@ def integrate(
         calls[0] += 1
         if calls[0] > _MAX_CALLS:
             raise _TooManyCalls
+        if budget is not None:
+            budget.left -= 1
+            if budget.left < 0:
+                raise BudgetExhausted
         return np.asarray(rhs(t, y, *args), dtype=np.float64).ravel()
 
     def blow_up(t, y):

@@ -26,7 +26,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
-from tsclassic._params import check_params
+from tsclassic._params import Integral, Interval, StrOptions, check_params
 from tsclassic._validation import check_coverage, check_h, check_positive_int
 from tsclassic.base import _VersionedPickleMixin
 from tsclassic.dynamics._fitting import fit_least_squares
@@ -40,6 +40,11 @@ from tsclassic.dynamics._integrate import (
 )
 
 __all__ = ["ODEModel"]
+
+# Budget of right-hand-side evaluations per fit (a few seconds of Python).
+_FIT_CALLS = 400_000
+# Below this share of explained variance in any observed column, the fit is not trusted.
+_MIN_R2 = 0.5
 
 
 def _names(value: Any, name: str) -> list[str]:
@@ -86,9 +91,10 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
     state_names : list of str
         Names of the states, in the order of ``y``.
     observed : list of str, optional
-        The states that the columns of ``y`` observe, in column order. Default: all states
-        in order when ``y`` has one column per state, otherwise the states named like
-        ``y``'s columns.
+        The states that the columns of ``y`` observe, in column order. Default: the states
+        named like ``y``'s columns when any column is named after a state (then every
+        column must be: a column that names no state is refused, never read as a state);
+        otherwise all states in order, when ``y`` has one column per state.
     p0 : dict or sequence, optional
         Starting values of the parameters (default: the presets' guesses, else 1).
     y0 : dict or sequence, optional
@@ -109,7 +115,10 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         Solver tolerances; tight, because the Jacobian comes from finite differences of
         the solution.
     max_nfev : int, optional
-        Most residual evaluations of ``least_squares`` (default: 100 per unknown).
+        Most residual evaluations of ``least_squares`` (default: 100 per unknown). The
+        whole fit also stops after 400,000 evaluations of ``rhs`` (a few seconds; scaled
+        up with a larger ``max_nfev``), with ``converged_`` False, so that trial
+        parameters that make the equations stiff cannot take minutes.
 
     Attributes
     ----------
@@ -128,6 +137,15 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         The fitted trajectory of every state at the observation times.
     sigma_ : pd.Series
         Residual standard deviation of each observed column.
+    r2_ : pd.Series
+        Share of each observed column's variance (on the log scale when ``log_space``)
+        that the fitted trajectory explains.
+    converged_ : bool
+        The fit's verdict: the optimiser converged within its budget, no parameter ended
+        on a bound derived from the data, and the trajectory explains at least half the
+        variance of every observed column that varies. When False a
+        ``ConvergenceWarning`` says why and what to try (``p0`` near the truth,
+        ``shooting`` for long or oscillating series).
     state_names_ : list of str
         Output column labels: ``y``'s column names for observed states, ``state_names``
         for the others.
@@ -148,6 +166,21 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
     # Presets fill these; ODEModel itself has no defaults.
     _default_p0: dict[str, float] = {}
     _default_bounds: dict[str, tuple[float | None, float | None]] = {}
+    _parameter_constraints: dict[str, list] = {
+        "rhs": [callable],
+        "param_names": [list, tuple],
+        "state_names": [list, tuple],
+        "observed": [list, tuple, None],
+        "p0": [dict, pd.Series, list, tuple, np.ndarray, None],
+        "y0": [dict, pd.Series, list, tuple, np.ndarray, None],
+        "bounds": [dict, None],
+        "log_space": ["boolean"],
+        "shooting": [Interval(Integral, 1, None, closed="left"), None],
+        "method": [StrOptions(set(SOLVER_METHODS))],
+        "rtol": [Interval(Real, 0, None, closed="neither")],
+        "atol": [Interval(Real, 0, None, closed="neither")],
+        "max_nfev": [Interval(Integral, 1, None, closed="left"), None],
+    }
 
     def __init__(
         self,
@@ -192,6 +225,11 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         """Data-driven starting values ``(params, initial states)``; presets override."""
         return {}, {}
 
+    def _data_bounds(self, times: np.ndarray, values: np.ndarray, observed: list[int]) -> dict:
+        """Bounds derived from the data (e.g. no frequency above Nyquist); presets override.
+        A fit that ends on one of them is not trusted (``converged_`` False)."""
+        return {}
+
     @classmethod
     def _test_params(cls) -> list[dict]:
         return [{"rhs": _decay, "param_names": ["k"], "state_names": ["x"]}]
@@ -216,29 +254,25 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
                     f"state per column of y."
                 )
             return [states.index(s) for s in observed]
+        named = [str(c) for c in columns]
+        if any(c in states for c in named):
+            unknown = [c for c in named if c not in states]
+            if unknown:
+                kept = [c for c in named if c in states]
+                raise ValueError(
+                    f"y has columns {unknown} that name no state of {type(self).__name__} "
+                    f"(states: {states}); they are not read as states. Drop them "
+                    f"(y[{kept}]) or pass observed=[...] with one state per column."
+                )
+            if len(set(named)) != len(named):
+                raise ValueError(f"y names a state twice in its columns {named}; keep one.")
+            return [states.index(c) for c in named]
         if k == len(states):
             return list(range(k))
-        named = [str(c) for c in columns]
-        if all(c in states for c in named):
-            return [states.index(c) for c in named]
         raise ValueError(
             f"y has {k} columns {named} but the model has {len(states)} states {states}; name "
             f"the columns after the states they observe, or pass observed=[...]."
         )
-
-    def _check_options(self) -> None:
-        if self.method not in SOLVER_METHODS:
-            raise ValueError(f"method must be one of {list(SOLVER_METHODS)}; got {self.method!r}.")
-        for name in ("rtol", "atol"):
-            value = getattr(self, name)
-            if _number(value, name) <= 0:
-                raise ValueError(f"{name} must be a positive number; got {value!r}.")
-        if self.shooting is not None:
-            check_positive_int(self.shooting, "shooting")
-        if self.max_nfev is not None:
-            check_positive_int(self.max_nfev, "max_nfev")
-        if not isinstance(self.log_space, (bool, np.bool_)):
-            raise TypeError(f"log_space must be True or False; got {self.log_space!r}.")
 
     def _starting_values(self, names, states, times, values, obs):
         guess_p, guess_y = self._guess(times, values, obs)
@@ -255,7 +289,8 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         theta = np.array([_number(p0[n], f"p0[{n!r}]") for n in names])
         start = np.array([_number(y0[s], f"y0[{s!r}]") for s in states])
         user = _mapping(self.bounds, names + states, "bounds")
-        merged = {**self._default_bounds, **user}
+        data = self._data_bounds(times, values, obs)
+        merged = {**self._default_bounds, **data, **user}
         lower, upper = [], []
         for n in names + states:
             lo, hi = merged.get(n, (None, None))
@@ -281,7 +316,6 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         check_params(self)
         owner = type(self).__name__
         rhs, names, states = self._spec()
-        self._check_options()
         traj = check_trajectory(y, t, "y", owner)
         obs = self._observed_indices(states, traj.columns)
         values, times = traj.values, traj.times
@@ -307,19 +341,54 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
                 f"rhs(t, y, {', '.join(names)}) with y of shape ({len(states)},)."
             ) from err
         check_rhs_output(first, len(states), where)
+        default_nfev = 100 * (len(names) + len(states) * (self.shooting or 1))
         result = fit_least_squares(
             rhs, theta, start, lower, upper, times, values, obs,
             log_space=bool(self.log_space), shooting=self.shooting or 1, method=self.method,
             rtol=float(self.rtol), atol=float(self.atol), max_nfev=self.max_nfev,
             names=names, states=states,
+            max_calls=int(_FIT_CALLS * max(1.0, (self.max_nfev or 0) / default_nfev)),
         )
-        if not result["converged"]:
-            warnings.warn(
-                f"{owner}: least_squares stopped before converging ({result['message']}); raise "
-                f"max_nfev or give better starting values p0/y0.", ConvergenceWarning, stacklevel=2,
-            )
         self._store(result, traj, y, names, states, obs)
+        data_bounds = self._data_bounds(times, values, obs)
+        problems = self._verdict(result, names, states, lower, upper, data_bounds)
+        self.converged_ = not problems
+        if problems:
+            guess = ", ".join(f"{n!r}: ..." for n in names)
+            warnings.warn(
+                f"{owner}: the fit is not trusted: {'; '.join(problems)}. Try starting values "
+                f"near the truth (p0={{{guess}}}), shooting=4 (multiple shooting, for long or "
+                f"oscillating series) or log_space=True for positive populations; check "
+                f"converged_ after refitting.", ConvergenceWarning, stacklevel=2,
+            )
         return self
+
+    def _verdict(self, result, names, states, lower, upper, data_bounds) -> list[str]:
+        """Why the fit should not be trusted (empty when it should)."""
+        problems = []
+        if not result["converged"]:
+            problems.append(f"the optimiser stopped before converging ({result['message']})")
+        estimates = dict(zip(names, result["theta"]))
+        estimates.update(zip(states, result["start"]))
+        for name, edges in data_bounds.items():
+            value = estimates[name]
+            scale = max(abs(value), 1e-12)
+            physical = self._default_bounds.get(name, (None, None))
+            for edge, fixed in zip(edges, physical):
+                # Only an edge set from the data flags the fit (zeta = 0 is no warning).
+                if edge is not None and edge != fixed and abs(value - edge) <= 1e-6 * scale:
+                    problems.append(
+                        f"{name}={value:.6g} ended on its bound {edge:.6g}, set from the data "
+                        f"(pass bounds={{{name!r}: (low, high)}} to move it)"
+                    )
+        poor = self.r2_[self.r2_ < _MIN_R2]
+        if len(poor):
+            shown = ", ".join(f"{c} {v:.0%}" for c, v in poor.items())
+            problems.append(
+                f"the fitted trajectory explains little of the data ({shown} of the "
+                f"variance): probably a local minimum"
+            )
+        return problems
 
     def _store(self, result, traj, y, names, states, obs) -> None:
         labels = list(states)
@@ -338,6 +407,12 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         self.residuals_ = wrap(result["residuals"], index, obs_labels)
         self.fitted_ = wrap(result["fitted"], index, labels)
         self.sigma_ = pd.Series(result["sigma"], index=obs_labels, name="sigma")
+        data = np.log(traj.values) if self.log_space else traj.values
+        spread = np.sum((data - data.mean(axis=0)) ** 2, axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2 = np.where(spread > 0, 1.0 - np.sum(result["residuals"] ** 2, axis=0) / spread,
+                          np.nan)
+        self.r2_ = pd.Series(r2, index=obs_labels, name="r2")
         self.cost_ = float(result["cost"])
         self.nfev_ = int(result["nfev"])
         self.n_obs_ = int(traj.values.shape[0])

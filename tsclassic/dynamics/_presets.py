@@ -108,9 +108,12 @@ class LotkaVolterra(_Preset):
     """Predator-prey model: ``du/dt = (alpha - beta v) u``, ``dv/dt = (-gamma + delta u) v``.
 
     States ``prey`` (u) then ``predator`` (v), taken from ``y``'s columns in that order;
-    all parameters positive. Starting values follow the priors of Carpenter's Stan case
-    study (alpha, gamma about 1; beta, delta about 0.05). With population counts fit with
-    ``log_space=True`` (lognormal errors), as that study does.
+    all parameters positive. Starting values come from the data: with both populations
+    observed, by regressing their log-growth rates on the other population
+    (``d log u/dt = alpha - beta v``, ``d log v/dt = -gamma + delta u``, gradient
+    matching); otherwise the equilibrium is put at the observed means. With population
+    counts fit with ``log_space=True`` (lognormal errors), as Carpenter's Stan case study
+    does.
 
     Examples
     --------
@@ -124,8 +127,30 @@ class LotkaVolterra(_Preset):
     _rhs = staticmethod(lotka_volterra)
     _params = ("alpha", "beta", "gamma", "delta")
     _states = ("prey", "predator")
-    _default_p0 = {"alpha": 1.0, "beta": 0.05, "gamma": 1.0, "delta": 0.05}
     _default_bounds = {name: _POSITIVE for name in _params + _states}
+
+    def _guess(self, times, values, obs):
+        cols = {self._states[j]: values[:, c] for c, j in enumerate(obs)}
+        # The means of a Lotka-Volterra cycle are its equilibrium (gamma/delta, alpha/beta):
+        # rates of order 1 per time unit, interactions scaled to the populations.
+        guess = {"alpha": 1.0, "gamma": 1.0, "beta": 0.05, "delta": 0.05}
+        if "predator" in cols and np.mean(cols["predator"]) > 0:
+            guess["beta"] = 1.0 / float(np.mean(cols["predator"]))
+        if "prey" in cols and np.mean(cols["prey"]) > 0:
+            guess["delta"] = 1.0 / float(np.mean(cols["prey"]))
+        if len(cols) == 2 and len(times) >= 4 and np.all(values > 0):
+            u, v = cols["prey"], cols["predator"]
+            growth_u = np.gradient(np.log(u), times)
+            growth_v = np.gradient(np.log(v), times)
+            (alpha, minus_beta), *_ = np.linalg.lstsq(
+                np.column_stack([np.ones_like(v), v]), growth_u, rcond=None)
+            (minus_gamma, delta), *_ = np.linalg.lstsq(
+                np.column_stack([np.ones_like(u), u]), growth_v, rcond=None)
+            matched = {"alpha": alpha, "beta": -minus_beta, "gamma": -minus_gamma,
+                       "delta": delta}
+            if all(np.isfinite(x) and x > 0 for x in matched.values()):
+                guess = {k: float(x) for k, x in matched.items()}
+        return guess, {}
 
     @classmethod
     def _conformance_data(cls) -> pd.DataFrame:
@@ -252,8 +277,20 @@ class DampedOscillator(_Preset):
     _params = ("omega", "zeta")
     _states = ("x", "v")
     _default_bounds = {"omega": _POSITIVE, "zeta": _POSITIVE}
+    _MAX_ZETA = 10.0
+
+    def _data_bounds(self, times, values, obs):
+        dt = float(np.median(np.diff(times))) if len(times) > 1 else 1.0
+        return {"omega": (0.0, np.pi / dt), "zeta": (0.0, self._MAX_ZETA)}
 
     def _guess(self, times, values, obs):
+        for c, j in enumerate(obs):
+            if np.ptp(values[:, c]) == 0:
+                raise ValueError(
+                    f"y's column for {self._states[j]!r} is constant ({values[0, c]:g}): a "
+                    f"flat series identifies neither omega nor zeta of DampedOscillator; pass "
+                    f"a series that moves (or drop the column)."
+                )
         if 0 not in obs:
             return {"omega": 1.0, "zeta": 0.1}, {}
         x = values[:, obs.index(0)]
@@ -261,7 +298,7 @@ class DampedOscillator(_Preset):
         power = np.abs(np.fft.rfft(x - x.mean())) ** 2
         freqs = np.fft.rfftfreq(len(x), d=dt)
         peak = int(np.argmax(power[1:]) + 1) if len(power) > 1 else 0
-        omega = 2 * np.pi * freqs[peak] if peak else 1.0
+        omega = min(2 * np.pi * freqs[peak] if peak else 1.0, 0.5 * np.pi / dt)
         state = {} if 1 in obs else {"v": float((x[1] - x[0]) / (times[1] - times[0]))}
         return {"omega": omega, "zeta": 0.1}, state
 

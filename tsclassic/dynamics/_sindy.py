@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import warnings
 from itertools import combinations_with_replacement
-from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -29,8 +28,13 @@ from scipy.linalg import LinAlgError, solve
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
-from tsclassic._params import check_params
-from tsclassic._validation import check_h, check_positive_int
+from tsclassic._params import (
+    NON_NEGATIVE_INT,
+    NON_NEGATIVE_REAL,
+    POSITIVE_INT,
+    check_params,
+)
+from tsclassic._validation import check_h
 from tsclassic.base import _VersionedPickleMixin
 from tsclassic.dynamics._derivatives import _check_window, smoothed_derivative
 from tsclassic.dynamics._frames import check_trajectory, future_times, model_times, wrap
@@ -176,6 +180,18 @@ class SINDy(_VersionedPickleMixin, BaseEstimator):
     ["x0' = -1.00 x1", "x1' = 1.00 x0"]
     """
 
+    # Every column of y is a state whose equation is identified (no named states to
+    # check columns against).
+    _all_columns_are_states = True
+    _parameter_constraints: dict[str, list] = {
+        "degree": [POSITIVE_INT],
+        "threshold": [NON_NEGATIVE_REAL],
+        "alpha": [NON_NEGATIVE_REAL],
+        "max_iter": [POSITIVE_INT],
+        "window_length": [NON_NEGATIVE_INT, None],  # 0 or None: no smoothing
+        "polyorder": [NON_NEGATIVE_INT],
+    }
+
     def __init__(
         self,
         degree: int = 2,
@@ -203,20 +219,6 @@ class SINDy(_VersionedPickleMixin, BaseEstimator):
         return Lorenz._simulated([10.0, 28.0, 8.0 / 3.0], [-8.0, 8.0, 27.0],
                                  np.arange(0.0, 2.0, 0.005), wiggle=0.0)
 
-    def _check_params(self, n_obs: int) -> None:
-        check_positive_int(self.degree, "degree")
-        check_positive_int(self.max_iter, "max_iter")
-        for name in ("threshold", "alpha"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, Real) or not value >= 0:
-                raise ValueError(f"{name} must be a non-negative number; got {value!r}.")
-        _check_window(self.window_length, self.polyorder, max(n_obs, 3))
-        if self.window_length and n_obs < self.window_length:
-            raise ValueError(
-                f"y has {n_obs} rows but window_length={self.window_length}; pass at least "
-                f"{self.window_length} rows or a shorter window_length."
-            )
-
     def fit(self, y: Any, t: Any = None) -> SINDy:
         """Identify the equations from the trajectory ``y``.
 
@@ -234,7 +236,8 @@ class SINDy(_VersionedPickleMixin, BaseEstimator):
         check_params(self)
         traj = check_trajectory(y, t, "y", type(self).__name__)
         n, k = traj.values.shape
-        self._check_params(n)
+        # The static rules are checked above; what is left depends on the data.
+        _check_window(self.window_length, self.polyorder, n)
         terms = polynomial_terms(k, self.degree)
         if n < max(len(terms), 3):
             raise ValueError(

@@ -7,10 +7,11 @@ from typing import ClassVar
 
 import numpy as np
 
-from tsclassic._validation import check_positive_int
+from tsclassic._params import NON_NEGATIVE_INT, POSITIVE_INT, Integral, Interval, StrOptions
 from tsclassic.base import BaseForecaster, Tags
 from tsclassic.language._ngram import NGramLM
 from tsclassic.language._sax import paa, sax_breakpoints, sax_midpoints
+from tsclassic.language._smoothing import SMOOTHINGS
 from tsclassic.language._vocab import EOS, UNK
 
 __all__ = ["NGramForecaster"]
@@ -67,6 +68,14 @@ class NGramForecaster(BaseForecaster):
 
     _tags: ClassVar[Tags] = Tags()
 
+    _parameter_constraints: ClassVar[dict] = {
+        "alphabet_size": [Interval(Integral, 2, None, closed="left")],
+        "order": [POSITIVE_INT],
+        "segment_length": [POSITIVE_INT],
+        "differences": [NON_NEGATIVE_INT],
+        "smoothing": [StrOptions(set(SMOOTHINGS))],
+    }
+
     def __init__(
         self,
         alphabet_size: int = 8,
@@ -87,10 +96,7 @@ class NGramForecaster(BaseForecaster):
         return [{}, {"alphabet_size": 5, "order": 2, "segment_length": 3, "differences": 1}]
 
     def _min_length(self) -> tuple[int, str]:
-        check_positive_int(self.alphabet_size, "alphabet_size", minimum=2)
-        order = check_positive_int(self.order, "order")
-        seg = check_positive_int(self.segment_length, "segment_length")
-        d = check_positive_int(self.differences, "differences", minimum=0)
+        order, seg, d = self.order, self.segment_length, self.differences
         n = d + seg * (order + 1)
         return n, (
             f"{order + 1} symbols of {seg} observations after {d} differences, for an "

@@ -95,6 +95,13 @@ class _FeatureModel(PanelMixin, BaseEstimator):
     }
     _default_features: ClassVar[tuple[str, ...]] = ("timedomain", "spectral")
 
+    # Parameter rules checked first in fit (tsclassic._params).
+    _parameter_constraints: ClassVar[dict] = {
+        "features": [str, HasMethods(["fit", "transform"]), list, tuple, None],
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, features: Any = None, estimator: Any = None, random_state: Any = None):
         self.features = features
         self.estimator = estimator

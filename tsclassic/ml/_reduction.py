@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import clone
 
-from tsclassic._validation import check_positive_int
+from tsclassic._params import POSITIVE_INT, HasMethods, StrOptions
 from tsclassic.base import BaseForecaster, Tags
 
 __all__ = ["ReductionForecaster"]
@@ -62,6 +62,16 @@ class ReductionForecaster(BaseForecaster):
 
     _tags: ClassVar[Tags] = Tags()
 
+    _parameter_constraints: ClassVar[dict] = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "window_length": [POSITIVE_INT],
+        "features": [str, HasMethods(["fit", "transform"]), list, tuple, None],
+        "strategy": [StrOptions({"recursive", "direct"})],
+        "max_horizon": [POSITIVE_INT],
+        "normalize": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, estimator: Any = None, window_length: int = 12, features: Any = None,
                  strategy: str = "recursive", max_horizon: int = 24, normalize: bool = True,
                  random_state: Any = None):
@@ -74,11 +84,9 @@ class ReductionForecaster(BaseForecaster):
         self.random_state = random_state
 
     def _min_length(self) -> tuple[int, str]:
-        w = check_positive_int(self.window_length, "window_length")
-        if self.strategy not in ("recursive", "direct"):
-            raise ValueError(f"strategy must be 'recursive' or 'direct'; got {self.strategy!r}.")
+        w = self.window_length
         if self.strategy == "direct":
-            H = check_positive_int(self.max_horizon, "max_horizon")
+            H = self.max_horizon
             return w + H + 1, (f"window_length={w} lags and max_horizon={H} steps, and two "
                                f"training rows per step")
         return w + 2, f"window_length={w} lags and at least two training rows"

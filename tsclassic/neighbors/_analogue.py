@@ -24,9 +24,11 @@ class AnalogueForecaster(BaseForecaster):
     followed is taken relative to that mean, so that analogues match in shape rather
     than in level (a trending series still finds its past patterns).
 
-    The prediction interval at each step is the neighbours' mean plus or minus a normal
-    quantile times their standard deviation (inflated by ``sqrt(1 + 1/k)`` for the mean
-    being estimated): the spread of what happened after similar situations.
+    The prediction interval at each step is the neighbours' mean plus or minus a Student-t
+    quantile (``k - 1`` degrees of freedom: the spread is estimated from k values) times
+    their standard deviation, inflated by ``sqrt(1 + 1/k)`` for the mean being estimated:
+    the spread of what happened after similar situations. (A normal quantile covered 78%
+    at 90% with k = 3 on a season plus noise.)
 
     Parameters
     ----------
@@ -79,6 +81,13 @@ class AnalogueForecaster(BaseForecaster):
         self.window_length = window_length
         self.window = window
         self.normalize = normalize
+
+    @classmethod
+    def _coverage_process(cls):
+        def season_and_noise(rng, n):  # analogues repeat: a season recurs, a random walk not
+            return 10.0 + 3 * np.sin(2 * np.pi * np.arange(n) / 12) + rng.normal(0.0, 1.0, n)
+
+        return season_and_noise
 
     @classmethod
     def _test_params(cls) -> list[dict]:
@@ -151,7 +160,7 @@ class AnalogueForecaster(BaseForecaster):
     def _predict_interval(
         self, h: int, X: np.ndarray | None, coverage: float
     ) -> tuple[np.ndarray, np.ndarray]:
-        from scipy.stats import norm
+        from scipy.stats import t as student
 
         if self.n_neighbors < 2:
             raise ValueError(
@@ -161,5 +170,6 @@ class AnalogueForecaster(BaseForecaster):
         outcomes = self._outcomes(h)
         mean = self._level() + outcomes.mean(axis=0)
         k = outcomes.shape[0]
-        half = norm.ppf(0.5 + coverage / 2) * outcomes.std(axis=0, ddof=1) * np.sqrt(1 + 1 / k)
+        quantile = student.ppf(0.5 + coverage / 2, k - 1)
+        half = quantile * outcomes.std(axis=0, ddof=1) * np.sqrt(1 + 1 / k)
         return mean - half, mean + half

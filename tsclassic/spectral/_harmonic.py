@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from tsclassic._params import POSITIVE_INT, Interval, Real
 from tsclassic.base import BaseForecaster, Tags
 
 __all__ = ["HarmonicForecaster"]
@@ -54,6 +55,13 @@ class HarmonicForecaster(BaseForecaster):
 
     _tags: ClassVar[Tags] = Tags(intervals=True)
 
+    _parameter_constraints: ClassVar[dict] = {
+        # Entries of a list are checked by _terms (numbers >= 2, harmonics per period).
+        "periods": [Interval(Real, 2, None, closed="left"), list, tuple, np.ndarray],
+        "n_harmonics": [POSITIVE_INT, list, tuple, np.ndarray],
+        "trend": ["boolean"],
+    }
+
     def __init__(self, periods: float | Sequence[float] = 12, n_harmonics: int | Sequence[int] = 3,
                  trend: bool = True):
         self.periods = periods
@@ -96,8 +104,6 @@ class HarmonicForecaster(BaseForecaster):
         return np.column_stack(cols), names
 
     def _min_length(self) -> tuple[int, str]:
-        if not isinstance(self.trend, (bool, np.bool_)):
-            raise ValueError(f"trend must be True or False; got {self.trend!r}.")
         n_coef = len(self._design(np.zeros(1))[1])
         return n_coef + 1, f"{n_coef} coefficients and one degree of freedom for the noise"
 
@@ -111,10 +117,9 @@ class HarmonicForecaster(BaseForecaster):
         self.sigma_ = float(np.sqrt(resid @ resid / dof))
         self._dof = dof
         self._xtx_inv = np.linalg.pinv(design.T @ design)
-        self._n = y.size
 
     def _future_design(self, h: int) -> np.ndarray:
-        return self._design(np.arange(self._n, self._n + h, dtype=float))[0]
+        return self._design(np.arange(self.n_obs_, self.n_obs_ + h, dtype=float))[0]
 
     def _predict(self, h: int, X: np.ndarray | None) -> np.ndarray:
         return self._future_design(h) @ self.params_.to_numpy()
@@ -127,6 +132,13 @@ class HarmonicForecaster(BaseForecaster):
         leverage = np.einsum("ij,jk,ik->i", design, self._xtx_inv, design)
         half = student.ppf(0.5 + coverage / 2, self._dof) * self.sigma_ * np.sqrt(1 + leverage)
         return mean - half, mean + half
+
+    @classmethod
+    def _coverage_process(cls):
+        def harmonic_and_noise(rng, n):  # within every test parameter set's model
+            return 10.0 + 3 * np.sin(2 * np.pi * np.arange(n) / 12) + rng.normal(0.0, 1.0, n)
+
+        return harmonic_and_noise
 
     @classmethod
     def _test_params(cls) -> list[dict[str, Any]]:
