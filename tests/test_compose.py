@@ -139,3 +139,13 @@ def test_relative_conformal_scales_with_the_forecast_and_covers_growing_series()
     assert abs(np.mean(hits) - 0.9) < 0.05
     with pytest.raises(ValueError, match="method"):
         ConformalIntervals(Naive(), method="cqr").fit(Y)
+
+
+def test_too_few_calibration_windows_for_the_coverage_warn_naming_n_windows():
+    y = np.cumsum(np.random.default_rng(0).normal(size=80)) + 50
+    model = ConformalIntervals(Drift(), n_windows=5).fit(y)
+    with pytest.warns(UserWarning, match=r"cover at most 83%.*n_windows >= 19"):
+        model.predict_interval(4, coverage=0.95)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ConformalIntervals(Drift(), n_windows=19).fit(y).predict_interval(4, coverage=0.95)

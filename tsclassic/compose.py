@@ -324,8 +324,8 @@ class ConformalIntervals(BaseForecaster):
         from tsclassic.arima import ThetaForecaster
         from tsclassic.baselines import Drift
 
-        return [{"forecaster": Drift(), "n_windows": 5},
-                {"forecaster": ThetaForecaster(12), "n_windows": 3}]
+        return [{"forecaster": Drift(), "n_windows": 10},
+                {"forecaster": ThetaForecaster(12), "n_windows": 10}]
 
     def _member_tags(self) -> Tags:
         exogenous = get_tags(self.forecaster).exogenous if hasattr(self.forecaster, "fit") else False
@@ -390,6 +390,15 @@ class ConformalIntervals(BaseForecaster):
     def _predict_interval(self, h, X, coverage):
         scores = np.sort(self._calibrate(h), axis=0)
         k = scores.shape[0]
+        if np.ceil((k + 1) * coverage) > k:
+            # Even the largest of k scores holds a new error with probability k / (k + 1)
+            # only: the interval would silently fall short of the coverage asked for.
+            needed = int(np.ceil(coverage / (1 - coverage)))
+            warnings.warn(
+                f"ConformalIntervals: {k} calibration windows cover at most {k / (k + 1):.0%}, "
+                f"short of coverage={coverage:g}; pass n_windows >= {needed} (and a series "
+                f"long enough for them) or a lower coverage.", UserWarning, stacklevel=3,
+            )
         rank = min(int(np.ceil((k + 1) * coverage)), k)
         half = scores[rank - 1]
         mean = self._predict(h, X)
