@@ -7,7 +7,7 @@ prepare the query and bound every training series from below (``bound_all``: LB_
 LB_Kim, as the search does); measure one series at distance ``D`` (the nearest, its
 recursion pruned against ``D``); and, for every series of another class whose bound does
 not exceed ``D``, run LB_Keogh both ways and then the recursion pruned against ``D``
-(``candidate_sq``) until it is sure to be farther. Series of the nearest one's class it
+(``item_sq``) until it is sure to be farther. Series of the nearest one's class it
 skips. Its time against brute force (every DTW computed in full by the plain kernel) is
 the most that this cascade (these bounds, then the pruned recursion) can gain, whatever
 the order of the visits and the first threshold; the search's own ratio
@@ -43,43 +43,40 @@ from numba import njit  # noqa: E402
 from tsclassic.datasets import list_ucr, load_ucr  # noqa: E402
 from tsclassic.neighbors import KNeighborsDTWClassifier  # noqa: E402
 from tsclassic.neighbors._checks import pack  # noqa: E402
-from tsclassic.neighbors._kernels import (  # noqa: E402
-    _max_length,
-    band_radius,
-    bound_all,
+from tsclassic.neighbors._kernels import band_radius, bound_part, item_sq  # noqa: E402
+from tsclassic.neighbors._search import (  # noqa: E402
     build_index,
-    candidate_sq,
+    knn_search,
     make_work,
+    nearest_labels,
 )
-from tsclassic.neighbors._search import knn_search, nearest_labels, segment_length  # noqa: E402
 
 
 @njit(cache=True)
-def oracle_search(q_flat, q_off, t_flat, t_off, window, seg, labels, nearest, nearest_sq):
-    """The oracle's work for every query; returns how many other-class series it measured."""
-    index = build_index(t_flat, t_off, window, seg)
-    t_lower, t_upper = index[2], index[3]
-    n_train = t_off.shape[0] - 1
-    work = make_work(_max_length(q_off), _max_length(t_off), n_train, t_flat.shape[1], seg)
-    lengths = t_off[1:] - t_off[:-1]
-    shortest, longest = lengths.min(), lengths.max()
+def _oracle(q_flat, q_off, index, labels, nearest, nearest_sq, work):
+    n_train = index.offsets.shape[0] - 1
     measured = 0
+    zero = np.int64(0)  # not a literal: the search's kernels compile for int64
     for i in range(q_off.shape[0] - 1):
         q = q_flat[q_off[i] : q_off[i + 1]]
         n = q.shape[0]
-        q_lower, q_upper = bound_all(q, band_radius(n, n, window), index, seg, work, shortest,
-                                     longest)
-        lb = work[5]
+        bound_part(q, zero, band_radius(n, n, index.window), index, work)
         limit = nearest_sq[i] * (1.0 + 1e-12)  # the search's own allowance for rounding
         for j in range(n_train):
             if j != nearest[i]:
-                if labels[j] == labels[nearest[i]] or lb[j] > limit:
+                if labels[j] == labels[nearest[i]] or work.lb[j] > limit:
                     continue
                 measured += 1
-            a, b = t_off[j], t_off[j + 1]
-            candidate_sq(q, t_flat[a:b], window, nearest_sq[i], t_lower[a:b], t_upper[a:b],
-                         q_lower, q_upper, work[7], work[8], work[9], work[10])
+            item_sq(q_flat, q_off, i, index, j, nearest_sq[i], work)
     return measured
+
+
+def oracle_search(queries, train, window, labels, nearest, nearest_sq):
+    """The oracle's work for every query, with the search's index (built here, as the
+    search's own timing includes it); returns how many other-class series it measured."""
+    index = build_index(train, window)
+    work = make_work(index, int(queries.lengths.max()))
+    return _oracle(queries.flat, queries.offsets, index, labels, nearest, nearest_sq, work)
 
 
 def run_set(name, repeat):
@@ -90,14 +87,14 @@ def run_set(name, repeat):
         return None
     train, queries = pack(X[:, None, :]), pack(Xt[:, None, :])
     labels = np.unique(y, return_inverse=True)[1].astype(np.int64)
+    index = build_index(train, window)
     brute_s, (dist, idx) = best_time(
-        lambda: knn_search(queries, train, window, 1, None, brute=True), repeat)
-    ours_s, classes = best_time(lambda: nearest_labels(queries, train, labels, window, None),
-                                repeat)
+        lambda: knn_search(queries, index, 1, None, brute=True), repeat)
+    ours_s, classes = best_time(
+        lambda: nearest_labels(queries, build_index(train, window), labels, None), repeat)
     assert np.array_equal(classes, labels[idx[:, 0]])
-    seg = segment_length(train, window)
-    args = (queries.flat, queries.offsets, train.flat, train.offsets, window, seg, labels,
-            np.ascontiguousarray(idx[:, 0]), np.ascontiguousarray(dist[:, 0]))
+    args = (queries, train, window, labels, np.ascontiguousarray(idx[:, 0]),
+            np.ascontiguousarray(dist[:, 0]))
     oracle_s, measured = best_time(lambda: oracle_search(*args), repeat)
     return {"set": name, "window": window, "n_train": train.n, "brute": brute_s, "ours": ours_s,
             "oracle": oracle_s, "measured": measured / queries.n}
@@ -109,10 +106,11 @@ def main():
     args = parser.parse_args()
     X, _ = load_ucr("GunPoint", "train")
     warm = pack(X[:6, None, :])  # compile every kernel before timing
-    oracle_search(warm.flat, warm.offsets, warm.flat, warm.offsets, 0.1, 4,
-                  np.zeros(6, dtype=np.int64), np.ones(6, dtype=np.int64), np.ones(6))
-    knn_search(warm, warm, 0.1, 1, None, brute=True)
-    nearest_labels(warm, warm, np.arange(6, dtype=np.int64), 0.1, None)
+    oracle_search(warm, warm, 0.1, np.zeros(6, dtype=np.int64), np.ones(6, dtype=np.int64),
+                  np.ones(6))
+    index = build_index(warm, 0.1)
+    knn_search(warm, index, 1, None, brute=True)
+    nearest_labels(warm, index, np.arange(6, dtype=np.int64), None)
     header = ("| set | learned w | n train | brute (s) | ours (s) | brute/ours | oracle (s) "
               "| brute/oracle | other-class series measured per query |")
     lines = [header, "|" + "---|" * (header.count("|") - 1)]

@@ -24,7 +24,7 @@ from tsclassic.neighbors import (
     lb_keogh,
     lb_kim,
 )
-from tsclassic.neighbors._checks import pack
+from tsclassic.neighbors._checks import pack, pack_channels
 from tsclassic.neighbors._kernels import (
     band_radius,
     dtw_sq_bounded,
@@ -418,6 +418,106 @@ def test_nearest_labels_with_many_ties_and_unequal_lengths():
                                       labels[idx[:, 0]])
 
 
+# -- independent DTW -----------------------------------------------------------------------
+
+
+def _independent_sq(A, B, window):
+    """Squared independent DTW between every series of A and of B (lists of (C, L_i)
+    arrays), from the public one-channel DTW: the sum over channels of its squares."""
+    return sum(cdist_dtw([a[c] for a in A], [b[c] for b in B], window=window) ** 2
+               for c in range(A[0].shape[0]))
+
+
+def _multichannel(rng, n, lengths, n_channels=3):
+    return [np.cumsum(rng.normal(size=(n_channels, int(m))), axis=1)
+            for m in rng.choice(lengths, size=n)]
+
+
+@pytest.mark.parametrize("lengths", [[20], [12, 17, 25]])
+@pytest.mark.parametrize("window", [0.0, 0.1, 0.3, 1.0])
+def test_independent_search_equals_brute_force_ties_and_unequal_lengths(lengths, window):
+    rng = np.random.default_rng(31)
+    train = _multichannel(rng, 30, lengths)
+    train[9] = train[2].copy()  # exact ties: the first series must win
+    train[21] = train[2].copy()
+    queries = _multichannel(rng, 10, lengths) + [train[2], train[5]]
+    t, q = pack_channels(train), pack_channels(queries)
+    index = build_index(t, window, split=3)
+    for packed, loo in [(q, False), (None, True)]:
+        for k in (1, 3):
+            slow = knn_search(packed, index, k, None, brute=True)
+            for n_jobs in (None, 2):
+                fast = knn_search(packed, index, k, n_jobs)
+                np.testing.assert_array_equal(fast[1], slow[1])
+                np.testing.assert_array_equal(fast[0], slow[0])
+        # The brute force is the definition: the sum over channels of the squared DTW.
+        expected = _independent_sq(train if loo else queries, train, window)
+        if loo:
+            np.fill_diagonal(expected, np.inf)
+        np.testing.assert_allclose(slow[0][:, 0], expected.min(axis=1), rtol=1e-12)
+        assert np.all(expected[np.arange(len(expected)), slow[1][:, 0]]
+                      <= expected.min(axis=1) * (1 + 1e-12))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 3), fractions, st.booleans())
+def test_independent_nearest_class_law_equals_brute_force(seed, n_classes, window, ragged):
+    # Few distinct values make ties across classes common: the first series must win.
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(4, 8, size=25) if ragged else np.full(25, 6)
+    data = [rng.integers(0, 3, size=(2, int(m))).astype(float) for m in lengths]
+    labels = rng.integers(0, n_classes, size=15)
+    index = build_index(pack_channels(data[:15]), window, split=2)
+    queries = pack_channels(data[15:])
+    _, idx = knn_search(queries, index, 1, None, brute=True)
+    np.testing.assert_array_equal(nearest_labels(queries, index, labels, None),
+                                  labels[idx[:, 0]])
+
+
+def test_independent_classifier_and_regressor_against_the_definition():
+    rng = np.random.default_rng(32)
+    X = np.cumsum(rng.normal(size=(40, 2, 30)), axis=2)
+    y = rng.integers(0, 3, size=40)
+    clf = KNeighborsDTWClassifier(n_neighbors=3, window=0.1, multivariate="independent")
+    clf.fit(X[:25], y[:25])
+    D = np.sqrt(_independent_sq(list(X[25:]), list(X[:25]), 0.1))
+    order = np.argsort(D, axis=1, kind="stable")[:, :3]
+    dist, idx = clf.kneighbors(X[25:])
+    np.testing.assert_array_equal(idx, order)
+    np.testing.assert_allclose(dist, np.take_along_axis(D, order, axis=1), rtol=1e-12)
+    one = KNeighborsDTWClassifier(window=0.1, multivariate="independent").fit(X[:25], y[:25])
+    np.testing.assert_array_equal(one.predict(X[25:]), y[:25][order[:, 0]])
+    reg = KNeighborsDTWRegressor(n_neighbors=2, multivariate="independent").fit(X[:25], y[:25])
+    D_full = _independent_sq(list(X[25:]), list(X[:25]), 1.0)
+    nearest = np.argsort(D_full, axis=1, kind="stable")[:, :2]
+    np.testing.assert_allclose(reg.predict(X[25:]), y[:25][nearest].mean(axis=1))
+    # Dependent DTW warps the channels together: another distance on these series.
+    dependent = KNeighborsDTWClassifier(n_neighbors=3, window=0.1).fit(X[:25], y[:25])
+    assert not np.allclose(dependent.kneighbors(X[25:])[0], dist)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.kneighbors(X[25:])[1], idx)
+
+
+def test_independent_on_one_channel_is_dependent_and_the_window_is_learned():
+    X, y = _panel(n=24, length=20)
+    for window in (0.1, "learn"):
+        a = KNeighborsDTWClassifier(window=window).fit(X, y)
+        b = KNeighborsDTWClassifier(window=window, multivariate="independent").fit(X, y)
+        np.testing.assert_array_equal(a.kneighbors(X)[0], b.kneighbors(X)[0])
+    rng = np.random.default_rng(33)
+    X = np.cumsum(rng.normal(size=(18, 2, 12)), axis=2)
+    y = rng.integers(0, 2, size=18)
+    clf = KNeighborsDTWClassifier(window="learn", multivariate="independent").fit(X, y)
+    errors = []
+    for w in np.arange(101) / 100:
+        D = _independent_sq(list(X), list(X), w)
+        np.fill_diagonal(D, np.inf)
+        nearest = np.array([np.flatnonzero(row <= row.min() * (1 + 1e-12))[0] for row in D])
+        errors.append(int(np.sum(y[nearest] != y)))
+    np.testing.assert_array_equal(clf.window_errors_, errors)
+    assert clf.window_ == np.argmin(errors) / 100
+
+
 # -- the classifier and the regressor ---------------------------------------------------------
 
 
@@ -556,6 +656,10 @@ def test_bad_input_errors_name_the_argument():
         KNeighborsDTWClassifier(window="best").fit(X, y)
     with pytest.raises(ValueError, match="weights"):
         KNeighborsDTWClassifier(weights="gaussian").fit(X, y)
+    with pytest.raises(ValueError, match="multivariate"):
+        KNeighborsDTWRegressor(multivariate="joint").fit(X, y)
+    with pytest.raises(ValueError, match="n_jobs"):
+        KNeighborsDTWClassifier(n_jobs=0).fit(X, y)
     clf = KNeighborsDTWClassifier().fit(X, y)
     with pytest.raises(ValueError, match="channels"):
         clf.predict(np.zeros((2, 2, 40)))

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from tsclassic._params import Integral, Interval, Real
 from tsclassic._validation import check_positive_int
 from tsclassic.base import BaseForecaster, Tags
 from tsclassic.neighbors._checks import check_window
@@ -59,6 +60,12 @@ class AnalogueForecaster(BaseForecaster):
     """
 
     _tags: ClassVar[Tags] = Tags(intervals=True)
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "window_length": [Interval(Integral, 1, None, closed="left")],
+        "window": [Interval(Real, 0, 1, closed="both"), None],
+        "normalize": ["boolean"],
+    }
 
     def __init__(
         self,

@@ -18,7 +18,7 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
     The neighbours are exactly those of brute force (ties go to the first training
     series), found with a cascade of lower bounds (LB_PAA, LB_Kim, LB_Keogh both ways), a
     DTW recursion pruned against the best distance so far and compiled kernels. Series may
-    have several channels (dependent DTW) and different lengths.
+    have several channels and different lengths.
 
     Parameters
     ----------
@@ -30,6 +30,15 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
         (learned window)" does.
     weights : {"uniform", "distance"}, default "uniform"
         Vote weights: equal, or the inverse of the distance (an exact match wins).
+    multivariate : {"dependent", "independent"}, default "dependent"
+        How several channels are compared. ``"dependent"``: one warping path for all
+        channels, each cell costing the sum over channels of the squared differences
+        (DTW_D). ``"independent"``: each channel warped on its own (DTW_I); the distance
+        is the square root of the sum over channels of the squared one-channel DTW
+        distances, so that its square, like the dependent one's, is a sum of squared
+        point differences (Shokoohi-Yekta et al. sum the per-channel squared-cost DTW
+        without a root: the same neighbours). The search is exact for both (a sum of
+        per-channel lower bounds bounds the sum); with one channel they are the same.
     n_jobs : int or None, default None
         Threads over the query series; ``-1`` uses every core.
 
@@ -41,6 +50,11 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
         The band used: ``window`` itself, 1.0 for ``None``, or the learned one.
     window_errors_ : ndarray of shape (101,)
         With ``window="learn"``: leave-one-out errors at 0, 1, ..., 100 %.
+    index_ : tsclassic.neighbors._search.Index
+        The training series as the search reads them (with their envelopes and bounds
+        at ``window_``), built once at fit.
+    y_ : ndarray of shape (n_train,)
+        The training labels, as positions in ``classes_``.
     n_channels_ : int
     n_train_ : int
 
@@ -53,6 +67,9 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
     Dau et al. (2019), "The UCR Time Series Archive", IEEE/CAA J. Autom. Sinica 6(6).
     Rakthanmanon et al. (2012), "Searching and mining trillions of time series subsequences
     under dynamic time warping", KDD.
+    Shokoohi-Yekta, Hu, Jin, Wang & Keogh (2017), "Generalizing DTW to the multi-dimensional
+    case requires an adaptive approach", Data Min. Knowl. Disc. 31 (dependent and
+    independent DTW).
 
     Examples
     --------

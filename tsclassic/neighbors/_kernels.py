@@ -1,8 +1,10 @@
 """Every compiled kernel of tsclassic.neighbors: DTW, lower bounds, the k-NN search.
 
-They live in one file on purpose: numba's on-disk cache (``cache=True``, so a new process
-does not compile again) is keyed on the file of each function, and a kernel that calls
-one from another file would keep a stale copy of it after that file changes.
+Sections: 1. DTW, 2. lower bounds, 3. the search index's kernels, 4. the exact k-NN
+search, 5. the learned window. They live in one file on purpose: numba's on-disk cache
+(``cache=True``, so a new process does not compile again) is keyed on the file of each
+function, and a kernel that calls one from another file would keep a stale copy of it
+after that file changes.
 
 Every kernel works on squared point costs and returns squared distances; the public
 wrappers take the square root at the end (the tslearn / UCR convention). Series are
@@ -14,6 +16,20 @@ is inside when ``i - r <= j <= i + (m - n) + r`` (and symmetrically), so that th
 always reaches the last cell whatever the lengths. The radius of a band given as a
 fraction ``w`` of the length is ``ceil(w * max(n, m))``: with this rounding the learned
 windows of the UCR archive's table come out (e.g. 3 % for Trace, 7 % for BeetleFly).
+
+What the first call costs (``benchmarks/cold_start.py``). Numba compiles a kernel when it
+is first called with new argument types, and every kernel it calls with it; then each
+compiled kernel is re-optimised inside each kernel that calls it. So:
+
+- Python chooses which search kernel runs (``_search``), rather than a kernel that calls
+  one of several: a call compiles only the path it takes.
+- No ``inline="always"``: an inlined kernel is typed and compiled again inside every
+  caller, while a called one is compiled once and LLVM still inlines it where it pays
+  (measured: the same speed, a faster first call).
+- No literal arguments between kernels (``f(x, 0)``, or a variable only ever set to a
+  constant before the call): numba compiles the callee once more for each literal, so
+  such constants are written ``np.int64(0)``.
+- Kernels called only from other kernels (``_internal``) have no CPython wrapper.
 """
 
 from __future__ import annotations
@@ -26,6 +42,13 @@ _INF = np.inf
 # A kernel called from other kernels only: without the wrapper that makes it callable from
 # Python (numba builds one per compiled kernel otherwise), it compiles faster.
 _internal = njit(cache=True, nogil=True, error_model="numpy", no_cpython_wrapper=True)
+# What runs in the innermost loops (the cost of a cell or a point, a bound per training
+# series, the check of a candidate): numba's own call (a status check, every array passed
+# field by field) is not inlined by LLVM there, and made the search 1.3 to 10 times
+# slower (benchmarks/results/cold_start.md); inlined, each is typed again in its few
+# callers, which costs less.
+_inlined = njit(cache=True, nogil=True, error_model="numpy", no_cpython_wrapper=True,
+                inline="always")
 
 
 # == 1. DTW ============================================================================
@@ -38,7 +61,7 @@ def band_radius(n: int, m: int, window: float) -> int:
     return int(np.ceil(window * max(n, m) - 1e-9))
 
 
-@_internal
+@_inlined
 def _cost(x, i, y, j):
     """The squared distance between point i of ``x`` and point j of ``y``."""
     if x.shape[1] == 1:
@@ -51,7 +74,7 @@ def _cost(x, i, y, j):
     return total
 
 
-@_internal
+@_inlined
 def _cell(x, i, y, j, diagonal, above, left):
     """The accumulated cost of cell (i, j) from those of its three predecessors."""
     best = diagonal
@@ -298,7 +321,7 @@ def envelope_kernel(x, r, lower, upper):
                 lower[i, c] = x[q_min[h_min], c]
 
 
-@_internal
+@_inlined
 def keogh_point(x, lower, upper, i):
     """The LB_Keogh term of point ``i``: its squared distance outside the envelope."""
     total = 0.0
@@ -363,7 +386,7 @@ def segment_means(x, seg, out):
             out[g, c] = total / np.sqrt(b - a)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def paa_keogh_sq(x_means, lower_means, upper_means):
     """A lower bound of the squared LB_Keogh from segment means (LB_PAA, Keogh 2002): the
     segment means of a series against those of an envelope, as long.
@@ -397,7 +420,7 @@ def series_stats(x, out):
         out[3, c] = hi
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def kim_sq(sx, stats, j, single_cell):
     """Squared LB_Kim from the ``series_stats`` ``sx`` and ``stats[j]``.
 
@@ -424,40 +447,28 @@ def kim_sq(sx, stats, j, single_cell):
 
 
 
-# == 3. The search index: what the search needs of the training series ===================
-# ``_search.build_index`` assembles it once per training set and window (at fit) from these
-# kernels, as a ``_search.Index`` named tuple; the search reads its fields by name.
+# == 3. The search index ==================================================================
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def train_envelopes(flat, offsets, window):
-    """Keogh envelopes of every packed series at ``window`` (each with its own radius)."""
-    lower = np.empty_like(flat)
-    upper = np.empty_like(flat)
+def fill_index(index, zero_band):
+    """Fill the arrays of ``index`` (``_search.build_index``) from its packed series: each
+    one's LB_Kim statistics, segment means (of the series, of its envelope, and over
+    segments ``COARSE`` times longer) and, unless ``zero_band``, its envelope; with the
+    kernels the search runs on its queries, so that both sides agree to the bit (which the
+    bounds of exact ties need)."""
+    flat, offsets, seg_off, coarse_off = index.flat, index.offsets, index.seg_off, index.coarse_off
+    seg, window = index.seg, index.window
     for s in range(offsets.shape[0] - 1):
-        a, b = offsets[s], offsets[s + 1]
-        envelope_kernel(flat[a:b], band_radius(b - a, b - a, window), lower[a:b], upper[a:b])
-    return lower, upper
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def train_stats(flat, offsets):
-    """``series_stats`` of every packed series: an array (n_series, 4, C)."""
-    n = offsets.shape[0] - 1
-    out = np.empty((n, 4, flat.shape[1]))
-    for s in range(n):
-        series_stats(flat[offsets[s] : offsets[s + 1]], out[s])
-    return out
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def packed_segment_means(values, offsets, seg, seg_off):
-    """``segment_means`` of every packed series of ``values``: series s has rows
-    ``seg_off[s]:seg_off[s + 1]`` of the result (``_search.segment_offsets``)."""
-    n = offsets.shape[0] - 1
-    out = np.empty((seg_off[n], values.shape[1]))
-    for s in range(n):
-        segment_means(values[offsets[s] : offsets[s + 1]], seg, out[seg_off[s] : seg_off[s + 1]])
-    return out
+        a, b, g, h = offsets[s], offsets[s + 1], seg_off[s], seg_off[s + 1]
+        series = flat[a:b]
+        series_stats(series, index.stats[s])
+        segment_means(series, seg, index.means[g:h])
+        segment_means(series, COARSE * seg, index.coarse_means[coarse_off[s] : coarse_off[s + 1]])
+        if not zero_band:
+            envelope_kernel(series, band_radius(b - a, b - a, window), index.lower[a:b],
+                            index.upper[a:b])
+            segment_means(index.lower[a:b], seg, index.lower_means[g:h])
+            segment_means(index.upper[a:b], seg, index.upper_means[g:h])
 
 
 # == 4. Exact k-NN search ================================================================
@@ -502,7 +513,7 @@ def _insert(best_d, best_i, d, j):
     best_i[pos] = j
 
 
-@_internal
+@_inlined
 def euclidean_sq(x, y, threshold):
     """Squared Euclidean distance of equal-length series, ``inf`` once above ``threshold``.
 
@@ -520,7 +531,7 @@ def euclidean_sq(x, y, threshold):
     return total
 
 
-@_internal
+@_inlined
 def _skip(lb, labels, best_i, j):
     """Whether candidate ``j`` needs no measuring now: it has been measured already or,
     with ``labels``, it is of the nearest one's class so far (it could change which
@@ -533,7 +544,7 @@ def _skip(lb, labels, best_i, j):
     return False
 
 
-@_internal
+@_inlined
 def _visit(best_d, best_i, d, j, threshold, labels):
     """Keep candidate ``j`` at distance ``d`` if among the k best; return the new
     threshold (the k-th best distance) and whether the search must go over its
@@ -556,44 +567,17 @@ def _visit(best_d, best_i, d, j, threshold, labels):
 
 
 @_internal
-def candidate_sq(q, t, window, threshold, t_lower, t_upper, q_lower, q_upper, tail,
-                 tail_reverse, prev, curr):
-    """Squared DTW of query and candidate, ``inf`` once sure to exceed ``threshold``.
-
-    Equal lengths go through LB_Keogh both ways before the DTW itself, each summed from
-    the end into ``tail`` and ``tail_reverse``: the bound of the rows still to come, which
-    prunes the recursion. The other arrays are work space."""
-    n = q.shape[0]
-    m = t.shape[0]
-    if n != m:
-        if threshold == _INF:
-            return dtw_sq_plain(q, t, window, prev, curr)
-        tail[: n + 1] = 0.0
-        return dtw_sq_bounded(q, t, window, threshold, tail, prev, curr)
-    if band_radius(n, n, window) == 0:
-        return euclidean_sq(q, t, threshold)
-    if threshold == _INF:
-        return dtw_sq_plain(q, t, window, prev, curr)
-    limit = threshold * _SLACK
-    bound = keogh_tail_sq(q, t, t_lower, t_upper, tail, limit)
-    if bound > limit:
-        return _INF
-    reverse = keogh_tail_sq(t, q, q_lower, q_upper, tail_reverse, limit)
-    if reverse > limit:
-        return _INF
-    # The DTW is symmetric, bit for bit: recurse along the series whose tail is tighter.
-    if reverse > bound:
-        return dtw_sq_bounded(t, q, window, threshold, tail_reverse, prev, curr)
-    return dtw_sq_bounded(q, t, window, threshold, tail, prev, curr)
-
-
-@_internal
 def item_sq(q_flat, q_off, q_first, index, j, threshold, work):
     """Squared DTW of the query item whose first part is packed series ``q_first`` and
-    training item ``j``: the sum over its parts of ``candidate_sq``, each part against
-    what the threshold leaves after the parts before it; ``inf`` once sure to exceed
-    ``threshold``. The query's envelope is in ``work`` (``bound_part``)."""
-    flat, offsets, split = index.flat, index.offsets, index.split
+    training item ``j``, ``inf`` once sure to exceed ``threshold``: the sum over the parts,
+    each computed against what the threshold leaves after the parts before it.
+
+    Parts of equal lengths go through LB_Keogh both ways before the DTW itself, each
+    summed from the end into ``work.tail`` and ``work.tail_reverse``: the bound of the rows
+    still to come, which prunes the recursion. The query's envelope is in ``work``
+    (``bound_part``)."""
+    flat, offsets, split, window = index.flat, index.offsets, index.split, index.window
+    tail, tail_reverse, prev, curr = work.tail, work.tail_reverse, work.prev, work.curr
     total = 0.0
     for c in range(split):
         a, b = q_off[q_first + c], q_off[q_first + c + 1]
@@ -601,20 +585,42 @@ def item_sq(q_flat, q_off, q_first, index, j, threshold, work):
         n = b - a
         s = j * split + c
         ta, tb = offsets[s], offsets[s + 1]
+        t = flat[ta:tb]
         # Independent DTW: the parts computed so far leave this much to the next one (with
         # room for the rounding of the sum; the sum itself is compared exactly in _visit).
         budget = threshold if c == 0 or threshold == _INF else threshold * _SLACK - total
-        d = candidate_sq(q, flat[ta:tb], index.window, budget, index.lower[ta:tb],
-                         index.upper[ta:tb], work.q_lower[c * n : (c + 1) * n],
-                         work.q_upper[c * n : (c + 1) * n], work.tail, work.tail_reverse,
-                         work.prev, work.curr)
+        if n != tb - ta:
+            if budget == _INF:
+                d = dtw_sq_plain(q, t, window, prev, curr)
+            else:
+                tail[: n + 1] = 0.0
+                d = dtw_sq_bounded(q, t, window, budget, tail, prev, curr)
+        elif band_radius(n, n, window) == 0:
+            d = euclidean_sq(q, t, budget)
+        elif budget == _INF:
+            d = dtw_sq_plain(q, t, window, prev, curr)
+        else:
+            limit = budget * _SLACK
+            bound = keogh_tail_sq(q, t, index.lower[ta:tb], index.upper[ta:tb], tail, limit)
+            if bound > limit:
+                return _INF
+            reverse = keogh_tail_sq(t, q, work.q_lower[c * n : (c + 1) * n],
+                                    work.q_upper[c * n : (c + 1) * n], tail_reverse, limit)
+            if reverse > limit:
+                return _INF
+            # The DTW is symmetric, bit for bit: recurse along the series whose tail is
+            # tighter.
+            if reverse > bound:
+                d = dtw_sq_bounded(t, q, window, budget, tail_reverse, prev, curr)
+            else:
+                d = dtw_sq_bounded(q, t, window, budget, tail, prev, curr)
         if d == _INF:
             return _INF
         total += d
     return total
 
 
-@_internal
+@_inlined
 def item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split, j, threshold):
     """``item_sq`` at a zero band for an item of the query's length: the sum over the
     parts of ``euclidean_sq`` (an upper bound of the DTW at any band)."""
@@ -700,7 +706,7 @@ def dtw_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
     item is measured first, with its Euclidean distance as the threshold for the pruning:
     the one with the smallest bound or, under a wide band, the nearest in Euclidean
     distance. Then only the items whose bound does not exceed the best distance so far
-    are visited, in order of bound, each through ``candidate_sq``. An item is discarded
+    are visited, in order of bound, each through ``item_sq``. An item is discarded
     only when its bound or its DTW exceeds the k-th best by more than rounding, and
     ``_insert`` breaks ties to the first item, so the answer is that of brute force.
     """

@@ -24,6 +24,10 @@ class KNeighborsDTWRegressor(RegressorMixin, DTWNeighborsBase):
         ``"learn"`` picks the band among 0, 1, ..., 100 % by leave-one-out 1-NN squared
         error on the training set.
     weights : {"uniform", "distance"}, default "uniform"
+    multivariate : {"dependent", "independent"}, default "dependent"
+        One warping path for all channels, or one per channel (the distance is then the
+        square root of the sum of the squared per-channel DTW distances); see
+        :class:`KNeighborsDTWClassifier`.
     n_jobs : int or None, default None
         Threads over the query series.
 
@@ -32,6 +36,10 @@ class KNeighborsDTWRegressor(RegressorMixin, DTWNeighborsBase):
     window_ : float
     window_errors_ : ndarray of shape (101,)
         With ``window="learn"``: leave-one-out sum of squared errors at 0, 1, ..., 100 %.
+    index_ : tsclassic.neighbors._search.Index
+        The training series as the search reads them, built once at fit.
+    y_ : ndarray of shape (n_train,)
+        The training targets.
     n_channels_ : int
     n_train_ : int
 

@@ -22,6 +22,17 @@ nearest, not its class) and goes over them again only when that class changes. O
 sets the series of another class than the nearest are the ones most bounds discard, so
 this roughly halves the DTW computed where the bounds are loose (``benchmarks/dtw_knn.py``).
 
+Independent DTW (each channel warped on its own, the sum of the channels' squared DTW) packs
+each channel as a series of its own (``pack_channels``): a training item is then C packed
+series, its bound the sum of theirs (each a lower bound of its channel's DTW, so the sum
+bounds the sum) and its distance the sum of theirs, each computed against what the
+threshold leaves after the channels before it. Every step stays exact; only the
+Euclidean shortcuts (which sum over the channels in another order) are left to
+dependent DTW.
+
+The search index (``Index``: the packed training series, their envelopes, LB_Kim
+statistics and segment means at one window) is built once, at fit.
+
 The learned window follows the UCR archive: leave-one-out 1-NN error on the training set
 for bands of 0..100% of the length, the smallest band with the least error wins. Going from
 the widest band down, a series keeps its nearest neighbour as long as the optimal path
@@ -115,34 +126,30 @@ def segment_offsets(lengths: np.ndarray, seg: int) -> np.ndarray:
 
 def build_index(train: Packed, window: float, split: int = 1, seg: int | None = None) -> Index:
     """The search index of ``train`` (items of ``split`` packed series) at ``window``;
-    ``seg`` defaults to ``segment_length``."""
-    from tsclassic.neighbors._kernels import (
-        COARSE,
-        band_radius,
-        packed_segment_means,
-        train_envelopes,
-        train_stats,
-    )
+    ``seg`` defaults to ``segment_length``.
+
+    """
+    from tsclassic.neighbors._kernels import COARSE, band_radius, fill_index
 
     flat, offsets, lengths = train.flat, train.offsets, train.lengths
     seg = segment_length(train, window) if seg is None else int(seg)
     longest = int(lengths.max())
     # A zero band for every series: the envelopes are the series themselves.
     zero_band = band_radius(longest, longest, window) == 0
-    lower, upper = (flat, flat) if zero_band else train_envelopes(flat, offsets, window)
+    lower, upper = (flat, flat) if zero_band else (np.empty_like(flat), np.empty_like(flat))
     seg_off = segment_offsets(lengths, seg)
     coarse_off = segment_offsets(lengths, COARSE * seg)
-    means = packed_segment_means(flat, offsets, seg, seg_off)
-    if zero_band:
-        lower_means = upper_means = means
-    else:
-        lower_means = packed_segment_means(lower, offsets, seg, seg_off)
-        upper_means = packed_segment_means(upper, offsets, seg, seg_off)
-    return Index(
-        flat, offsets, lower, upper, train_stats(flat, offsets), seg_off, means, lower_means,
-        upper_means, coarse_off, packed_segment_means(flat, offsets, COARSE * seg, coarse_off),
-        float(window), seg, int(split), int(lengths.min()), longest,
+    cols = flat.shape[1]
+    means, coarse_means = np.empty((seg_off[-1], cols)), np.empty((coarse_off[-1], cols))
+    lower_means, upper_means = (means, means) if zero_band else (
+        np.empty((seg_off[-1], cols)), np.empty((seg_off[-1], cols)))
+    index = Index(
+        flat, offsets, lower, upper, np.empty((train.n, 4, cols)), seg_off, means, lower_means,
+        upper_means, coarse_off, coarse_means, float(window), seg, int(split),
+        int(lengths.min()), longest,
     )
+    fill_index(index, zero_band)
+    return index
 
 
 def make_work(index: Index, max_query: int) -> Work:
