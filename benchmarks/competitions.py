@@ -447,6 +447,7 @@ def report(cells: dict, args, r_missing: str | None) -> str:
             + "\n".join(lines))
     sections.append(speed(overall_rows, cells))
     sections.append(verification())
+    sections.append(missing(cells, args, r_missing))
     sections.append(targets(cells, overall_rows))
     note_r = f"R skipped: {r_missing}." if r_missing else (
         "R: " + subprocess.run(["Rscript", "-e", 'cat(R.version.string, "forecast", '
@@ -517,6 +518,23 @@ def conformal_summary(cells: dict) -> dict[str, tuple[dict, float, float]]:
         pooled = float(np.average(ok["coverage"], weights=ok["h"])) if len(ok) else np.nan
         out[name] = (by_set, pooled, sum(r["wall_s"] for r in by_set.values()))
     return out
+
+
+def missing(cells: dict, args, r_missing: str | None) -> str:
+    """The planned cells that have not run (yet): the tables and targets lack them."""
+    class Everything:
+        datasets, only, exact, skip_peers = list(DATASETS), [], False, False
+        skip_conformal = args.skip_conformal
+    absent = {}
+    for dataset, name, _, _ in plan(Everything, r_missing):
+        if name not in cells.get(dataset, {}):
+            absent.setdefault(dataset, []).append(name)
+    if not absent:
+        return ""
+    lines = [f"- {d}: {', '.join(names)}" for d, names in absent.items()]
+    return ("## Cells not measured\n\nThese planned cells did not finish in the time the shared "
+            "machine allowed; every table and target above is computed without them (a rerun "
+            "of the command fills them in and skips the rest):\n\n" + "\n".join(lines))
 
 
 def verification() -> str:
