@@ -156,7 +156,8 @@ def score(frame: pd.DataFrame, train: dict, test: dict, m: int) -> pd.DataFrame:
                "msis": np.nan, "coverage": np.nan, "error": group["error"].iloc[0]}
         if np.isfinite(pred).all() and len(pred) == len(actual):
             row.update(smape=smape(actual, pred), mase=mase(actual, pred, past, m))
-            if "lo" in group and np.isfinite(group[["lo", "hi"]].to_numpy(float)).all():
+            # Infinite bounds (relative conformal scores of a zero forecast) still cover.
+            if "lo" in group and group[["lo", "hi"]].notna().all().all():
                 lo, hi = group["lo"].to_numpy(float), group["hi"].to_numpy(float)
                 row.update(msis=msis(actual, lo, hi, past, m), coverage=coverage(actual, lo, hi))
         rows.append(row)
@@ -265,9 +266,11 @@ def summary(scores: pd.DataFrame, meta: dict) -> dict:
     ok = scores[scores["smape"].notna()]
     weights = ok["h"].to_numpy(float)
     has_pi = ok["coverage"].notna().all() and len(ok)
+    finite = np.isfinite(ok["msis"])
     return {"series": len(ok), "failed": int(len(scores) - len(ok)),
             "sMAPE": ok["smape"].mean(), "MASE": ok["mase"].mean(),
-            "MSIS": ok["msis"].mean() if has_pi else np.nan,
+            "MSIS": ok.loc[finite, "msis"].mean() if has_pi else np.nan,
+            "unbounded": int((~finite).sum()) if has_pi else 0,
             "coverage": np.average(ok["coverage"], weights=weights) if has_pi else np.nan,
             "wall_s": meta["wall_s"], "n_jobs": meta["n_jobs"], "kind": meta["kind"]}
 
@@ -279,6 +282,7 @@ def table(rows: dict[str, dict], naive2: dict) -> str:
         failed = f" ({r['failed']} failed)" if r["failed"] else ""
         label = f"**{name}**" if r["kind"] == "ours" else name
         msis_text = "" if np.isnan(r["MSIS"]) else f"{r['MSIS']:.2f}"
+        msis_text += f" ({r['unbounded']} unbounded)" if r.get("unbounded") else ""
         cov_text = "" if np.isnan(r["coverage"]) else f"{100 * r['coverage']:.1f}%"
         per = r["wall_s"] * r["n_jobs"] / max(r["series"] + r["failed"], 1)
         lines.append(f"| {label} | {r['series']}{failed} | {r['sMAPE']:.3f} | {r['MASE']:.3f} | "
@@ -355,6 +359,8 @@ def plan(args, r_missing: str | None) -> list[tuple[str, str, str, object]]:
                 target = M1_SUBSETS[dataset] if costly(name) else dataset
                 conformal.append((target, name, "conformal", model))
         cells += sorted(conformal, key=lambda c: conformal_order(c[1]))
+    if args.exact:
+        return [c for c in cells if c[1] in args.only]
     return [c for c in cells if not args.only or any(o in c[1] for o in args.only)]
 
 
@@ -425,7 +431,9 @@ def report(cells: dict, args, r_missing: str | None) -> str:
                  + " | M1 coverage (points) | wall (s) |", "|---|" + "---|" * (len(M1) + 2)]
         for name, (by_set, pooled, wall) in conformal.items():
             cols = [f"{by_set[d]['series']}, {100 * by_set[d]['coverage']:.1f}%, "
-                    f"{by_set[d]['MSIS']:.2f}" if d in by_set else "" for d in M1]
+                    f"{by_set[d]['MSIS']:.2f}"
+                    + (f" ({by_set[d]['unbounded']} unbounded)" if by_set[d]["unbounded"] else "")
+                    if d in by_set else "" for d in M1]
             lines.append(f"| {name} | " + " | ".join(cols) + f" | {100 * pooled:.1f}% | {wall:.0f} |")
         sections.append(
             f"## Conformal 95% intervals on M1\n\n`ConformalIntervals(model, n_windows="
@@ -439,6 +447,7 @@ def report(cells: dict, args, r_missing: str | None) -> str:
             + "\n".join(lines))
     sections.append(speed(overall_rows, cells))
     sections.append(verification())
+    sections.append(missing(cells, args, r_missing))
     sections.append(targets(cells, overall_rows))
     note_r = f"R skipped: {r_missing}." if r_missing else (
         "R: " + subprocess.run(["Rscript", "-e", 'cat(R.version.string, "forecast", '
@@ -509,6 +518,23 @@ def conformal_summary(cells: dict) -> dict[str, tuple[dict, float, float]]:
         pooled = float(np.average(ok["coverage"], weights=ok["h"])) if len(ok) else np.nan
         out[name] = (by_set, pooled, sum(r["wall_s"] for r in by_set.values()))
     return out
+
+
+def missing(cells: dict, args, r_missing: str | None) -> str:
+    """The planned cells that have not run (yet): the tables and targets lack them."""
+    class Everything:
+        datasets, only, exact, skip_peers = list(DATASETS), [], False, False
+        skip_conformal = args.skip_conformal
+    absent = {}
+    for dataset, name, _, _ in plan(Everything, r_missing):
+        if name not in cells.get(dataset, {}):
+            absent.setdefault(dataset, []).append(name)
+    if not absent:
+        return ""
+    lines = [f"- {d}: {', '.join(names)}" for d, names in absent.items()]
+    return ("## Cells not measured\n\nThese planned cells did not finish in the time the shared "
+            "machine allowed; every table and target above is computed without them (a rerun "
+            "of the command fills them in and skips the rest):\n\n" + "\n".join(lines))
 
 
 def verification() -> str:
@@ -607,6 +633,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
     parser.add_argument("--only", nargs="+", default=[], help="run cells whose model name contains one of these")
+    parser.add_argument("--exact", action="store_true", help="--only names whole model names")
     parser.add_argument("--rerun", nargs="+", default=[], help="recompute cells whose model name contains these")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--skip-peers", action="store_true")
@@ -615,9 +642,21 @@ def main() -> None:
     parser.add_argument("--report-only", action="store_true", help="write the report from the cache")
     parser.add_argument("--no-combine", dest="combine", action="store_false",
                         help="fit every ensemble itself even where its members' forecasts are cached")
+    parser.add_argument("--rescore", action="store_true", help="score cached forecasts again")
     parser.add_argument("--autoets-choices", action="store_true",
                         help="only record the model AutoETS picks on every M1 series")
     args = parser.parse_args()
+    if args.rescore:  # scores again from the cached forecasts (after a scoring fix)
+        for meta_path in sorted((ROOT / "competitions").glob("*/*.json")):
+            meta = json.loads(meta_path.read_text())
+            dataset = next(d for d in ALL_SETS if slug(d) == meta_path.parent.name)
+            fc = Cache(ROOT / "competitions", []).forecasts_path(dataset, meta["name"])
+            if fc.exists():
+                _, train, test, _ = load(dataset.split(",")[0], quick=False)
+                frame = pd.read_csv(fc, dtype={"unique_id": str}).assign(error=None)
+                score(frame, train, test, season(dataset)).to_csv(
+                    meta_path.with_suffix(".csv"), index=False, float_format="%.6g")
+        return
     if args.autoets_choices:
         autoets_choices(ROOT / "competitions" / "autoets_models.csv", args.n_jobs)
         return
