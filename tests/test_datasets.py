@@ -55,3 +55,29 @@ def test_lynx_hare_and_statsmodels_series():
 def test_unknown_names_list_the_known_ones(call, pattern):
     with pytest.raises(ValueError, match=pattern):
         call()
+
+
+@pytest.mark.parametrize(
+    ("frequency", "n_series", "h", "n_train", "lengths"),
+    [("yearly", 181, 6, 3429, (9, 15, 52)), ("quarterly", 203, 8, 8320, (10, 40, 106)),
+     ("monthly", 617, 18, 44892, (30, 66, 132))],
+)
+def test_m1_matches_its_readme(frequency, n_series, h, n_train, lengths):
+    """Counts from data/m1/README.md (Makridakis et al. 1982 via Mcomp)."""
+    train, test, horizon = datasets.load_m1(frequency)
+    assert horizon == h and len(train) == n_train and len(test) == n_series * h
+    assert train["unique_id"].nunique() == n_series == test["unique_id"].nunique()
+    sizes = train.groupby("unique_id").size()
+    assert (sizes.min(), int(sizes.median()), sizes.max()) == lengths
+    assert (train["y"] > 0).all() and list(train.columns) == ["unique_id", "ds", "y"]
+    # Naive (last value) sMAPE from the README's verification table.
+    last = train.groupby("unique_id", sort=False)["y"].last()
+    f = test["unique_id"].map(last)
+    ratio = 200 * (test["y"] - f).abs() / (test["y"].abs() + f.abs())
+    naive = ratio.groupby(test["unique_id"]).mean().mean()
+    assert round(naive, 3) == {"yearly": 22.431, "quarterly": 18.379, "monthly": 19.216}[frequency]
+
+
+def test_m1_unknown_frequency_names_the_choices():
+    with pytest.raises(ValueError, match="yearly"):
+        datasets.load_m1("hourly")

@@ -66,3 +66,24 @@ def test_smape_is_bounded_and_symmetric(a, b):
 @given(arrays(np.float64, 8, elements=_finite), arrays(np.float64, 8, elements=_finite))
 def test_rmse_dominates_mae(a, b):
     assert metrics.rmse(a, b) >= metrics.mae(a, b) - 1e-9
+
+
+def test_msis_by_hand_with_a_seasonal_scale():
+    # y_train seasonal naive (m=2) errors |3-1|, |4-2|, |7-3| -> scale 8/3.
+    y_train = [1.0, 2.0, 3.0, 4.0, 7.0]
+    y, lo, hi = [10.0, 0.0, 5.0], [8.0, 1.0, 4.0], [9.0, 2.0, 6.0]
+    # widths 1, 1, 2; misses 1 above (10 > 9), 1 below (0 < 1); alpha 0.2 -> 2/alpha = 10.
+    expected = ((1 + 10) + (1 + 10) + 2) / 3 / (8 / 3)
+    assert metrics.msis(y, lo, hi, y_train, season_length=2, alpha=0.2) == pytest.approx(expected)
+    # The M4 default alpha = 0.05: penalty 40 per unit outside.
+    assert metrics.msis(y, lo, hi, y_train, 2) == pytest.approx((41 + 41 + 2) / 3 / (8 / 3))
+
+
+def test_coverage_counts_bounds_as_inside_and_rejects_swapped_bounds():
+    assert metrics.coverage([1.0, 2.0, 3.0], [1.0, 0.0, 3.5], [1.0, 1.0, 4.0]) == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="lower"):
+        metrics.coverage([1.0], [2.0], [1.0])
+    with pytest.raises(ValueError, match="alpha"):
+        metrics.msis([1.0], [0.0], [2.0], [1.0, 2.0], alpha=1.5)
+    with pytest.raises(ValueError, match="MSIS is undefined"):
+        metrics.msis([1.0], [0.0], [2.0], [1.0, 1.0])

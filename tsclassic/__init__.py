@@ -21,6 +21,7 @@ _CORE_MODULES = (
     "tsclassic.metrics",
     "tsclassic.model_selection",
     "tsclassic.parallel",
+    "tsclassic.compose",
     "tsclassic.datasets",
     "tsclassic.plotting",
     "tsclassic.base",

@@ -20,6 +20,7 @@ __all__ = [
     "load_ptb",
     "load_lynx_hare",
     "load_statsmodels",
+    "load_m1",
 ]
 
 
@@ -208,3 +209,44 @@ def load_statsmodels(name: str) -> pd.Series:
     series = frame["co2"].astype(float)
     series.index = pd.DatetimeIndex(series.index, freq="W-SAT")
     return series.rename("co2")
+
+
+_M1_HORIZONS = {"yearly": 6, "quarterly": 8, "monthly": 18}
+
+
+def load_m1(frequency: str = "monthly") -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """The M1 competition series of one frequency, in long format, with the horizon.
+
+    Makridakis, Andersen, Carbone, Fildes, Hibon, Lewandowski, Newton, Parzen & Winkler
+    (1982), "The accuracy of extrapolation (time series) methods: results of a
+    forecasting competition", J. Forecasting 1(2):111-153; files converted from the R
+    package ``Mcomp`` (``robjhyndman/Mcomp``, ``data/M1.rda``), see ``data/m1/README.md``.
+
+    Parameters
+    ----------
+    frequency : {"yearly", "quarterly", "monthly"}
+        181, 203 and 617 series; seasonal periods 1, 4 and 12.
+
+    Returns
+    -------
+    train, test : pd.DataFrame
+        Columns ``unique_id`` (Mcomp's names, e.g. ``YAF2``), ``ds`` (integer step,
+        1..n in train, n+1..n+h in test) and ``y``.
+    h : int
+        The competition's horizon: 6, 8 or 18.
+
+    Examples
+    --------
+    >>> from tsclassic.datasets import load_m1
+    >>> train, test, h = load_m1("yearly")
+    >>> train["unique_id"].nunique(), h
+    (181, 6)
+    """
+    if frequency not in _M1_HORIZONS:
+        raise _unknown("M1 frequency", frequency, list(_M1_HORIZONS))
+    dtype = {"unique_id": str, "ds": np.int64, "y": np.float64}
+    train, test = (
+        pd.read_csv(data_dir() / "m1" / f"{frequency}_{split}.csv", dtype=dtype)
+        for split in ("train", "test")
+    )
+    return train, test, _M1_HORIZONS[frequency]

@@ -12,7 +12,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["mse", "rmse", "mae", "smape", "mase", "owa", "accuracy", "log_loss", "perplexity"]
+__all__ = [
+    "mse", "rmse", "mae", "smape", "mase", "owa", "accuracy", "log_loss", "perplexity", "msis",
+    "coverage",
+]
 
 
 def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -84,13 +87,18 @@ def mase(y_true: Any, y_pred: Any, y_train: Any, season_length: int = 1) -> floa
         raise ValueError(
             f"y_train has {train.size} values; MASE with season_length={m} needs more than {m}."
         )
-    scale = np.mean(np.abs(train[m:] - train[:-m]))
+    return float(np.mean(np.abs(a - b)) / _naive_scale(train, m, "MASE"))
+
+
+def _naive_scale(train: np.ndarray, m: int, metric: str) -> float:
+    """The in-sample MAE of the seasonal naive forecast, the M4 scale of MASE and MSIS."""
+    scale = float(np.mean(np.abs(train[m:] - train[:-m])))
     if scale == 0:
         raise ValueError(
-            "y_train's seasonal naive error is zero (a constant or perfectly periodic "
-            "series); MASE is undefined: use MAE instead."
+            f"y_train's seasonal naive error is zero (a constant or perfectly periodic "
+            f"series); {metric} is undefined: use an unscaled metric instead."
         )
-    return float(np.mean(np.abs(a - b)) / scale)
+    return scale
 
 
 def owa(smape_model: float, mase_model: float, smape_naive2: float, mase_naive2: float) -> float:
@@ -104,6 +112,61 @@ def owa(smape_model: float, mase_model: float, smape_naive2: float, mase_naive2:
     0.627...
     """
     return float(0.5 * (smape_model / smape_naive2 + mase_model / mase_naive2))
+
+
+def _interval(y_true: Any, lower: Any, upper: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    a, lo = _pair(y_true, lower)
+    _, hi = _pair(y_true, upper)
+    if np.any(lo > hi):
+        raise ValueError("lower is above upper somewhere; pass the bounds as (lower, upper).")
+    return a, lo, hi
+
+
+def msis(
+    y_true: Any, lower: Any, upper: Any, y_train: Any, season_length: int = 1,
+    alpha: float = 0.05,
+) -> float:
+    """Mean scaled interval score, the M4 definition for a ``1 - alpha`` interval.
+
+    ``mean(hi - lo + 2/alpha * (lo - y) [y < lo] + 2/alpha * (y - hi) [y > hi])``, divided
+    by the in-sample MAE of the seasonal naive forecast with period ``season_length``
+    (as for :func:`mase`). Lower is better: a narrow interval that still holds the values.
+
+    References
+    ----------
+    Gneiting & Raftery (2007), "Strictly proper scoring rules, prediction, and
+    estimation", JASA 102(477):359-378 (the interval score); Makridakis, Spiliotis &
+    Assimakopoulos (2020), "The M4 Competition", IJF 36(1), section 3.2 (scaled, alpha
+    0.05).
+
+    Examples
+    --------
+    >>> msis([3.0, 6.0], [2.0, 4.0], [4.0, 5.0], y_train=[1.0, 2.0, 3.0])  # 2 + (1 + 40) / 2
+    21.5
+    """
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1) (0.05 for a 95% interval); got {alpha!r}.")
+    a, lo, hi = _interval(y_true, lower, upper)
+    train = np.asarray(y_train, dtype=np.float64).ravel()
+    m = int(season_length)
+    if train.size <= m:
+        raise ValueError(
+            f"y_train has {train.size} values; MSIS with season_length={m} needs more than {m}."
+        )
+    penalty = (2.0 / alpha) * (np.maximum(lo - a, 0.0) + np.maximum(a - hi, 0.0))
+    return float(np.mean(hi - lo + penalty) / _naive_scale(train, m, "MSIS"))
+
+
+def coverage(y_true: Any, lower: Any, upper: Any) -> float:
+    """Fraction of the values inside their interval ``[lower, upper]`` (bounds included).
+
+    Examples
+    --------
+    >>> coverage([1.0, 5.0, 3.0, 9.0], [0.0, 0.0, 3.0, 0.0], [2.0, 4.0, 4.0, 8.0])
+    0.5
+    """
+    a, lo, hi = _interval(y_true, lower, upper)
+    return float(np.mean((a >= lo) & (a <= hi)))
 
 
 def accuracy(y_true: Any, y_pred: Any) -> float:

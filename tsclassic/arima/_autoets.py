@@ -1,0 +1,453 @@
+"""AutoETS: exponential smoothing in state-space form, the model chosen by AICc.
+
+The candidate set, the starting values, the bounds and the optimiser follow R's
+``forecast::ets`` (version 8), so that the same model is chosen on the same series; the
+recursion, the likelihood and the simplex are compiled (``_autoets_kernels``).
+
+References
+----------
+Hyndman, Koehler, Snyder & Grose (2002), "A state space framework for automatic
+forecasting using exponential smoothing methods", IJF 18(3):439-454. Hyndman, Koehler,
+Ord & Snyder (2008), *Forecasting with Exponential Smoothing: the State Space Approach*,
+Springer (the model classes, ch. 2; the likelihood, ch. 5; the forecast variances, ch. 6).
+Hyndman & Khandakar (2008), "Automatic time series forecasting: the forecast package for
+R", JSS 27(3).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, ClassVar, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from tsclassic._params import Integral, Interval, StrOptions
+from tsclassic._seasonality import seasonal_indices
+from tsclassic.base import BaseForecaster, Tags
+
+__all__ = ["AutoETS"]
+
+_CODE = {"N": 0, "A": 1, "M": 2}
+# R's default bounds: alpha, beta, gamma, phi (beta < alpha and gamma < 1 - alpha on top).
+_LOWER = np.array([1e-4, 1e-4, 1e-4, 0.8])
+_UPPER = np.array([0.9999, 0.9999, 0.9999, 0.98])
+_MAX_SEASON = 24  # as R's ets: longer seasons are left to STL-based models
+
+
+class ETSFit(NamedTuple):
+    """One fitted ETS model: its name, parameters, criteria and last state."""
+
+    name: str
+    error: str
+    trend: str
+    season: str
+    damped: bool
+    m: int
+    par: np.ndarray  # smoothing parameters, then the initial states (the last season implied)
+    state0: np.ndarray  # the full initial state (l, b, s_0..s_-(m-1))
+    last: np.ndarray  # the state after the last observation
+    resid: np.ndarray
+    lik: float  # n log(SSE) [+ 2 sum log|mu|], R's scale
+    aic: float
+    aicc: float
+    bic: float
+
+
+def parse_model(model: Any, damped: Any) -> tuple[list[str], list[str], list[str], list[bool]]:
+    """The letters allowed for error, trend and season, and the damping options.
+
+    ``model`` is three letters (error ``A/M/Z``, trend ``N/A/M/Z``, season ``N/A/M/Z``;
+    ``Z`` = choose), or four with a damped trend written ``Ad``/``Md``/``Zd``, as in the
+    names AutoETS gives its models (``"MAdN"``).
+    """
+    text = model if isinstance(model, str) else ""
+    if len(text) == 4 and text[2] == "d":
+        if damped is False:
+            raise ValueError(
+                f"model={model!r} asks for a damped trend but damped=False; drop the 'd' "
+                f"or set damped=None."
+            )
+        text, damped = text[:2] + text[3], True
+    if len(text) != 3 or text[0] not in "AMZ" or text[1] not in "NAMZ" or text[2] not in "NAMZ":
+        raise ValueError(
+            f"model must be three letters: error A/M/Z, trend N/A/M/Z, season N/A/M/Z "
+            f"(e.g. 'ZZZ', 'MAM', or 'MAdN' for a damped trend); got {model!r}."
+        )
+    if damped is True and text[1] == "N":
+        raise ValueError(
+            f"damped=True needs a trend, but model={model!r} has none; set its trend "
+            f"letter to A, M or Z."
+        )
+    dampeds = [True, False] if damped is None else [bool(damped)]
+    return list(text[0]), list(text[1]), list(text[2]), dampeds
+
+
+def _forbidden(error: str, trend: str, season: str) -> bool:
+    """R's ``restrict=TRUE``: combinations whose forecast variance can be infinite."""
+    return (error == "A" and "M" in (trend, season)) or (error, trend, season) == ("M", "M", "A")
+
+
+def initial_states(y: np.ndarray, m: int, trend: str, season: str) -> np.ndarray:
+    """R's heuristic starting states ``(l, b, s_0, ..., s_-(m-2))``.
+
+    The seasons come from a classical decomposition when there are three full seasons,
+    from a regression on a line and one Fourier pair otherwise; the level and slope from
+    a line through the first ``max(10, 2m)`` seasonally adjusted values.
+    """
+    n = len(y)
+    seasons = np.empty(0)
+    adjusted = y
+    if season != "N":
+        if n < 3 * m:
+            t = np.arange(1.0, n + 1)
+            columns = [np.ones(n), t, np.cos(2 * np.pi * t / m)]
+            if m > 2:  # with m = 2 the sine is identically zero
+                columns.append(np.sin(2 * np.pi * t / m))
+            coef = np.linalg.lstsq(np.column_stack(columns), y, rcond=None)[0]
+            line = coef[0] + coef[1] * t
+            seasonal = y - line if season == "A" else y / line
+        else:
+            figure = seasonal_indices(y, m, multiplicative=season == "M")
+            seasonal = figure[np.arange(n) % m]
+        seasons = seasonal[1:m][::-1].copy()
+        if season == "A":
+            adjusted = y - seasonal
+        else:
+            seasons = np.maximum(seasons, 1e-2)  # no negative seasonal indices
+            if seasons.sum() > m:
+                seasons = seasons / np.sum(seasons + 1e-2)
+            adjusted = y / np.maximum(seasonal, 1e-2)
+    first = adjusted[: min(max(10, 2 * (m if season != "N" else 1)), n)]
+    if trend == "N":
+        return np.r_[first.mean(), seasons]
+    slope, intercept = np.polyfit(np.arange(1.0, len(first) + 1), first, 1)
+    if trend == "A":
+        level = intercept
+        if abs(level + slope) < 1e-8:  # a zero first fit would break multiplicative errors
+            level, slope = level * 1.001, slope * 0.999
+        return np.r_[level, slope, seasons]
+    level = intercept + slope  # the first fitted value
+    if abs(level) < 1e-8:
+        level = 1e-7
+    growth = (intercept + 2 * slope) / level  # the ratio of the first two fitted values
+    level = level / growth
+    growth = float(np.clip(growth, -1e10, 1e10))
+    if level < 1e-8 or growth < 1e-8:  # the line was no good start for a growth model
+        level, growth = max(first[0], 1e-3), max(first[1] / first[0], 1e-3)
+    return np.r_[level, growth, seasons]
+
+
+def initial_params(trend: str, season: str, damped: bool, m: int) -> np.ndarray:
+    """R's starting smoothing parameters, just inside the bounds."""
+    alpha = _LOWER[0] + 0.2 * (_UPPER[0] - _LOWER[0]) / m
+    par = [alpha]
+    if trend != "N":
+        par.append(_LOWER[1] + 0.1 * (min(_UPPER[1], alpha) - _LOWER[1]))
+    if season != "N":
+        par.append(_LOWER[2] + 0.05 * (min(_UPPER[2], 1 - alpha) - _LOWER[2]))
+    if damped:
+        par.append(_LOWER[3] + 0.99 * (_UPPER[3] - _LOWER[3]))
+    return np.array(par)
+
+
+def n_smoothing(trend: str, season: str, damped: bool) -> int:
+    return 1 + (trend != "N") + (season != "N") + int(damped)
+
+
+def smoothing_values(fit: ETSFit) -> tuple[float, float, float, float]:
+    """``(alpha, beta, gamma, phi)`` of a fit, 0 for the absent ones and phi 1 undamped."""
+    values = iter(fit.par)
+    alpha = next(values)
+    beta = next(values) if fit.trend != "N" else 0.0
+    gamma = next(values) if fit.season != "N" else 0.0
+    phi = next(values) if fit.damped else 1.0
+    return float(alpha), float(beta), float(gamma), float(phi)
+
+
+def fit_ets(y: np.ndarray, error: str, trend: str, season: str, damped: bool, m: int,
+            maxiter: int) -> ETSFit | None:
+    """Fit one ETS model by maximum likelihood, as R's ``etsmodel``; ``None`` when the
+    series is too short for its parameters or no starting point is feasible."""
+    from tsclassic.arima._autoets_kernels import ets_filter, ets_nelder_mead
+
+    m = m if season != "N" else 1
+    start = np.r_[initial_params(trend, season, damped, m), initial_states(y, m, trend, season)]
+    n = len(y)
+    if len(start) >= n - 1:
+        return None
+    codes = _CODE[error], _CODE[trend], _CODE[season]
+    par, _, status = ets_nelder_mead(y, m, *codes, damped, start, _LOWER, _UPPER, maxiter)
+    if status == -1:
+        return None
+    k = n_smoothing(trend, season, damped)
+    state0 = par[k:]
+    if season != "N":
+        first_season = 2 if trend != "N" else 1
+        state0 = np.r_[state0, (m if season == "M" else 0.0) - state0[first_season:].sum()]
+    resid, last = np.empty(n), np.empty(len(state0))
+    fit = ETSFit(f"{error}{trend}{'d' if damped else ''}{season}", error, trend, season, damped,
+                 m, par, state0, last, resid, 0.0, 0.0, 0.0, 0.0)
+    lik = ets_filter(y, state0, m, *codes, *smoothing_values(fit), resid, last, False)
+    n_par = len(par) + 1  # and the error variance
+    aic = lik + 2 * n_par
+    aicc = aic + 2 * n_par * (n_par + 1) / (n - n_par - 1) if n - n_par - 1 > 0 else np.inf
+    return fit._replace(lik=lik, aic=aic, aicc=aicc, bic=lik + np.log(n) * n_par)
+
+
+class AutoETS(BaseForecaster):
+    """Automatic exponential smoothing: the ETS model with the lowest AICc.
+
+    Every admissible combination of additive or multiplicative error, no / additive /
+    additive damped trend and no / additive / multiplicative season is fitted by maximum
+    likelihood, and the one with the lowest information criterion is kept, as R's
+    ``forecast::ets`` does: the same candidates (``restrict=True`` leaves out the
+    combinations with infinite forecast variance, e.g. additive errors with a
+    multiplicative season), the same starting values, bounds (``0 < beta < alpha``,
+    ``0 < gamma < 1 - alpha``, ``0.8 < phi < 0.98`` and the forecastability region) and
+    the same Nelder-Mead simplex.
+
+    Multiplicative parts are tried only on strictly positive data, seasonal ones only
+    with ``season_length`` between 2 and 24 and two full seasons of data; otherwise they
+    are left out silently when ``model`` lets AutoETS choose, and ``model_`` says what was
+    fitted (a part fixed in ``model`` that the data cannot carry is an error).
+
+    Parameters
+    ----------
+    season_length : int, default 1
+        The seasonal period (4 quarterly, 12 monthly); 1 for no season.
+    model : str, default "ZZZ"
+        Error (``A``, ``M``), trend (``N``, ``A``, ``M``) and season (``N``, ``A``, ``M``)
+        letters; ``Z`` lets AutoETS choose that part. ``"MAdN"`` fixes a damped trend.
+    damped : bool or None, default None
+        Damp the trend (True), never (False), or choose (None).
+    restrict : bool, default True
+        Leave out the combinations with infinite forecast variance (R's ``restrict``).
+    allow_multiplicative_trend : bool, default False
+        Also try multiplicative trends when the trend is ``Z`` (R's default leaves them out).
+    ic : {"aicc", "aic", "bic"}, default "aicc"
+        The criterion that picks the model.
+    maxiter : int, default 2000
+        Likelihood evaluations allowed to the simplex of each candidate.
+    n_paths : int, default 5000
+        Simulated paths for the intervals of the classes without analytic variances.
+    random_state : int, RandomState instance or None, default None
+        Seeds the simulated intervals (drawn once at fit).
+
+    Attributes
+    ----------
+    model_ : str
+        The chosen model, e.g. ``"MAdN"`` (ETS(M,Ad,N)).
+    params_ : pd.Series
+        ``alpha``, ``beta``, ``gamma``, ``phi`` (those in the model), then the initial
+        states ``l``, ``b``, ``s0 .. s{m-1}`` (``s0`` the most recent season).
+    llf_ : float
+        Gaussian log-likelihood at the estimates (errors' variance concentrated out).
+    aic_, aicc_, bic_ : float
+        Information criteria from ``llf_``. R prints them without the constant
+        ``n (log(2 pi) + 1 - log n)``; the choice of model is the same.
+    sigma2_ : float
+        Error variance, ``sum(resid**2) / (n - n_params)`` as R's ``ets``.
+    resid_ : ndarray of shape (n_obs,)
+        One-step errors (relative errors for multiplicative error models).
+    candidates_ : dict
+        Criterion of every candidate fitted, by model name.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsclassic.arima import AutoETS
+    >>> t = np.arange(48)
+    >>> y = 100 + 2 * t + 10 * np.sin(2 * np.pi * t / 12)
+    >>> y = y + np.random.default_rng(0).normal(0, 1, 48)
+    >>> est = AutoETS(season_length=12).fit(y)
+    >>> est.model_
+    'MAA'
+    >>> est.predict(3).round(1)
+    array([196.4, 203.9, 209.5])
+
+    References
+    ----------
+    Hyndman, Koehler, Snyder & Grose (2002), IJF 18(3):439-454. Hyndman, Koehler, Ord &
+    Snyder (2008), *Forecasting with Exponential Smoothing*, Springer. Hyndman & Khandakar
+    (2008), JSS 27(3).
+    """
+
+    _tags: ClassVar[Tags] = Tags(intervals=True)
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "season_length": [Interval(Integral, 1, None, closed="left")],
+        "model": [str],
+        "damped": ["boolean", None],
+        "restrict": ["boolean"],
+        "allow_multiplicative_trend": ["boolean"],
+        "ic": [StrOptions({"aicc", "aic", "bic"})],
+        "maxiter": [Interval(Integral, 1, None, closed="left")],
+        "n_paths": [Interval(Integral, 100, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        season_length: int = 1,
+        *,
+        model: str = "ZZZ",
+        damped: bool | None = None,
+        restrict: bool = True,
+        allow_multiplicative_trend: bool = False,
+        ic: str = "aicc",
+        maxiter: int = 2000,
+        n_paths: int = 5000,
+        random_state: Any = None,
+    ):
+        self.season_length = season_length
+        self.model = model
+        self.damped = damped
+        self.restrict = restrict
+        self.allow_multiplicative_trend = allow_multiplicative_trend
+        self.ic = ic
+        self.maxiter = maxiter
+        self.n_paths = n_paths
+        self.random_state = random_state
+
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        return [{}, {"season_length": 12}, {"season_length": 12, "model": "MAdM"}]
+
+    def _min_length(self) -> tuple[int, str]:
+        errors, trends, seasons, dampeds = parse_model(self.model, self.damped)
+        # R's count of what a fixed model needs; below it R falls back to Holt-Winters.
+        n_par = 2 + 2 * (trends[0] in "AM") + int(dampeds == [True])
+        if seasons[0] in "AM":
+            n_par += self.season_length
+        return n_par + 5, "the smoothing parameters and initial states of the model"
+
+    def _candidates(self, y: np.ndarray) -> list[tuple[str, str, str, bool]]:
+        errors, trends, seasons, dampeds = parse_model(self.model, self.damped)
+        m, n = self.season_length, len(y)
+        positive = bool(np.all(y > 0))
+        if not positive and "M" in errors + trends + seasons:
+            raise ValueError(
+                f"y has values <= 0, but model={self.model!r} has a multiplicative part, "
+                f"which needs strictly positive data; use A or Z for that letter, or shift y."
+            )
+        if seasons == ["Z"]:
+            seasons = ["N", "A", "M"]
+            if m > _MAX_SEASON:
+                warnings.warn(
+                    f"season_length={m} is above {_MAX_SEASON}; AutoETS ignores the season "
+                    f"(as R's ets does). For long seasons use DecompositionForecaster.",
+                    UserWarning, stacklevel=3,
+                )
+            if m == 1 or m > _MAX_SEASON or n < 2 * m:
+                seasons = ["N"]
+        elif seasons[0] != "N":
+            if m == 1 or m > _MAX_SEASON:
+                raise ValueError(
+                    f"model={self.model!r} fixes a season but season_length={m}; set "
+                    f"season_length between 2 and {_MAX_SEASON} or the season letter to N or Z."
+                )
+            if n < 2 * m:
+                raise ValueError(
+                    f"model={self.model!r} fixes a season of season_length={m}, which needs "
+                    f"two full seasons ({2 * m} values) but y has {n}; use a shorter "
+                    f"season_length, a longer y, or the season letter N or Z."
+                )
+        if trends == ["Z"]:
+            trends = ["N", "A", "M"] if self.allow_multiplicative_trend else ["N", "A"]
+        if errors == ["Z"]:
+            errors = ["A", "M"]
+        out = []
+        for error in errors:
+            for trend in trends:
+                for season in seasons:
+                    for damped in dampeds:
+                        if (trend == "N" and damped) or (self.restrict and _forbidden(error, trend, season)):
+                            continue
+                        if not positive and "M" in (error, trend, season):
+                            continue
+                        out.append((error, trend, season, damped))
+        if not out:
+            raise ValueError(
+                f"model={self.model!r} is a combination that restrict=True leaves out "
+                f"(additive errors with a multiplicative part, or M trend with A season); "
+                f"choose another model or set restrict=False."
+            )
+        return out
+
+    def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
+        from sklearn.utils import check_random_state
+
+        self._seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+        n = len(y)
+        if self.model == "ZZZ" and self.damped is None and np.ptp(y) == 0:
+            # A constant series: R's ets returns SES with alpha 0.99999, a flat forecast.
+            state = np.array([y[0]])
+            best = ETSFit("ANN", "A", "N", "N", False, 1, np.r_[0.99999, y[0]], state, state,
+                          np.zeros(n), -np.inf, -np.inf, -np.inf, -np.inf)
+            self.candidates_ = {}
+        else:
+            fits = [
+                fit_ets(y, *cand, self.season_length, self.maxiter) for cand in self._candidates(y)
+            ]
+            scored = {f.name: getattr(f, self.ic) for f in fits if f is not None}
+            usable = [f for f in fits if f is not None and np.isfinite(getattr(f, self.ic))]
+            if not usable:
+                raise ValueError(
+                    f"no ETS model could be fitted to y ({n} values): every candidate has "
+                    f"too many parameters for it; use a longer y or a smaller model."
+                )
+            best = min(usable, key=lambda f: getattr(f, self.ic))  # first wins ties, as in R
+            offset = n * (np.log(2 * np.pi) + 1 - np.log(n))
+            self.candidates_ = {name: float(v + offset) for name, v in scored.items()}
+        self._best = best
+        self.model_ = best.name
+        offset = n * (np.log(2 * np.pi) + 1 - np.log(n))
+        self.llf_ = float(-0.5 * (best.lik + offset))
+        self.aic_ = float(best.aic + offset)
+        self.aicc_ = float(best.aicc + offset)
+        self.bic_ = float(best.bic + offset)
+        self.sigma2_ = float(np.sum(best.resid**2) / (n - len(best.par)))
+        self.resid_ = best.resid
+        k = n_smoothing(best.trend, best.season, best.damped)
+        names = ["alpha", "beta", "gamma", "phi"]
+        names = [name for name, on in zip(names, [True, best.trend != "N", best.season != "N",
+                                                   best.damped]) if on]
+        names += ["l"] + (["b"] if best.trend != "N" else [])
+        names += [f"s{j}" for j in range(best.m)] if best.season != "N" else []
+        self.params_ = pd.Series(np.r_[best.par[:k], best.state0], index=names)
+
+    def _paths(self, h: int, eps: np.ndarray) -> np.ndarray:
+        from tsclassic.arima._autoets_kernels import ets_simulate
+
+        best = self._best
+        return ets_simulate(best.last, best.m, _CODE[best.error], _CODE[best.trend],
+                            _CODE[best.season], *smoothing_values(best), eps)
+
+    def _predict(self, h: int, X: np.ndarray | None) -> np.ndarray:
+        return self._paths(h, np.zeros((1, h)))[0]
+
+    def _predict_interval(self, h, X, coverage):
+        from scipy.stats import norm
+
+        best = self._best
+        mean = self._predict(h, X)
+        if best.error == "A" and best.trend != "M" and best.season != "M":
+            # Class 1 (Hyndman et al. 2008, ch. 6): v_h = sigma2 (1 + sum_{j<h} c_j^2).
+            half = norm.ppf(0.5 + coverage / 2) * np.sqrt(self.sigma2_ * _class1_factor(best, h))
+            return mean - half, mean + half
+        rng = np.random.default_rng(self._seed)
+        eps = rng.normal(0.0, np.sqrt(self.sigma2_), size=(self.n_paths, h))
+        paths = self._paths(h, eps)
+        lower = np.nanquantile(paths, 0.5 - coverage / 2, axis=0)
+        upper = np.nanquantile(paths, 0.5 + coverage / 2, axis=0)
+        return lower, upper
+
+
+def _class1_factor(fit: ETSFit, h: int) -> np.ndarray:
+    """``1 + sum_{j=1}^{h-1} c_j^2`` with ``c_j = alpha + beta (phi + .. + phi^j) + gamma
+    [j = 0 mod m]``: the h-step variance of a linear ETS model over sigma2."""
+    alpha, beta, gamma, phi = smoothing_values(fit)
+    j = np.arange(1, h)
+    damp = np.cumsum(phi ** j) if h > 1 else np.zeros(0)
+    c = alpha + beta * damp + gamma * ((j % fit.m) == 0) * (fit.season != "N")
+    return np.r_[1.0, 1.0 + np.cumsum(c**2)]
