@@ -207,3 +207,18 @@ def test_the_real_quick_suites_run(suite, tmp_path):
     results = store.load()
     assert set(results["family"]) == {"classical", "deep"}
     assert results["fit_time_s"].notna().all()
+
+
+def test_a_deep_forecast_interrupted_by_ctrl_c_stops_the_suite():
+    from tsclassic import Naive
+    from tsclassic.bench import forecasting as fc_suite
+
+    class StoppedByCtrlC(Naive):
+        def fit(self, y, X=None):
+            super().fit(y, X)
+            self.history_ = SimpleNamespace(stopped="interrupted", train_loss=[1.0], best_epoch=1)
+            return self
+
+    y = np.arange(30.0)
+    with pytest.raises(KeyboardInterrupt):
+        fc_suite._score(StoppedByCtrlC(), [y], [y[:3]], 3, 1, n_jobs=1)
