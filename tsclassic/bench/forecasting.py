@@ -63,6 +63,9 @@ class ForecastModel:
 RNN_EPOCHS, SAFETY_SECONDS = 50, 60.0
 GLOBAL_EPOCHS = 30
 QUICK_GLOBAL = {"batch_size": 32, "max_epochs": 100}
+# Half-width N-BEATS layers in --quick: on the 8 hourly series 12.8 CPU s for OWA 0.985
+# (AirPassengers 0.459), where the 256-wide stack took about four times as long (0.912).
+QUICK_NBEATS = {"layer_width": 128}
 # Intervals are scored at 95%, the M4 competition's MSIS level.
 INTERVAL_COVERAGE = 0.95
 
@@ -83,7 +86,8 @@ def global_models(h: int, season_length: int, shortest: int, quick: bool = False
         # would fit every model twice.
         ForecastModel("Global GBM", "GlobalReductionForecaster", {**common, "calibration": None},
                       light=False, is_global=True),
-        ForecastModel("Global N-BEATS-G", "GlobalMLPForecaster", deep, family="deep",
+        ForecastModel("Global N-BEATS-G", "GlobalMLPForecaster",
+                      {**deep, **(QUICK_NBEATS if quick else {})}, family="deep",
                       light=False, is_global=True),
         ForecastModel("Global RNN-LSTM", "GlobalRNNForecaster", deep, family="deep",
                       light=False, is_global=True),
