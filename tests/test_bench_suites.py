@@ -12,6 +12,7 @@ import pytest
 from tsclassic.bench import ResultStore
 from tsclassic.bench import classification as cls_suite
 from tsclassic.bench import generation as gen_suite
+from tsclassic.datasets import load_ucr
 
 
 class CountingStore(ResultStore):
@@ -49,9 +50,15 @@ def test_classification_suite_records_cells_and_resumes(tiny_classification, tmp
         cls_suite.run(store, quick=True, n_jobs=1)
     assert "NoSuchClassifier is not available" in caplog.text
     results = store.load().set_index("model")
-    assert set(results.index) == {"1NN-DTW", "FCN"}  # the missing model records nothing
-    assert dict(results["family"]) == {"1NN-DTW": "classical", "FCN": "deep"}
-    for _, row in results.iterrows():
+    # the missing model records nothing; the majority-class baseline is recorded per set
+    assert set(results.index) == {"1NN-DTW", "FCN", "Majority"}
+    assert dict(results["family"]) == {"1NN-DTW": "classical", "FCN": "deep",
+                                       "Majority": "classical"}
+    _, y_test = load_ucr("ItalyPowerDemand", "test")
+    majority = results.loc["Majority"]
+    assert majority["accuracy"] == pytest.approx(np.mean(y_test == "1"))  # "1" leads the train set
+    assert majority["log_loss"] == pytest.approx(np.log(2), abs=0.01)  # 34 and 33 of 67
+    for _, row in results.drop(index="Majority").iterrows():
         assert 0 <= row["accuracy"] <= 1 and row["log_loss"] > 0
         assert row["fit_time_s"] >= 0 and row["predict_time_s"] > 0
         assert row["n_train"] == 67 and row["n_test"] == 1029
@@ -66,7 +73,7 @@ def test_classification_suite_records_cells_and_resumes(tiny_classification, tmp
     # A rerun finds every cell finished and trains nothing.
     first = len(store.saved)
     cls_suite.run(store, quick=True, n_jobs=1)
-    assert len(store.saved) == first == 2
+    assert len(store.saved) == first == 3
     table = cls_suite.table(store.load())
     assert list(table.columns[:4]) == ["dataset", "model", "family", "accuracy"]
 
@@ -78,7 +85,9 @@ def test_a_failing_model_is_logged_and_not_recorded(monkeypatch, tmp_path, caplo
     store = CountingStore(tmp_path)
     with caplog.at_level(logging.WARNING, logger="tsclassic.bench"):
         cls_suite.run(store, quick=True, n_jobs=None)
-    assert store.saved == [] and "Broken on ItalyPowerDemand failed" in caplog.text
+    # only the majority-class baseline is recorded
+    assert [r["model"] for r in store.saved] == ["Majority"]
+    assert "Broken on ItalyPowerDemand failed" in caplog.text
 
 
 def test_an_interrupted_deep_fit_stops_the_bench_without_recording():
@@ -112,7 +121,9 @@ def test_quick_runs_use_small_sets_and_budgets():
     assert cls_suite.datasets(False) == list_ucr()
     for spec in cls_suite.models(True):
         if spec.family == "deep":
-            assert spec.params["max_time"] <= 5 and spec.params["random_state"] == 0
+            # the budget is in epochs; the time limit is a generous safety stop only
+            assert spec.params["max_epochs"] <= 100 and spec.params["random_state"] == 0
+            assert spec.params["max_time"] >= 60
     quick = gen_suite.datasets(True)
     assert [level for _, level, *_ in quick] == ["words", "chars"]
     for _name, level, train, test, _vocabulary in quick:
@@ -161,8 +172,10 @@ def test_generation_suite_records_perplexities_and_resumes(tiny_generation, tmp_
         gen_suite.run(store, quick=True, n_jobs=None)
     assert "NoSuchLM is not available" in caplog.text
     results = store.load().set_index(["dataset", "model"])
-    assert set(results.index) == {("PTB-words", "NGramLM-KN5"), ("PTB-words", "RNN-LSTM"),
-                                  ("PTB-chars[10]", "NGramLM-7"), ("PTB-chars[10]", "RNN-LSTM")}
+    assert set(results.index) == {
+        ("PTB-words", "NGramLM-1"), ("PTB-words", "NGramLM-KN5"), ("PTB-words", "RNN-LSTM"),
+        ("PTB-chars[10]", "NGramLM-1"), ("PTB-chars[10]", "NGramLM-7"),
+        ("PTB-chars[10]", "RNN-LSTM")}
     for _, row in results.iterrows():
         assert 1 < row["perplexity"] < 1e6 and row["fit_time_s"] > 0
     words = results.loc["PTB-words"]
@@ -180,7 +193,7 @@ def test_generation_suite_records_perplexities_and_resumes(tiny_generation, tmp_
     assert words.loc["NGramLM-KN5", "perplexity"] == pytest.approx(lm.perplexity(test))
     first = len(store.saved)
     gen_suite.run(store, quick=True, n_jobs=None)
-    assert len(store.saved) == first == 4
+    assert len(store.saved) == first == 6
     assert list(gen_suite.table(store.load()).columns[:4]) == ["dataset", "model", "family",
                                                                 "perplexity"]
 
@@ -194,3 +207,18 @@ def test_the_real_quick_suites_run(suite, tmp_path):
     results = store.load()
     assert set(results["family"]) == {"classical", "deep"}
     assert results["fit_time_s"].notna().all()
+
+
+def test_a_deep_forecast_interrupted_by_ctrl_c_stops_the_suite():
+    from tsclassic import Naive
+    from tsclassic.bench import forecasting as fc_suite
+
+    class StoppedByCtrlC(Naive):
+        def fit(self, y, X=None):
+            super().fit(y, X)
+            self.history_ = SimpleNamespace(stopped="interrupted", train_loss=[1.0], best_epoch=1)
+            return self
+
+    y = np.arange(30.0)
+    with pytest.raises(KeyboardInterrupt):
+        fc_suite._score(StoppedByCtrlC(), [y], [y[:3]], 3, 1, n_jobs=1)

@@ -183,12 +183,12 @@ def tiny_forecasting(monkeypatch):
 
     air = load_airline().to_numpy()
     monkeypatch.setattr(forecasting_suite, "_datasets", lambda quick: [
-        ("AirPassengers", [air[:-12]], [air[-12:]], 12, 12, None, True)])
+        ("AirPassengers", [air[:-12]], [air[-12:]], 12, 12, None, "all")])
     monkeypatch.setattr(forecasting_suite, "models", lambda m, long_season: [
         forecasting_suite.ForecastModel("SeasonalNaive", "SeasonalNaive", {"season_length": m}),
         forecasting_suite.ForecastModel("Naive", "Naive"),
         forecasting_suite.ForecastModel("Missing", "NoSuchForecaster")])
-    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest: [])
+    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest, quick: [])
 
 
 def test_bench_command_writes_the_report_and_resumes(tiny_forecasting, tmp_path, capsys):
@@ -218,10 +218,10 @@ def test_forecasting_suite_scores_a_global_model_across_the_series(monkeypatch, 
     train = [g["y"].to_numpy() for _, g in train_df.groupby("unique_id", sort=False)][:6]
     test = [g["y"].to_numpy() for _, g in test_df.groupby("unique_id", sort=False)][:6]
     monkeypatch.setattr(forecasting_suite, "_datasets", lambda quick: [
-        (f"M4-Hourly[{ids[0]}..]", train, test, 48, 24, None, True)])
+        (f"M4-Hourly[{ids[0]}..]", train, test, 48, 24, None, "all")])
     monkeypatch.setattr(forecasting_suite, "models", lambda m, long_season: [
         forecasting_suite.ForecastModel("SeasonalNaive", "SeasonalNaive", {"season_length": m})])
-    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest: [
+    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest, quick: [
         forecasting_suite.ForecastModel(
             "Global ridge", "GlobalReductionForecaster",
             {"estimator": Ridge(), "window_length": 48, "max_horizon": h, "calibration": None},
