@@ -13,7 +13,7 @@ from tsclassic.bench.report import write_report
 
 def results() -> pd.DataFrame:
     rows = [
-        ("classification", "GunPoint", "Majority", "classical", 0.49, None, 0.0),
+        ("classification", "GunPoint", "Majority", "baseline", 0.49, None, 0.0),
         ("classification", "GunPoint", "1NN-DTW", "classical", 0.91, None, 0.5),
         ("classification", "GunPoint", "FCN", "deep", 0.99, None, 12.0),
         ("classification", "ItalyPowerDemand", "1NN-DTW", "classical", 0.95, None, 0.2),

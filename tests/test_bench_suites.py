@@ -53,7 +53,7 @@ def test_classification_suite_records_cells_and_resumes(tiny_classification, tmp
     # the missing model records nothing; the majority-class baseline is recorded per set
     assert set(results.index) == {"1NN-DTW", "FCN", "Majority"}
     assert dict(results["family"]) == {"1NN-DTW": "classical", "FCN": "deep",
-                                       "Majority": "classical"}
+                                       "Majority": "baseline"}
     _, y_test = load_ucr("ItalyPowerDemand", "test")
     majority = results.loc["Majority"]
     assert majority["accuracy"] == pytest.approx(np.mean(y_test == "1"))  # "1" leads the train set
@@ -205,7 +205,7 @@ def test_the_real_quick_suites_run(suite, tmp_path):
     store = ResultStore(tmp_path)
     suite.run(store, quick=True, n_jobs=1)
     results = store.load()
-    assert set(results["family"]) == {"classical", "deep"}
+    assert set(results["family"]) == {"classical", "deep", "baseline"}
     assert results["fit_time_s"].notna().all()
 
 

@@ -179,7 +179,7 @@ def run(store: Any, quick: bool = False, n_jobs: int | None = None) -> None:
         X_test, y_test = load_ucr(dataset, "test")
         if not store.done(SUITE, dataset, "Majority"):
             store.save({"suite": SUITE, "dataset": dataset, "model": "Majority",
-                        "family": "classical", **majority(y_train, y_test)})
+                        "family": "baseline", **majority(y_train, y_test)})
         for spec in todo:
             estimator = make_estimator(spec.estimator, spec.params)
             if estimator is None:

@@ -64,7 +64,7 @@ def models(level: str, quick: bool, vocabulary: list | None = None) -> list[Lang
     closed = {} if vocabulary is None else {"vocabulary": vocabulary}
     # The trivial baseline: token frequencies alone; a network that does not beat it has
     # learnt nothing from the context.
-    unigram = LanguageModel("NGramLM-1", "NGramLM", {"order": 1, **closed})
+    unigram = LanguageModel("NGramLM-1", "NGramLM", {"order": 1, **closed}, family="baseline")
     budget = {"max_epochs": epochs, "max_time": seconds, "random_state": 0, "verbose": False,
               **closed, **(QUICK_TRAINING if quick else {})}
     if level == "words":

@@ -159,7 +159,9 @@ def _plot(rows: pd.DataFrame, suite: str) -> bytes | None:
         part = rows[rows["dataset"] == dataset]
         seconds = _seconds(part).clip(lower=1e-3).to_numpy()
         values = part[metric].to_numpy(dtype=float)
-        for family, marker, colour in (("classical", "o", "tab:blue"), ("deep", "s", "tab:red")):
+        # Trivial baselines (majority class, unigram) are drawn but never judged as models.
+        for family, marker, colour in (("classical", "o", "tab:blue"), ("deep", "s", "tab:red"),
+                                       ("baseline", "x", "grey")):
             mask = (part["family"] == family).to_numpy()
             ax.scatter(seconds[mask], values[mask], marker=marker, color=colour, label=family,
                        zorder=3)
