@@ -26,6 +26,7 @@ APPROACHES = (
 _SKLEARN_BASES = "BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin, Exception"
 _FAMILY_TITLES = {
     "forecaster": "Forecasters",
+    "global": "Global forecasters (one model across a panel)",
     "classifier": "Classifiers",
     "regressor": "Regressors",
     "transformer": "Transformers",
