@@ -18,7 +18,7 @@ import numpy as np
 from tsclassic._params import POSITIVE_INT, StrOptions
 from tsclassic.base import BaseForecaster, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
-from tsclassic.deep._training import RNN_CONSTRAINTS, split_validation, train
+from tsclassic.deep._training import RNN_CONSTRAINTS, split_validation, train_on_arrays
 
 __all__ = ["RNNForecaster"]
 
@@ -165,27 +165,8 @@ class RNNForecaster(BaseForecaster):
             ys = torch.tensor(targets, dtype=torch.float32)
             loss_fn = torch.nn.MSELoss()
 
-            def batches(rng):
-                order = rng.permutation(fit_idx)
-                for i in range(0, len(order), self.batch_size):
-                    yield torch.as_tensor(order[i : i + self.batch_size])
-
-            def batch_loss(idx):
-                return loss_fn(net(xs[idx]), ys[idx]), len(idx)
-
-            valid = None
-            if len(valid_idx):
-                vi = torch.as_tensor(valid_idx)
-
-                def valid():
-                    return float(loss_fn(net(xs[vi]), ys[vi]))
-
-            self.history_ = train(
-                net, batches, batch_loss, valid_loss=valid, max_epochs=self.max_epochs,
-                learning_rate=self.learning_rate, patience=self.patience,
-                max_time=self.max_time, seed=seed, verbose=self.verbose,
-                desc=f"{type(self).__name__}({self.cell})",
-            )
+            self.history_ = train_on_arrays(net, xs, ys, fit_idx, valid_idx, loss_fn, self,
+                                            seed, f"{type(self).__name__}({self.cell})")
         self.network_ = net
         self.n_epochs_ = len(self.history_.train_loss)
         self.last_window_ = y[-w:].copy()

@@ -18,7 +18,7 @@ from tsclassic._params import Integral, Interval, Real, StrOptions
 from tsclassic._windows import normalise_windows, sample_windows, spread_floor
 from tsclassic.base import BaseGlobalForecaster, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
-from tsclassic.deep._training import split_validation, train
+from tsclassic.deep._training import split_validation, train_on_arrays
 
 __all__ = ["GlobalRNNForecaster", "GlobalMLPForecaster"]
 
@@ -69,27 +69,8 @@ class _GlobalNetworkForecaster(BaseGlobalForecaster):
             # The absolute loss on scaled values: the median, which sMAPE and MASE reward.
             loss_fn = torch.nn.L1Loss()
 
-            def batches(epoch_rng):
-                order = epoch_rng.permutation(fit_idx)
-                for i in range(0, len(order), self.batch_size):
-                    yield torch.as_tensor(order[i: i + self.batch_size])
-
-            def batch_loss(idx):
-                return loss_fn(net(xs[idx]), ys[idx]), len(idx)
-
-            valid = None
-            if len(valid_idx):
-                vi = torch.as_tensor(valid_idx)
-
-                def valid():
-                    return float(loss_fn(net(xs[vi]), ys[vi]))
-
-            self.history_ = train(
-                net, batches, batch_loss, valid_loss=valid, max_epochs=self.max_epochs,
-                learning_rate=self.learning_rate, patience=self.patience,
-                max_time=self.max_time, seed=seed, verbose=self.verbose,
-                desc=type(self).__name__,
-            )
+            self.history_ = train_on_arrays(net, xs, ys, fit_idx, valid_idx, loss_fn, self,
+                                            seed, type(self).__name__)
         self.network_ = net
         self.n_epochs_ = len(self.history_.train_loss)
         self._windows = np.vstack([y[-self.window_length:] for y in series])

@@ -204,3 +204,35 @@ def train(
     module.eval()
     history.seconds = time.perf_counter() - start
     return history
+
+
+def train_on_arrays(
+    net: Any, xs: Any, ys: Any, fit_idx: np.ndarray, valid_idx: np.ndarray, loss_fn: Any,
+    est: Any, seed: int, desc: str,
+) -> TrainingHistory:
+    """:func:`train` on input and target tensors, in mini-batches of the rows ``fit_idx``
+    with ``loss_fn(net(x), y)``, early stopping on the rows ``valid_idx`` (none: the
+    training loss), and the budget read from the estimator ``est`` (``batch_size``,
+    ``max_epochs``, ``learning_rate``, ``patience``, ``max_time``, ``verbose``)."""
+    import torch
+
+    def batches(rng):
+        order = rng.permutation(fit_idx)
+        for i in range(0, len(order), est.batch_size):
+            yield torch.as_tensor(order[i : i + est.batch_size])
+
+    def batch_loss(idx):
+        return loss_fn(net(xs[idx]), ys[idx]), len(idx)
+
+    valid = None
+    if len(valid_idx):
+        vi = torch.as_tensor(valid_idx)
+
+        def valid():
+            return float(loss_fn(net(xs[vi]), ys[vi]))
+
+    return train(
+        net, batches, batch_loss, valid_loss=valid, max_epochs=est.max_epochs,
+        learning_rate=est.learning_rate, patience=est.patience, max_time=est.max_time,
+        seed=seed, verbose=est.verbose, desc=desc,
+    )
