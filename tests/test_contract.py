@@ -207,3 +207,13 @@ def test_the_base_records_the_input_before_fit_and_forgets_it_when_fit_fails():
         model.fit(y - 1.0)
     with pytest.raises(NotFittedError):
         model.predict(2)
+
+
+def test_submodules_are_reached_as_attributes_without_importing_them_first():
+    import subprocess
+    import sys
+
+    code = ("import tsclassic; print(tsclassic.metrics.smape([100.0], [110.0]) > 0, "
+            "tsclassic.bench.SUITES[0])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "forecasting"]

@@ -49,6 +49,9 @@ def _public_modules() -> list[str]:
 def __getattr__(name: str) -> Any:
     if name.startswith("_"):
         raise AttributeError(name)
+    # A submodule by its name (tsclassic.metrics.smape), as after ``import tsclassic.metrics``.
+    if f"tsclassic.{name}" in _public_modules() or name in _NOT_ESTIMATOR_PACKAGES:
+        return importlib.import_module(f"tsclassic.{name}")
     for module_name in _public_modules():
         module = importlib.import_module(module_name)
         if name in getattr(module, "__all__", ()):
