@@ -22,6 +22,7 @@ Forms: a type (``dict``, ``list``), ``None``, ``"boolean"``, ``"random_state"``,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any
 
@@ -49,7 +50,9 @@ __all__ = [
     "Options",
     "Real",
     "StrOptions",
+    "RETIRED_NAMES",
     "check_params",
+    "renamed_params",
 ]
 
 
@@ -91,3 +94,168 @@ def check_params(estimator: Any) -> None:
     validate_parameter_constraints(
         {name: constraints[name] for name in params}, params, caller_name=type(estimator).__name__
     )
+
+
+# -- renamed parameters --------------------------------------------------------------
+# The words the library no longer uses for a parameter, with the word that replaced them.
+# The conformance suite's "vocabulary" check refuses them in every estimator's __init__
+# (and as fitted attributes), so that a new estimator cannot bring one back.
+RETIRED_NAMES: dict[str, str] = {
+    "periods": "season_length",
+    "period": "season_length",
+    "seasonal_period": "season_length",
+    "seasonal_periods": "season_length",
+    "max_seasonal_period": "max_season_length",
+    "maxiter": "max_iter",
+    "horizon": "max_horizon",
+    "damped": "damped_trend",
+    "fourier_k": "n_harmonics",
+}
+
+_RELEASE = "0.2"  # the release in which the old names stop working
+
+
+def _warn_renamed(owner: str, old: str, new: str, value: Any, stacklevel: int) -> None:
+    import warnings
+
+    warnings.warn(
+        f"{owner}: the parameter {old!r} was renamed {new!r}; {old!r} still works, with this "
+        f"warning, until tsclassic {_RELEASE}. Pass {new}={value!r} instead.",
+        FutureWarning, stacklevel=stacklevel,
+    )
+
+
+def _translate(owner: str, renames: dict, params: dict, stacklevel: int) -> dict:
+    """``params`` with every old name replaced by its new one (value converted), warning."""
+    out = dict(params)
+    for old, (new, convert) in renames.items():
+        if old not in out:
+            continue
+        if new in out:
+            raise TypeError(f"{owner}: {old!r} is the old name of {new!r}; pass {new!r} only.")
+        value = out.pop(old)
+        out[new] = convert(value) if convert is not None else value
+        _warn_renamed(owner, old, new, out[new], stacklevel + 1)
+    return out
+
+
+def renamed_params(
+    renames: dict[str, str | tuple[str, Callable[[Any], Any]]] | None = None,
+    *,
+    positional: tuple[str, ...] = (),
+) -> Callable:
+    """Keep an estimator's (or a function's) old parameter names working for one release.
+
+    The class or function is declared with its new signature only, so ``get_params``,
+    ``clone``, ``repr`` and pickling see the new names. The decorator lets old callers
+    through, with a ``FutureWarning`` that names the new spelling:
+
+    - ``renames`` maps an old keyword to its new name, or to ``(new name, convert)`` when
+      the value changes form too (``convert(old_value)`` gives the new value). Old names
+      are accepted by the constructor (or the function), by ``set_params`` (also nested,
+      ``forecaster__maxiter``), by unpickling an estimator saved under the old name, and
+      by reading the attribute (``est.periods``, unconverted renames only).
+    - ``positional`` (classes only) lists, in their old order and by their old names, the
+      parameters that could be passed by position before they became keyword-only.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from tsclassic._params import renamed_params
+    >>> @renamed_params({"periods": "season_length"})
+    ... def f(y, season_length=12):
+    ...     return season_length
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     f([1.0], periods=4), str(caught[0].message).split(";")[0]
+    (4, "f: the parameter 'periods' was renamed 'season_length'")
+    """
+    import functools
+    import inspect
+
+    table = {old: (new, None) if isinstance(new, str) else tuple(new)
+             for old, new in (renames or {}).items()}
+
+    def decorate(obj):
+        if not inspect.isclass(obj):
+            @functools.wraps(obj)
+            def function(*args, **kwargs):
+                return obj(*args, **_translate(obj.__name__, table, kwargs, 2))
+
+            function._renamed_params = table
+            return function
+        return _renamed_class(obj, table, positional)
+
+    return decorate
+
+
+def _renamed_class(cls: type, table: dict, positional: tuple[str, ...]) -> type:
+    import functools
+    import inspect
+    import warnings
+
+    init = cls.__init__
+    signature = inspect.signature(init)
+    n_positional = sum(p.kind is p.POSITIONAL_OR_KEYWORD for p in signature.parameters.values())
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        owner = type(self).__name__  # a subclass that inherits this __init__ is named
+        extra = args[n_positional - 1:]  # the positional slots (less self) still allowed
+        if extra:
+            if len(extra) > len(positional):
+                raise TypeError(f"{owner}() takes at most {n_positional - 1 + len(positional)} "
+                                f"positional arguments ({len(args)} given).")
+            moved = {}
+            for old, value in zip(positional, extra):
+                new, convert = table.get(old, (old, None))
+                moved[new] = convert(value) if convert is not None else value
+            warnings.warn(
+                f"{owner}: pass {', '.join(moved)} by keyword ({next(iter(moved))}=...); "
+                f"parameters after the first are keyword-only, and passing them by position "
+                f"stops working in tsclassic {_RELEASE}.", FutureWarning, stacklevel=2)
+            clash = set(moved) & set(kwargs)
+            if clash:
+                raise TypeError(f"{owner}() got multiple values for {sorted(clash)}.")
+            kwargs.update(moved)
+            args = args[: n_positional - 1]
+        init(self, *args, **_translate(owner, table, kwargs, 2))
+
+    def set_params(self, **params):
+        return super(cls, self).set_params(**_translate(type(self).__name__, table, params, 2))
+
+    def __setstate__(self, state):
+        # An estimator pickled under the old names: move them to the new ones (silently;
+        # the version check already warns that the pickle comes from another release).
+        state = dict(state)
+        for old, (new, convert) in table.items():
+            if old in state and new not in state:
+                value = state.pop(old)
+                state[new] = convert(value) if convert is not None else value
+        parent = super(cls, self)
+        if hasattr(parent, "__setstate__"):
+            parent.__setstate__(state)
+        else:
+            self.__dict__.update(state)
+
+    def alias(old: str, new: str) -> property:
+        def get(self):
+            warnings.warn(f"{type(self).__name__}: {old!r} was renamed {new!r}; read {new!r} instead.",
+                          FutureWarning, stacklevel=2)
+            return getattr(self, new)
+
+        def put(self, value):
+            _warn_renamed(type(self).__name__, old, new, value, 3)
+            setattr(self, new, value)
+
+        return property(get, put, doc=f"Old name of ``{new}``, until tsclassic {_RELEASE}.")
+
+    cls.__init__ = __init__
+    cls.set_params = functools.wraps(cls.set_params)(set_params)
+    cls.__setstate__ = __setstate__
+    for old, (new, convert) in table.items():
+        if convert is None:
+            setattr(cls, old, alias(old, new))
+    cls._renamed_params = {**getattr(cls, "_renamed_params", {}), **table}
+    cls._positional_params = positional
+    return cls
