@@ -54,15 +54,15 @@ def _trees() -> ExtraTreesClassifier:
 def configs(quick: bool, seed: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "default": FeatureClassifier(random_state=seed),
-        "quant": FeatureClassifier("quantiles", _trees(), random_state=seed),
+        "quant": FeatureClassifier("quantiles", estimator=_trees(), random_state=seed),
     }
     if quick:
         return out
     out["default+spectral"] = FeatureClassifier([QuantileFeatures(divisor=2), "spectral"],
-                                                _trees(), random_state=seed)
+                                                estimator=_trees(), random_state=seed)
     if seed == SEEDS[0]:
         out["timedomain+spectral"] = FeatureClassifier(
-            ["timedomain", "spectral"], RandomForestClassifier(n_estimators=200),
+            ["timedomain", "spectral"], estimator=RandomForestClassifier(n_estimators=200),
             random_state=seed)
     try:
         from aeon.classification.interval_based import QUANTClassifier

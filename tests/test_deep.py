@@ -182,7 +182,7 @@ def _sine(n=160):
 
 @pytest.mark.parametrize("params", [
     dict(cell="lstm"),
-    dict(cell="gru", strategy="direct", horizon=12),
+    dict(cell="gru", strategy="direct", max_horizon=12),
     dict(cell="rnn", scaling="global"),
 ])
 def test_forecaster_learns_a_seasonal_series(params):
@@ -200,7 +200,7 @@ def test_forecaster_learns_a_seasonal_series(params):
 @pytest.mark.parametrize("strategy", ["recursive", "direct"])
 def test_longer_forecasts_extend_shorter_ones(strategy):
     model = RNNForecaster(window_length=12, hidden_size=4, max_epochs=2, strategy=strategy,
-                          horizon=5, random_state=0, verbose=False).fit(_sine(60))
+                          max_horizon=5, random_state=0, verbose=False).fit(_sine(60))
     short, long = model.predict(5), model.predict(13)
     assert long.shape == (13,)
     np.testing.assert_allclose(long[:5], short, rtol=1e-6)
@@ -225,7 +225,7 @@ def test_forecaster_seeds_pickles_and_keeps_the_index():
     ({"window_length": 0}, "window_length"),
     ({"strategy": "dirrec"}, "strategy"),
     ({"scaling": "minmax"}, "scaling"),
-    ({"strategy": "direct", "horizon": 0}, "horizon"),
+    ({"strategy": "direct", "max_horizon": 0}, "max_horizon"),
     ({"learning_rate": -1.0}, "learning_rate"),
     ({"validation_fraction": 1.0}, "validation_fraction"),
     ({"max_time": 0}, "max_time"),

@@ -165,7 +165,7 @@ def test_multiple_shooting_agrees_with_single_shooting_on_lynx_hare(lynx_fit):
 
 def test_generic_odemodel_with_unobserved_state_and_pickle():
     def_y = ODEModel._conformance_data()
-    model = ODEModel(_decay, ["k"], ["x"]).fit(def_y)
+    model = ODEModel(_decay, param_names=["k"], state_names=["x"]).fit(def_y)
     assert abs(model.params_["k"] - 0.3) < 0.01
     restored = pickle.loads(pickle.dumps(model))
     pd.testing.assert_frame_equal(restored.predict(3), model.predict(3))
@@ -174,10 +174,10 @@ def test_generic_odemodel_with_unobserved_state_and_pickle():
     path = simulate(_chain, [0.7, 0.3], [4.0, 0.0], t)
     y = pd.DataFrame({"b": path[:, 1]}, index=t)
     with pytest.raises(ValueError, match="y0="):
-        ODEModel(_chain, ["k1", "k2"], ["a", "b"]).fit(y)
+        ODEModel(_chain, param_names=["k1", "k2"], state_names=["a", "b"]).fit(y)
     # (b alone cannot tell k1 from k2: the swapped rates with a larger a(0) fit too, so
     # the start decides the branch.)
-    fit = ODEModel(_chain, ["k1", "k2"], ["a", "b"], y0={"a": 3.0}, p0=[0.9, 0.2]).fit(y)
+    fit = ODEModel(_chain, param_names=["k1", "k2"], state_names=["a", "b"], y0={"a": 3.0}, p0=[0.9, 0.2]).fit(y)
     np.testing.assert_allclose(fit.params_.to_numpy(), [0.7, 0.3], rtol=1e-3)
     assert fit.initial_state_["a"] == pytest.approx(4.0, rel=1e-3)
 
@@ -185,7 +185,7 @@ def test_generic_odemodel_with_unobserved_state_and_pickle():
 def test_irregular_times_fit_but_predict_points_to_simulate():
     t = np.array([0.0, 0.5, 1.5, 2.0, 3.5, 4.0, 6.0, 7.5])
     y = pd.DataFrame({"x": 5 * np.exp(-0.3 * t)}, index=t)
-    model = ODEModel(_decay, ["k"], ["x"]).fit(y)
+    model = ODEModel(_decay, param_names=["k"], state_names=["x"]).fit(y)
     assert model.params_["k"] == pytest.approx(0.3, rel=1e-5)
     with pytest.raises(ValueError, match="simulate"):
         model.predict(2)
@@ -196,7 +196,7 @@ def test_irregular_times_fit_but_predict_points_to_simulate():
 def test_fit_does_not_modify_the_input():
     y = load_lynx_hare()
     before = y.copy()
-    ODEModel(_decay, ["k"], ["x"]).fit(ODEModel._conformance_data())
+    ODEModel(_decay, param_names=["k"], state_names=["x"]).fit(ODEModel._conformance_data())
     LotkaVolterra().fit(y)
     pd.testing.assert_frame_equal(y, before)
 
@@ -278,28 +278,28 @@ def test_bad_options_name_the_parameter():
     with pytest.raises(ValueError, match="log_space=True needs positive"):
         SIR(log_space=True).fit(SIR._conformance_data())
     with pytest.raises(TypeError, match="'rhs' parameter of ODEModel must be a callable"):
-        ODEModel("not a function", ["k"], ["x"]).fit(ODEModel._conformance_data())
+        ODEModel("not a function", param_names=["k"], state_names=["x"]).fit(ODEModel._conformance_data())
 
 
 def test_rhs_with_the_wrong_shape_or_non_finite_values():
     data = ODEModel._conformance_data()
     with pytest.raises(ValueError, match=r"shape \(3,\).*one derivative per state"):
-        ODEModel(_wrong_shape, ["k"], ["x"]).fit(data)
+        ODEModel(_wrong_shape, param_names=["k"], state_names=["x"]).fit(data)
     with pytest.raises(ValueError, match="non-finite values"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            ODEModel(_not_finite, ["k"], ["x"]).fit(data)
+            ODEModel(_not_finite, param_names=["k"], state_names=["x"]).fit(data)
 
 
 def test_rhs_with_the_wrong_signature_is_explained():
     with pytest.raises(TypeError, match=r"rhs raised TypeError.*rhs\(t, y, k1, k2\)"):
-        ODEModel(_decay, ["k1", "k2"], ["x"]).fit(ODEModel._conformance_data())
+        ODEModel(_decay, param_names=["k1", "k2"], state_names=["x"]).fit(ODEModel._conformance_data())
 
 
 def test_diverging_solution_names_the_parameters_and_suggests_a_stiff_method():
     t = np.arange(0.0, 3.0, 0.25)
     y = pd.DataFrame({"x": 1.0 / (1.0 + 0.2 * t)}, index=t)  # solves x' = -0.2 x^2
     with pytest.raises(ODEIntegrationError, match=r"k=1.*stiff method \(method='LSODA'"):
-        ODEModel(_explodes, ["k"], ["x"], p0={"k": 1.0}).fit(y)
-    fit = ODEModel(_explodes, ["k"], ["x"], p0={"k": -0.1}).fit(y)
+        ODEModel(_explodes, param_names=["k"], state_names=["x"], p0={"k": 1.0}).fit(y)
+    fit = ODEModel(_explodes, param_names=["k"], state_names=["x"], p0={"k": -0.1}).fit(y)
     assert fit.params_["k"] == pytest.approx(-0.2, rel=1e-5)

@@ -40,7 +40,7 @@ def test_sax_agrees_with_tslearn(scale, n_segments, alphabet_size):
     _, TSSAX = _tslearn()
     rng = np.random.default_rng(alphabet_size)
     X_fit, X_new = rng.normal(1, 2, size=(8, 40)), rng.normal(1, 2, size=(5, 40))
-    ours = SAX(n_segments, alphabet_size, scale=scale).fit(X_fit)
+    ours = SAX(n_segments, alphabet_size=alphabet_size, scale=scale).fit(X_fit)
     theirs = TSSAX(n_segments=n_segments, alphabet_size_avg=alphabet_size, scale=scale).fit(X_fit)
     words = ours.transform(X_new)
     np.testing.assert_array_equal(words, theirs.transform(X_new)[:, :, 0])
@@ -83,7 +83,7 @@ def test_symbolisation_errors_name_the_parameter():
 def test_multichannel_panels_keep_their_channels():
     X = np.random.default_rng(0).normal(size=(4, 2, 12))
     assert PAA(3).fit_transform(X).shape == (4, 2, 3)
-    assert SAX(3, 4).fit(X).inverse_transform(SAX(3, 4).fit(X).transform(X)).shape == (4, 2, 12)
+    assert SAX(3, alphabet_size=4).fit(X).inverse_transform(SAX(3, alphabet_size=4).fit(X).transform(X)).shape == (4, 2, 12)
 
 
 # -- classifier -------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def test_classifier_on_a_separable_panel():
 def test_classifier_likelihoods_are_the_class_models_log_probabilities():
     X, y = panel_data(n_series=12, length=40)
     clf = NGramClassifier(n_segments=8, alphabet_size=4, order=2).fit(X, np.array(list("abc") * 4))
-    words = SAX(8, 4).fit(X).transform((X - X.mean(1, keepdims=True)) / X.std(1, keepdims=True))
+    words = SAX(8, alphabet_size=4).fit(X).transform((X - X.mean(1, keepdims=True)) / X.std(1, keepdims=True))
     scores = clf.decision_function(X[:2])
     assert scores[0, 1] == pytest.approx(clf.models_[1][0].logprob(words[0].tolist()))
     assert list(clf.classes_) == ["a", "b", "c"]
@@ -119,7 +119,7 @@ def test_forecaster_continues_a_symbol_cycle():
     # The mean path follows the cycle in phase, each step near the value its symbol maps
     # back to (bin median * std + mean); smoothing keeps a little mass on other symbols,
     # so the mean path flattens slowly with the horizon.
-    symbol_values = SAX(1, 4).fit(np.zeros((1, 1))).midpoints_ * y.std() + y.mean()
+    symbol_values = SAX(1, alphabet_size=4).fit(np.zeros((1, 1))).midpoints_ * y.std() + y.mean()
     np.testing.assert_allclose(forecast[:4], symbol_values, atol=0.2)
     assert np.all(np.diff(forecast[:4]) > 0) and np.all(np.diff(forecast[4:]) > 0)
 

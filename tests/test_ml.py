@@ -68,7 +68,7 @@ def test_quant_style_classifier_beats_the_catch22_floor_on_two_sets():
     for name in ("ItalyPowerDemand", "SyntheticControl"):
         X, y = load_ucr(name)
         X_test, y_test = load_ucr(name, "test")
-        clf = FeatureClassifier("quantiles", ExtraTreesClassifier(200, max_features=0.1,
+        clf = FeatureClassifier("quantiles", estimator=ExtraTreesClassifier(200, max_features=0.1,
                                 criterion="entropy"), random_state=0)
         accs.append(clf.fit(X, y).score(X_test, y_test))
     # Published QUANT: 0.966 and 0.993; catch22 + RF: 0.891 and 0.967 (published_accuracy.csv).
@@ -196,7 +196,7 @@ def test_quant_style_mean_accuracy_over_the_16_ucr_sets_reaches_resnet():
     for name in list_ucr():
         X, y = load_ucr(name)
         X_test, y_test = load_ucr(name, "test")
-        clf = FeatureClassifier("quantiles", ExtraTreesClassifier(200, max_features=0.1,
+        clf = FeatureClassifier("quantiles", estimator=ExtraTreesClassifier(200, max_features=0.1,
                                 criterion="entropy"), random_state=0)
         accs.append(clf.fit(X, y).score(X_test, y_test))
     assert len(accs) == 16

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tsclassic._params import POSITIVE_INT, StrOptions
+from tsclassic._params import POSITIVE_INT, StrOptions, renamed_params
 from tsclassic.base import BaseForecaster, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
 from tsclassic.deep._training import RNN_CONSTRAINTS, split_validation, train_on_arrays
@@ -23,13 +23,14 @@ from tsclassic.deep._training import RNN_CONSTRAINTS, split_validation, train_on
 __all__ = ["RNNForecaster"]
 
 
+@renamed_params({"horizon": "max_horizon"})
 class RNNForecaster(BaseForecaster):
     """An LSTM, GRU or Elman RNN forecaster trained on sliding windows.
 
     Each training example is a window of ``window_length`` past values; the network reads
     it and outputs the next value (``strategy="recursive"``, forecasts fed back one step at
-    a time) or the next ``horizon`` values at once (``strategy="direct"``, the multi-output
-    variant; forecasts longer than ``horizon`` chain whole blocks). Windows are scaled by
+    a time) or the next ``max_horizon`` values at once (``strategy="direct"``, the multi-output
+    variant; forecasts longer than ``max_horizon`` chain whole blocks). Windows are scaled by
     the training series' standard deviation after subtracting the window's own mean
     (``scaling="window"``, so a trending level does not leave the range seen in training)
     or the global mean (``scaling="global"``).
@@ -42,7 +43,7 @@ class RNNForecaster(BaseForecaster):
     hidden_size : int, default 32
     num_layers : int, default 1
     strategy : {"recursive", "direct"}, default "recursive"
-    horizon : int, default 12
+    max_horizon : int, default 12
         Steps output at once by the direct strategy (ignored by the recursive one).
     scaling : {"window", "global"}, default "window"
     max_epochs : int, default 200
@@ -85,7 +86,7 @@ class RNNForecaster(BaseForecaster):
         **RNN_CONSTRAINTS,
         "window_length": [POSITIVE_INT],
         "strategy": [StrOptions({"recursive", "direct"})],
-        "horizon": [POSITIVE_INT],
+        "max_horizon": [POSITIVE_INT],
         "scaling": [StrOptions({"window", "global"})],
     }
 
@@ -97,7 +98,7 @@ class RNNForecaster(BaseForecaster):
         hidden_size: int = 32,
         num_layers: int = 1,
         strategy: str = "recursive",
-        horizon: int = 12,
+        max_horizon: int = 12,
         scaling: str = "window",
         max_epochs: int = 200,
         batch_size: int = 32,
@@ -114,7 +115,7 @@ class RNNForecaster(BaseForecaster):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.strategy = strategy
-        self.horizon = horizon
+        self.max_horizon = max_horizon
         self.scaling = scaling
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -129,14 +130,14 @@ class RNNForecaster(BaseForecaster):
     @classmethod
     def _test_params(cls) -> list[dict]:
         tiny = dict(window_length=12, hidden_size=4, max_epochs=2, batch_size=32, verbose=False)
-        return [tiny, {**tiny, "cell": "gru", "strategy": "direct", "horizon": 6}]
+        return [tiny, {**tiny, "cell": "gru", "strategy": "direct", "max_horizon": 6}]
 
     def _outputs(self) -> int:
-        return self.horizon if self.strategy == "direct" else 1
+        return self.max_horizon if self.strategy == "direct" else 1
 
     def _min_length(self) -> tuple[int, str]:
         w = self.window_length
-        out = self.horizon if self.strategy == "direct" else 1
+        out = self.max_horizon if self.strategy == "direct" else 1
         return w + out, f"one window of window_length={w} plus {out} target value(s)"
 
     # -- scaling: why a window's own mean: the level of a trending series at forecast time

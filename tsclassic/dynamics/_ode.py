@@ -26,7 +26,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
-from tsclassic._params import Integral, Interval, StrOptions, check_params
+from tsclassic._params import Integral, Interval, StrOptions, check_params, renamed_params
 from tsclassic._validation import check_coverage, check_h, check_positive_int
 from tsclassic.base import _VersionedPickleMixin
 from tsclassic.dynamics._fitting import fit_least_squares
@@ -78,6 +78,7 @@ def _number(value: Any, name: str) -> float:
     return float(value)
 
 
+@renamed_params(positional=("param_names", "state_names", "observed"))
 class ODEModel(_VersionedPickleMixin, BaseEstimator):
     """A mechanistic ordinary differential equation fitted to a multivariate series.
 
@@ -158,7 +159,7 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
     ...     return -k * y
     >>> t = np.arange(10.0)
     >>> y = pd.DataFrame({"x": 5 * np.exp(-0.3 * t)}, index=t)
-    >>> model = ODEModel(decay, ["k"], ["x"]).fit(y)
+    >>> model = ODEModel(decay, param_names=["k"], state_names=["x"]).fit(y)
     >>> round(float(model.params_["k"]), 3)
     0.3
     """
@@ -185,10 +186,10 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
     def __init__(
         self,
         rhs: Callable,
+        *,
         param_names: Sequence[str],
         state_names: Sequence[str],
         observed: Sequence[str] | None = None,
-        *,
         p0: Any = None,
         y0: Any = None,
         bounds: dict | None = None,

@@ -33,6 +33,7 @@ from tsclassic._params import (
     NON_NEGATIVE_REAL,
     POSITIVE_INT,
     check_params,
+    renamed_params,
 )
 from tsclassic._validation import check_h
 from tsclassic.base import _VersionedPickleMixin
@@ -143,6 +144,7 @@ class _PolynomialRHS:
         return self.coef @ row
 
 
+@renamed_params(positional=("threshold", "alpha", "max_iter", "window_length", "polyorder"))
 class SINDy(_VersionedPickleMixin, BaseEstimator):
     """Sparse identification of nonlinear dynamics (SINDy) with a polynomial library.
 
@@ -195,6 +197,7 @@ class SINDy(_VersionedPickleMixin, BaseEstimator):
     def __init__(
         self,
         degree: int = 2,
+        *,
         threshold: float = 0.1,
         alpha: float = 0.05,
         max_iter: int = 20,

@@ -10,7 +10,7 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tsclassic._params import Integral, Interval, StrOptions
+from tsclassic._params import Integral, Interval, StrOptions, renamed_params
 from tsclassic._validation import check_panel_lengths, check_panel_target, panel_by_length
 from tsclassic.base import PanelMixin, Tags
 from tsclassic.language._ngram import NGramLM
@@ -20,6 +20,7 @@ from tsclassic.language._smoothing import SMOOTHINGS
 __all__ = ["NGramClassifier"]
 
 
+@renamed_params(positional=("alphabet_size", "order"))
 class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
     """Likelihood classifier: SAX words scored by one n-gram model per class.
 
@@ -92,9 +93,9 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         n_segments: int = 16,
+        *,
         alphabet_size: int = 4,
         order: int = 3,
-        *,
         smoothing: str = "modified_kneser_ney",
         normalize: bool = True,
     ):
@@ -159,7 +160,7 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         alphabet = list(range(self.alphabet_size))
         self.models_ = [
             [
-                NGramLM(self.order, self.smoothing, vocabulary=alphabet).fit(
+                NGramLM(self.order, smoothing=self.smoothing, vocabulary=alphabet).fit(
                     [channel[i] for i in np.flatnonzero(codes == k)]
                 )
                 for channel in words

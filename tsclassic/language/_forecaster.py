@@ -7,7 +7,14 @@ from typing import ClassVar
 
 import numpy as np
 
-from tsclassic._params import NON_NEGATIVE_INT, POSITIVE_INT, Integral, Interval, StrOptions
+from tsclassic._params import (
+    NON_NEGATIVE_INT,
+    POSITIVE_INT,
+    Integral,
+    Interval,
+    StrOptions,
+    renamed_params,
+)
 from tsclassic.base import BaseForecaster, Tags
 from tsclassic.language._ngram import NGramLM
 from tsclassic.language._sax import paa, sax_breakpoints, sax_midpoints
@@ -21,6 +28,7 @@ __all__ = ["NGramForecaster"]
 _MAX_STATES = 256
 
 
+@renamed_params(positional=("order",))
 class NGramForecaster(BaseForecaster):
     """Forecast by symbols: SAX over time, an n-gram model of the symbol stream, and the
     expected value of the next symbols mapped back to values.
@@ -79,8 +87,8 @@ class NGramForecaster(BaseForecaster):
     def __init__(
         self,
         alphabet_size: int = 8,
-        order: int = 3,
         *,
+        order: int = 3,
         segment_length: int = 1,
         differences: int = 0,
         smoothing: str = "modified_kneser_ney",
@@ -117,7 +125,7 @@ class NGramForecaster(BaseForecaster):
         blocks = paa((z[len(z) - usable:] - mean) / std, usable // seg)
         self.symbols_ = np.searchsorted(sax_breakpoints(self.alphabet_size), blocks, side="right")
         self.model_ = NGramLM(
-            self.order, self.smoothing, vocabulary=list(range(self.alphabet_size))
+            self.order, smoothing=self.smoothing, vocabulary=list(range(self.alphabet_size))
         ).fit([self.symbols_.tolist()])
 
     def _next_symbol(self, history: tuple[int, ...]) -> np.ndarray:

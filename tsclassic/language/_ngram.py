@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from tsclassic._params import POSITIVE_INT, POSITIVE_REAL, Integral, StrOptions
+from tsclassic._params import POSITIVE_INT, POSITIVE_REAL, Integral, StrOptions, renamed_params
 from tsclassic._validation import check_positive_int, check_sequence
 from tsclassic.base import BaseSequenceModel
 from tsclassic.language._counts import context_ids, count_ngrams, lookup_ngrams
@@ -42,6 +42,7 @@ def _gather(values: np.ndarray, ids: np.ndarray, default: float) -> np.ndarray:
     return out
 
 
+@renamed_params(positional=("smoothing",))
 class NGramLM(BaseSequenceModel):
     """Interpolated n-gram language model with modified Kneser-Ney smoothing.
 
@@ -131,8 +132,8 @@ class NGramLM(BaseSequenceModel):
     def __init__(
         self,
         order: int = 3,
-        smoothing: str = "modified_kneser_ney",
         *,
+        smoothing: str = "modified_kneser_ney",
         k: float = 1.0,
         min_count: int = 1,
         vocabulary: Any = None,

@@ -19,7 +19,7 @@ from scipy.stats import norm
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tsclassic._params import Integral, Interval
+from tsclassic._params import Integral, Interval, renamed_params
 from tsclassic._validation import check_panel_lengths, panel_by_length
 from tsclassic.base import PanelMixin, Tags
 
@@ -167,6 +167,7 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
         return values
 
 
+@renamed_params(positional=("alphabet_size",))
 class SAX(PAA):
     """Symbolic Aggregate approXimation: PAA means binned by the equiprobable intervals of
     the standard normal into symbols ``0`` to ``alphabet_size - 1``.
@@ -215,7 +216,13 @@ class SAX(PAA):
         "scale": ["boolean"],
     }
 
-    def __init__(self, n_segments: int = 8, alphabet_size: int = 4, *, scale: bool = False):
+    def __init__(
+        self,
+        n_segments: int = 8,
+        *,
+        alphabet_size: int = 4,
+        scale: bool = False,
+    ):
         self.n_segments = n_segments
         self.alphabet_size = alphabet_size
         self.scale = scale

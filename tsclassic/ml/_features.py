@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from tsclassic._params import HasMethods
+from tsclassic._params import HasMethods, renamed_params
 from tsclassic._validation import check_panel_target
 from tsclassic.base import PanelMixin, Tags
 from tsclassic.ml._quantiles import QuantileFeatures
@@ -84,6 +84,7 @@ def _finite_median(F: np.ndarray) -> np.ndarray:
     return out
 
 
+@renamed_params(positional=("estimator", "random_state"))
 class _FeatureModel(PanelMixin, BaseEstimator):
     """Features of each series, then a tabular estimator on them."""
 
@@ -102,7 +103,13 @@ class _FeatureModel(PanelMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, features: Any = None, estimator: Any = None, random_state: Any = None):
+    def __init__(
+        self,
+        features: Any = None,
+        *,
+        estimator: Any = None,
+        random_state: Any = None,
+    ):
         self.features = features
         self.estimator = estimator
         self.random_state = random_state

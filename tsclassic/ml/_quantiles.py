@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tsclassic._params import Integral, Interval
+from tsclassic._params import Integral, Interval, renamed_params
 from tsclassic._validation import panel_by_length, panel_channel_names
 from tsclassic.base import PanelMixin, Tags
 
@@ -104,6 +104,7 @@ def _rep_length(length: int, kind: str) -> int:
     return _represent(np.zeros((1, length)), kind).shape[1]
 
 
+@renamed_params(positional=("divisor", "representations"))
 class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
     """Quantiles over dyadic intervals of the series and its transforms (QUANT).
 
@@ -171,8 +172,13 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
         "representations": [tuple, list],
     }
 
-    def __init__(self, depth: int = 6, divisor: int = 4,
-                 representations: tuple[str, ...] = _REPRESENTATIONS):
+    def __init__(
+        self,
+        depth: int = 6,
+        *,
+        divisor: int = 4,
+        representations: tuple[str, ...] = _REPRESENTATIONS,
+    ):
         self.depth = depth
         self.divisor = divisor
         self.representations = representations
