@@ -84,7 +84,7 @@ def m4_adjusted(m: int, forecaster):
     """The M4 benchmarks' scheme: 90% ACF test, classical multiplicative adjustment."""
     if m == 1:
         return forecaster
-    return DecompositionForecaster(m, forecaster, method="classical", model="multiplicative",
+    return DecompositionForecaster(m, trend_forecaster=forecaster, method="classical", model="multiplicative",
                                    seasonal_test=True)
 
 

@@ -48,7 +48,7 @@ OFFICIAL = {
 
 def m4_adjusted(forecaster):
     """The M4 benchmarks' scheme: 90% ACF test, classical multiplicative adjustment."""
-    return DecompositionForecaster(M, forecaster, method="classical", model="multiplicative",
+    return DecompositionForecaster(M, trend_forecaster=forecaster, method="classical", model="multiplicative",
                                    seasonal_test=True)
 
 
@@ -62,14 +62,14 @@ def full_models():
         "Damped (M4)": m4_adjusted(ExponentialSmoothingForecaster(trend="add", damped_trend=True)),
         "Theta (M4)": ThetaForecaster(M),
         "MSTL[24,168]+Damped": DecompositionForecaster([24, 168]),
-        "MSTL[24,168]+Theta": DecompositionForecaster([24, 168], ThetaForecaster()),
+        "MSTL[24,168]+Theta": DecompositionForecaster([24, 168], trend_forecaster=ThetaForecaster()),
         "AutoSARIMAX(24, css)": AutoSARIMAX(M, method="css"),
     }
 
 
 def subset_models():
     return {
-        "SARIMAX(1,0,1)(1,1,1,24)": SARIMAXForecaster((1, 0, 1), (1, 1, 1, M)),
+        "SARIMAX(1,0,1)(1,1,1,24)": SARIMAXForecaster((1, 0, 1), seasonal_order=(1, 1, 1, M)),
         "AutoSARIMAX(24, css)": AutoSARIMAX(M, method="css"),
         "AutoSARIMAX(24, css-ml)": AutoSARIMAX(M, method="css-ml"),
     }

@@ -86,7 +86,7 @@ def _exog_data(n=120, seed=0):
 
 def test_exogenous_regression_recovers_coefficients_and_names():
     y, X, X_future = _exog_data()
-    model = SARIMAXForecaster(order=(1, 0, 0), trend="c").fit(y, X)
+    model = SARIMAXForecaster(order=(1, 0, 0), deterministic_trend="c").fit(y, X)
     assert model.params_["price"] == pytest.approx(2.0, abs=0.15)
     assert model.params_["promo"] == pytest.approx(-1.5, abs=0.2)
     assert model.params_["ar.L1"] == pytest.approx(0.5, abs=0.2)
@@ -126,8 +126,8 @@ def test_bad_input_messages(log_air):
         SARIMAXForecaster(order=(1, 0)).fit(log_air)
     with pytest.raises(ValueError, match="seasonal_order"):
         SARIMAXForecaster(seasonal_order=(1, 0, 0, 1)).fit(log_air)
-    with pytest.raises(ValueError, match="trend"):
-        SARIMAXForecaster(trend="quadratic").fit(log_air)
+    with pytest.raises(ValueError, match="deterministic_trend"):
+        SARIMAXForecaster(deterministic_trend="quadratic").fit(log_air)
 
 
 # -- AutoSARIMAX ----------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_auto_sarimax_long_season_uses_fourier_terms_quickly():
     start = time.perf_counter()
     model = AutoSARIMAX(season_length=168, method="css", max_order=3).fit(y)
     assert time.perf_counter() - start < 20
-    assert model.fourier_k_ >= 2 and model.seasonal_order_[3] == 0
+    assert model.n_harmonics_ >= 2 and model.seasonal_order_[3] == 0
     assert "sin168_1" in model.params_.index
     truth = 50 + 3 * np.sin(2 * np.pi * (len(t) + np.arange(48)) / 168) + np.cos(
         4 * np.pi * (len(t) + np.arange(48)) / 168)
@@ -205,8 +205,8 @@ def test_auto_sarimax_bad_params(log_air):
         AutoSARIMAX(max_p=-1).fit(log_air)
     with pytest.raises(ValueError, match="two full seasons"):
         AutoSARIMAX(season_length=24).fit(log_air[:40])
-    with pytest.raises(ValueError, match="fourier_k"):
-        AutoSARIMAX(season_length=60, fourier_k=31).fit(np.arange(200.0))
+    with pytest.raises(ValueError, match="n_harmonics"):
+        AutoSARIMAX(season_length=60, n_harmonics=31).fit(np.arange(200.0))
 
 
 # -- exponential smoothing and Theta --------------------------------------------------------
@@ -261,7 +261,7 @@ def test_m4_sample_theta_and_ses_match_the_m4_benchmark_code(m4_sample):
     from tsclassic.decomposition import DecompositionForecaster
     from tsclassic.metrics import mase, smape
 
-    m4_ses = DecompositionForecaster(24, ExponentialSmoothingForecaster(), method="classical",
+    m4_ses = DecompositionForecaster(24, trend_forecaster=ExponentialSmoothingForecaster(), method="classical",
                                      model="multiplicative", seasonal_test=True)
     scores = []
     for y, actual in m4_sample:

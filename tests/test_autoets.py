@@ -158,7 +158,7 @@ def test_model_strings():
     est = AutoETS(model="MAdN").fit(y)
     assert est.model_ == "MAdN" and set(est.candidates_) == {"MAdN"}
     assert 0.8 <= est.params_["phi"] <= 0.98
-    assert AutoETS(model="AZN", damped=False).fit(y).model_ in {"ANN", "AAN"}
+    assert AutoETS(model="AZN", damped_trend=False).fit(y).model_ in {"ANN", "AAN"}
 
 
 @pytest.mark.parametrize(
@@ -166,8 +166,8 @@ def test_model_strings():
     [
         ({"model": "XYZ"}, "model"),
         ({"model": "ZZ"}, "model"),
-        ({"model": "ANN", "damped": True}, "damped"),
-        ({"model": "MAdN", "damped": False}, "damped"),
+        ({"model": "ANN", "damped_trend": True}, "damped_trend"),
+        ({"model": "MAdN", "damped_trend": False}, "damped_trend"),
         ({"model": "AAM", "season_length": 4}, "restrict"),
         ({"model": "ANA"}, "season_length"),
         ({"ic": "hqic"}, "ic"),

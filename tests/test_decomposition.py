@@ -30,7 +30,7 @@ def _hourly(n_weeks=4, seed=0) -> np.ndarray:
 def test_classical_matches_statsmodels(air, model):
     from statsmodels.tsa.seasonal import seasonal_decompose
 
-    ours = decompose(air, method="classical", periods=12, model=model)
+    ours = decompose(air, method="classical", season_length=12, model=model)
     theirs = seasonal_decompose(air.to_numpy(), model=model, period=12)
     np.testing.assert_allclose(ours["seasonal_12"], theirs.seasonal, atol=1e-10)
     np.testing.assert_allclose(ours["trend"], theirs.trend, atol=1e-10)
@@ -39,7 +39,7 @@ def test_classical_matches_statsmodels(air, model):
 
 
 def test_classical_additive_seasonal_sums_to_zero(air):
-    parts = decompose(air, method="classical", periods=12)
+    parts = decompose(air, method="classical", season_length=12)
     sums = parts["seasonal_12"].to_numpy().reshape(-1, 12).sum(axis=1)
     np.testing.assert_allclose(sums, 0, atol=1e-9)
     rebuilt = parts["trend"] + parts["seasonal_12"] + parts["resid"]
@@ -50,7 +50,7 @@ def test_stl_matches_statsmodels(air):
     from statsmodels.tsa.seasonal import STL
 
     y = np.log(air)
-    ours = decompose(y, method="stl", periods=12, seasonal_window=13, robust=True)
+    ours = decompose(y, method="stl", season_length=12, seasonal_window=13, robust=True)
     theirs = STL(y.to_numpy(), period=12, seasonal=13, robust=True).fit()
     np.testing.assert_allclose(ours["trend"], theirs.trend)
     np.testing.assert_allclose(ours["seasonal_12"], theirs.seasonal)
@@ -61,7 +61,7 @@ def test_mstl_matches_statsmodels_and_recovers_both_seasons():
     from statsmodels.tsa.seasonal import MSTL
 
     y = _hourly()
-    ours = decompose(y, method="mstl", periods=[168, 24])
+    ours = decompose(y, method="mstl", season_length=[168, 24])
     theirs = MSTL(y, periods=[24, 168]).fit()
     assert list(ours.columns) == ["trend", "seasonal_24", "seasonal_168", "resid"]
     np.testing.assert_allclose(ours[["seasonal_24", "seasonal_168"]], theirs.seasonal)
@@ -73,7 +73,7 @@ def test_mstl_matches_statsmodels_and_recovers_both_seasons():
 
 def test_classical_two_periods_recovers_both_seasons():
     y = _hourly()
-    parts = decompose(y, method="classical", periods=[24, 168])
+    parts = decompose(y, method="classical", season_length=[24, 168])
     t = np.arange(len(y))
     assert np.corrcoef(parts["seasonal_24"], np.sin(2 * np.pi * t / 24))[0, 1] > 0.95
     assert np.corrcoef(parts["seasonal_168"], np.sin(2 * np.pi * t / 168))[0, 1] > 0.95
@@ -81,32 +81,32 @@ def test_classical_two_periods_recovers_both_seasons():
 
 def test_decompose_errors(air):
     with pytest.raises(ValueError, match="two full seasons"):
-        decompose(air[:20], method="stl", periods=12)
+        decompose(air[:20], method="stl", season_length=12)
     nan = air.copy()
     nan.iloc[3] = np.nan
     with pytest.raises(ValueError, match="y contains 1 NaN"):
-        decompose(nan, method="classical", periods=12)
-    with pytest.raises(ValueError, match="periods"):
-        decompose(air, periods=1)
+        decompose(nan, method="classical", season_length=12)
+    with pytest.raises(ValueError, match="season_length"):
+        decompose(air, season_length=1)
     with pytest.raises(ValueError, match="method"):
         decompose(air, method="x11")
     with pytest.raises(ValueError, match="mstl"):
-        decompose(air, method="stl", periods=[3, 12])
+        decompose(air, method="stl", season_length=[3, 12])
     with pytest.raises(ValueError, match="multiplicative"):
         decompose(air, method="stl", model="multiplicative")
     with pytest.raises(ValueError, match="gaps"):
         decompose(air.drop(air.index[5]), method="stl")
     with pytest.raises(TypeError, match="numeric"):
-        decompose(pd.Series(["a"] * 30), periods=4)
+        decompose(pd.Series(["a"] * 30), season_length=4)
 
 
 def test_decomposer_equals_decompose_per_series(air):
     X = np.vstack([air.to_numpy(), np.log(air.to_numpy())])
-    adjusted = Decomposer(method="stl", periods=12).fit_transform(X)
+    adjusted = Decomposer(method="stl", season_length=12).fit_transform(X)
     for row, series in zip(adjusted, X):
-        parts = decompose(series, method="stl", periods=12)
+        parts = decompose(series, method="stl", season_length=12)
         np.testing.assert_allclose(row, series - parts["seasonal_12"])
-    trend = Decomposer(method="classical", periods=12, component="trend").fit(X).transform(X)
+    trend = Decomposer(method="classical", season_length=12, component="trend").fit(X).transform(X)
     assert np.isnan(trend[:, :6]).all() and np.isfinite(trend[:, 6:-6]).all()
     with pytest.raises(ValueError, match="component"):
         Decomposer(component="season").fit(X).transform(X)
@@ -114,7 +114,7 @@ def test_decomposer_equals_decompose_per_series(air):
 
 def test_forecaster_exact_on_trend_plus_season():
     y = np.arange(48.0) + np.tile([3.0, -1.0, -2.0, 0.0], 12)
-    model = DecompositionForecaster(4, Drift(), method="classical").fit(y)
+    model = DecompositionForecaster(4, trend_forecaster=Drift(), method="classical").fit(y)
     expected = np.arange(48.0, 56.0) + np.tile([3.0, -1.0, -2.0, 0.0], 2)
     np.testing.assert_allclose(model.predict(8), expected, atol=1e-9)
 
@@ -122,8 +122,8 @@ def test_forecaster_exact_on_trend_plus_season():
 def test_forecaster_two_seasons_beats_one_on_hourly_data():
     y = _hourly(n_weeks=6)
     train, test = y[:-48], y[-48:]
-    both = DecompositionForecaster([24, 168], Naive()).fit(train).predict(48)
-    daily = DecompositionForecaster(24, Naive(), method="stl").fit(train).predict(48)
+    both = DecompositionForecaster([24, 168], trend_forecaster=Naive()).fit(train).predict(48)
+    daily = DecompositionForecaster(24, trend_forecaster=Naive(), method="stl").fit(train).predict(48)
     assert np.mean(np.abs(both - test)) < 0.5 * np.mean(np.abs(daily - test))
     bounds = DecompositionForecaster([24, 168]).fit(train).predict_interval(48, coverage=0.9)
     inside = (bounds[:, 0] <= test) & (test <= bounds[:, 1])
@@ -133,18 +133,18 @@ def test_forecaster_two_seasons_beats_one_on_hourly_data():
 def test_forecaster_seasonal_test_and_index(air):
     flat = pd.Series(np.random.default_rng(0).normal(100, 1, 60),
                      index=pd.period_range("2020-01", periods=60, freq="M"))
-    model = DecompositionForecaster(12, Naive(), method="classical", model="multiplicative",
+    model = DecompositionForecaster(12, trend_forecaster=Naive(), method="classical", model="multiplicative",
                                     seasonal_test=True).fit(flat)
-    assert model.periods_ == ()
+    assert model.season_length_ == ()
     assert model.predict(3).iloc[0] == flat.iloc[-1]
-    seasonal = DecompositionForecaster(12, Naive(), method="classical", model="multiplicative",
+    seasonal = DecompositionForecaster(12, trend_forecaster=Naive(), method="classical", model="multiplicative",
                                        seasonal_test=True).fit(air)
-    assert seasonal.periods_ == (12,)
+    assert seasonal.season_length_ == (12,)
     assert seasonal.predict(3).index[0] == pd.Period("1961-01", "M")
     with pytest.raises(TypeError, match="trend_forecaster"):
-        DecompositionForecaster(12, "ses").fit(air)
+        DecompositionForecaster(12, trend_forecaster="ses").fit(air)
     with pytest.raises(NotImplementedError, match="intervals"):
-        DecompositionForecaster(12, Naive2Like(), method="stl").fit(air).predict_interval(3)
+        DecompositionForecaster(12, trend_forecaster=Naive2Like(), method="stl").fit(air).predict_interval(3)
 
 
 def Naive2Like():

@@ -32,14 +32,14 @@ _PANEL = panel_data()[0]
 @pytest.mark.parametrize(
     ("model", "data", "name"),
     [
-        (SARIMAXForecaster(maxiter=-1), _SERIES, "maxiter"),
-        (ExponentialSmoothingForecaster(maxiter=2.5), _SERIES, "maxiter"),
+        (SARIMAXForecaster(max_iter=-1), _SERIES, "max_iter"),
+        (ExponentialSmoothingForecaster(max_iter=2.5), _SERIES, "max_iter"),
         (ExponentialSmoothingForecaster(season_length="bogus"), _SERIES, "season_length"),
         (SeasonalNaive(season_length="bogus"), _SERIES, "season_length"),
         (NGramLM(k=float("nan")), [["a", "b"]], "k"),
         (LotkaVolterra(rtol=float("nan")), LotkaVolterra._conformance_data(), "rtol"),
         (LotkaVolterra(atol=float("nan")), LotkaVolterra._conformance_data(), "atol"),
-        (ODEModel(ODEModel._test_params()[0]["rhs"], ["k"], ["x"], rtol=float("nan")),
+        (ODEModel(ODEModel._test_params()[0]["rhs"], param_names=["k"], state_names=["x"], rtol=float("nan")),
          ODEModel._conformance_data(), "rtol"),
         (TimeDomainFeatures(peak_prominence="bogus"), _PANEL, "peak_prominence"),
         (SeasonalNaive(season_length=True), _SERIES, "season_length"),

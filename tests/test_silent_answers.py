@@ -139,8 +139,8 @@ def _exog_case():
 def test_exogenous_rows_are_aligned_by_label():
     y, X = _exog_case()
     shuffled = X.sample(frac=1.0, random_state=0)  # same labels, another order
-    a = SARIMAXForecaster(order=(0, 0, 0), trend="c").fit(y, X)
-    b = SARIMAXForecaster(order=(0, 0, 0), trend="c").fit(y, shuffled)
+    a = SARIMAXForecaster(order=(0, 0, 0), deterministic_trend="c").fit(y, X)
+    b = SARIMAXForecaster(order=(0, 0, 0), deterministic_trend="c").fit(y, shuffled)
     np.testing.assert_allclose(a.params_.to_numpy(), b.params_.to_numpy())
     pd.testing.assert_series_equal(a.predict(5, X), b.predict(5, shuffled))
     with pytest.raises(ValueError, match=r"X's index does not match y's.*first: Period\('2020-01'"):

@@ -230,9 +230,9 @@ def test_feature_transformer_bad_params(cls, params, match):
 def test_harmonic_forecaster_recovers_known_coefficients():
     t = np.arange(120)
     y = 5 + 0.2 * t + 3 * np.sin(2 * np.pi * t / 12) - 2 * np.cos(4 * np.pi * t / 12)
-    f = HarmonicForecaster(periods=12, n_harmonics=2).fit(y)
+    f = HarmonicForecaster(season_length=12, n_harmonics=2).fit(y)
     assert f.params_["intercept"] == pytest.approx(5)
-    assert f.params_["trend"] == pytest.approx(0.2)
+    assert f.params_["drift"] == pytest.approx(0.2)
     assert f.params_["sin_12_1"] == pytest.approx(3)
     assert f.params_["cos_12_2"] == pytest.approx(-2)
     t_future = np.arange(120, 132)
@@ -244,7 +244,7 @@ def test_harmonic_forecaster_intervals_cover():
     rng = np.random.default_rng(0)
     t = np.arange(300)
     y = 10 + np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.5, 300)
-    f = HarmonicForecaster(periods=12, n_harmonics=1).fit(y[:200])
+    f = HarmonicForecaster(season_length=12, n_harmonics=1).fit(y[:200])
     lo_hi = f.predict_interval(100, coverage=0.9)
     inside = ((y[200:] >= lo_hi[:, 0]) & (y[200:] <= lo_hi[:, 1])).mean()
     assert 0.8 < inside <= 1.0
@@ -256,15 +256,16 @@ def test_harmonic_forecaster_on_airline_beats_seasonal_naive():
 
     y = np.log(load_airline())
     train, test = y.iloc[:-24], y.iloc[-24:]
-    ours = HarmonicForecaster(periods=12, n_harmonics=4).fit(train).predict(24)
+    ours = HarmonicForecaster(season_length=12, n_harmonics=4).fit(train).predict(24)
     naive = SeasonalNaive(season_length=12).fit(train).predict(24)
     assert ours.index.equals(test.index)
     assert np.abs(ours - test).mean() < np.abs(naive - test).mean()
 
 
 @pytest.mark.parametrize(("params", "match"), [
-    ({"periods": 1}, "periods"), ({"periods": 12, "n_harmonics": 7}, "n_harmonics"),
-    ({"periods": (12, 6), "n_harmonics": (1, 2, 3)}, "n_harmonics"), ({"trend": "yes"}, "trend"),
+    ({"season_length": 1}, "season_length"), ({"season_length": 12, "n_harmonics": 7}, "n_harmonics"),
+    ({"season_length": (12, 6), "n_harmonics": (1, 2, 3)}, "n_harmonics"),
+    ({"deterministic_trend": "yes"}, "deterministic_trend"),
 ])
 def test_harmonic_forecaster_bad_params(params, match):
     with pytest.raises(ValueError, match=match):
@@ -273,4 +274,4 @@ def test_harmonic_forecaster_bad_params(params, match):
 
 def test_harmonic_forecaster_too_short():
     with pytest.raises(ValueError, match="y has 5 observations"):
-        HarmonicForecaster(periods=12, n_harmonics=3).fit(np.arange(5.0))
+        HarmonicForecaster(season_length=12, n_harmonics=3).fit(np.arange(5.0))

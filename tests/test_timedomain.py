@@ -67,7 +67,7 @@ def test_detect_level_shifts_recovers_planted_steps(seed):
     y = np.concatenate([np.full(b - a, lv) for lv, a, b in zip(levels, bounds[:-1], bounds[1:])])
     y = y + rng.normal(0, noise, y.size)
     shifts = detect_level_shifts(y)
-    assert shifts["location"].tolist() == pytest.approx(bounds[1:-1], abs=1)
+    assert shifts["position"].tolist() == pytest.approx(bounds[1:-1], abs=1)
     # The step estimate is a difference of two segment means: within a few standard errors.
     assert shifts["step"].to_numpy() == pytest.approx(np.diff(levels), abs=4 * noise / np.sqrt(50))
 
@@ -78,7 +78,7 @@ def test_level_shifts_on_noise_and_constants():
     assert false_alarms <= 3
     assert detect_level_shifts(np.full(50, 3.0)).empty
     clean = np.r_[np.zeros(20), np.ones(20)]
-    assert detect_level_shifts(clean)["location"].tolist() == [20]
+    assert detect_level_shifts(clean)["position"].tolist() == [20]
 
 
 def test_level_shift_penalty_and_min_size_are_validated():

@@ -17,7 +17,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tsclassic._params import NON_NEGATIVE_INT, POSITIVE_INT, Integral, Interval, StrOptions
+from tsclassic._params import (
+    NON_NEGATIVE_INT,
+    POSITIVE_INT,
+    Integral,
+    Interval,
+    StrOptions,
+    renamed_params,
+)
 from tsclassic.arima._common import quiet_statsmodels
 from tsclassic.arima._sarimax import SARIMAXForecaster, fit_filtered, rename_exog
 from tsclassic.base import BaseForecaster, Tags
@@ -85,6 +92,8 @@ def kpss_says_difference(x: np.ndarray, alpha: float = 0.05) -> bool:
     return bool(p_value < alpha)
 
 
+@renamed_params({"max_seasonal_period": "max_season_length", "fourier_k": "n_harmonics",
+                 "maxiter": "max_iter"})
 class AutoSARIMAX(BaseForecaster):
     """Seasonal ARIMA with automatically chosen orders (Hyndman-Khandakar stepwise search).
 
@@ -100,7 +109,7 @@ class AutoSARIMAX(BaseForecaster):
        starting from its CSS estimates (``method="css-ml"``), or kept at the CSS
        estimates (``method="css"``, faster).
 
-    Long seasons (``season_length > max_seasonal_period``, e.g. 168 for hourly data with
+    Long seasons (``season_length > max_season_length``, e.g. 168 for hourly data with
     a weekly cycle) would make a seasonal ARIMA's state vector hundreds long; there the
     seasonality is modelled by Fourier terms, chosen by AICc, as exogenous regressors of
     a non-seasonal ARIMA (Hyndman & Athanasopoulos, section 12.1).
@@ -116,12 +125,15 @@ class AutoSARIMAX(BaseForecaster):
     max_order : int, default 5
         Bound on ``p + q + P + Q``.
     method : {"css-ml", "css"}, default "css-ml"
-    max_seasonal_period : int, default 52
-        Longer seasons are modelled by Fourier terms.
-    fourier_k : int, optional
-        Number of Fourier pairs for a long season; chosen by AICc (up to 10) if None.
-    maxiter : int, default 50
-        Iterations of the final maximum-likelihood fit.
+    max_season_length : int, default 52
+        Longer seasons are modelled by Fourier terms (``max_seasonal_period`` before
+        tsclassic 0.2).
+    n_harmonics : int, optional
+        Number of Fourier pairs (harmonics) for a long season, as in
+        :class:`~tsclassic.spectral.HarmonicForecaster`; chosen by AICc (up to 10) if None
+        (``fourier_k`` before tsclassic 0.2).
+    max_iter : int, default 50
+        Iterations of the final maximum-likelihood fit (``maxiter`` before tsclassic 0.2).
 
     Attributes
     ----------
@@ -129,7 +141,7 @@ class AutoSARIMAX(BaseForecaster):
     seasonal_order_ : tuple (P, D, Q, m)
         ``m`` is 0 when the season is modelled by Fourier terms, or not at all.
     with_constant_ : bool
-    fourier_k_ : int
+    n_harmonics_ : int
         Fourier pairs used (0 when none).
     model_ : SARIMAXForecaster
         The final fitted model (on ``y``, with ``X`` and the Fourier terms as regressors).
@@ -157,9 +169,9 @@ class AutoSARIMAX(BaseForecaster):
         **{name: [NON_NEGATIVE_INT]
            for name in ("max_p", "max_q", "max_P", "max_Q", "max_d", "max_D", "max_order")},
         "method": [StrOptions(set(_METHODS))],
-        "max_seasonal_period": [Interval(Integral, 2, None, closed="left")],
-        "fourier_k": [POSITIVE_INT, None],
-        "maxiter": [POSITIVE_INT],
+        "max_season_length": [Interval(Integral, 2, None, closed="left")],
+        "n_harmonics": [POSITIVE_INT, None],
+        "max_iter": [POSITIVE_INT],
     }
 
     def __init__(
@@ -174,9 +186,9 @@ class AutoSARIMAX(BaseForecaster):
         max_D: int = 1,
         max_order: int = 5,
         method: str = "css-ml",
-        max_seasonal_period: int = 52,
-        fourier_k: int | None = None,
-        maxiter: int = 50,
+        max_season_length: int = 52,
+        n_harmonics: int | None = None,
+        max_iter: int = 50,
     ):
         self.season_length = season_length
         self.max_p = max_p
@@ -187,9 +199,9 @@ class AutoSARIMAX(BaseForecaster):
         self.max_D = max_D
         self.max_order = max_order
         self.method = method
-        self.max_seasonal_period = max_seasonal_period
-        self.fourier_k = fourier_k
-        self.maxiter = maxiter
+        self.max_season_length = max_season_length
+        self.n_harmonics = n_harmonics
+        self.max_iter = max_iter
 
     @classmethod
     def _test_params(cls) -> list[dict]:
@@ -206,17 +218,17 @@ class AutoSARIMAX(BaseForecaster):
     def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
         m = int(self.season_length)
         n = len(y)
-        self.fourier_k_ = 0
+        self.n_harmonics_ = 0
         self._fourier_period = 0
-        if m > self.max_seasonal_period:
+        if m > self.max_season_length:
             k_max = max(1, min(10, m // 2))
-            if self.fourier_k is not None and self.fourier_k > m // 2:
+            if self.n_harmonics is not None and self.n_harmonics > m // 2:
                 raise ValueError(
-                    f"fourier_k={self.fourier_k} exceeds season_length // 2 = {m // 2}; higher "
+                    f"n_harmonics={self.n_harmonics} exceeds season_length // 2 = {m // 2}; higher "
                     f"harmonics repeat lower ones: pass at most {m // 2}."
                 )
-            k = self.fourier_k or choose_fourier_k(y, m, k_max)
-            self.fourier_k_, self._fourier_period = int(k), m
+            k = self.n_harmonics or choose_fourier_k(y, m, k_max)
+            self.n_harmonics_, self._fourier_period = int(k), m
             terms = fourier_terms(np.arange(n, dtype=float), m, k)
             X = terms if X is None else np.hstack([X, terms])
             m = 1
@@ -229,8 +241,8 @@ class AutoSARIMAX(BaseForecaster):
         self.with_constant_ = best.constant
         self._final_fit(y, X, best)
         names = list(self.exog_columns_ or [])
-        if self.fourier_k_:
-            names += _fourier_names(self._fourier_period, self.fourier_k_)
+        if self.n_harmonics_:
+            names += _fourier_names(self._fourier_period, self.n_harmonics_)
         self.params_ = rename_exog(self.params_, names)
 
     def _choose_D(self, y: np.ndarray, m: int) -> int:
@@ -325,7 +337,7 @@ class AutoSARIMAX(BaseForecaster):
 
         final = SARIMAXForecaster(
             order=self.order_, seasonal_order=self.seasonal_order_,
-            trend="c" if best.constant else None, maxiter=self.maxiter,
+            deterministic_trend="c" if best.constant else None, max_iter=self.max_iter,
         )
         model = final._model(y, X)
         start = statsmodels_start_params(best)
@@ -333,7 +345,7 @@ class AutoSARIMAX(BaseForecaster):
             if self.method == "css":
                 results = model.filter(start, cov_type="none")
             else:
-                results = fit_filtered(model, maxiter=self.maxiter, start_params=start)
+                results = fit_filtered(model, max_iter=self.max_iter, start_params=start)
         final._store(y, X, results)
         self.model_ = final
         self.params_ = final.params_
@@ -341,10 +353,10 @@ class AutoSARIMAX(BaseForecaster):
 
     # -- prediction ---------------------------------------------------------------
     def _future_regressors(self, h: int, X: np.ndarray | None) -> np.ndarray | None:
-        if not self.fourier_k_:
+        if not self.n_harmonics_:
             return X
         t = np.arange(self.n_obs_, self.n_obs_ + h, dtype=float)
-        terms = fourier_terms(t, self._fourier_period, self.fourier_k_)
+        terms = fourier_terms(t, self._fourier_period, self.n_harmonics_)
         return terms if X is None else np.hstack([X, terms])
 
     def _predict(self, h: int, X: np.ndarray | None) -> np.ndarray:

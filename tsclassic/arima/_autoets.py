@@ -22,7 +22,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 import pandas as pd
 
-from tsclassic._params import Integral, Interval, StrOptions
+from tsclassic._params import Integral, Interval, StrOptions, renamed_params
 from tsclassic._seasonality import seasonal_indices
 from tsclassic.base import BaseForecaster, Tags
 
@@ -65,8 +65,8 @@ def parse_model(model: Any, damped: Any) -> tuple[list[str], list[str], list[str
     if len(text) == 4 and text[2] == "d":
         if damped is False:
             raise ValueError(
-                f"model={model!r} asks for a damped trend but damped=False; drop the 'd' "
-                f"or set damped=None."
+                f"model={model!r} asks for a damped trend but damped_trend=False; drop the "
+                f"'d' or set damped_trend=None."
             )
         text, damped = text[:2] + text[3], True
     if len(text) != 3 or text[0] not in "AMZ" or text[1] not in "NAMZ" or text[2] not in "NAMZ":
@@ -76,7 +76,7 @@ def parse_model(model: Any, damped: Any) -> tuple[list[str], list[str], list[str
         )
     if damped is True and text[1] == "N":
         raise ValueError(
-            f"damped=True needs a trend, but model={model!r} has none; set its trend "
+            f"damped_trend=True needs a trend, but model={model!r} has none; set its trend "
             f"letter to A, M or Z."
         )
     dampeds = [True, False] if damped is None else [bool(damped)]
@@ -166,7 +166,7 @@ def smoothing_values(fit: ETSFit) -> tuple[float, float, float, float]:
 
 
 def fit_ets(y: np.ndarray, error: str, trend: str, season: str, damped: bool, m: int,
-            maxiter: int) -> ETSFit | None:
+            max_nfev: int) -> ETSFit | None:
     """Fit one ETS model by maximum likelihood, as R's ``etsmodel``; ``None`` when the
     series is too short for its parameters or no starting point is feasible."""
     from tsclassic.arima._autoets_kernels import ets_filter, ets_nelder_mead
@@ -177,7 +177,7 @@ def fit_ets(y: np.ndarray, error: str, trend: str, season: str, damped: bool, m:
     if len(start) >= n - 1:
         return None
     codes = _CODE[error], _CODE[trend], _CODE[season]
-    par, _, status = ets_nelder_mead(y, m, *codes, damped, start, _LOWER, _UPPER, maxiter)
+    par, _, status = ets_nelder_mead(y, m, *codes, damped, start, _LOWER, _UPPER, max_nfev)
     if status == -1:
         return None
     k = n_smoothing(trend, season, damped)
@@ -195,6 +195,7 @@ def fit_ets(y: np.ndarray, error: str, trend: str, season: str, damped: bool, m:
     return fit._replace(lik=lik, aic=aic, aicc=aicc, bic=lik + np.log(n) * n_par)
 
 
+@renamed_params({"damped": "damped_trend", "maxiter": "max_nfev"})
 class AutoETS(BaseForecaster):
     """Automatic exponential smoothing: the ETS model with the lowest AICc.
 
@@ -219,16 +220,19 @@ class AutoETS(BaseForecaster):
     model : str, default "ZZZ"
         Error (``A``, ``M``), trend (``N``, ``A``, ``M``) and season (``N``, ``A``, ``M``)
         letters; ``Z`` lets AutoETS choose that part. ``"MAdN"`` fixes a damped trend.
-    damped : bool or None, default None
-        Damp the trend (True), never (False), or choose (None).
+    damped_trend : bool or None, default None
+        Damp the trend (True), never (False), or choose (None); ``damped`` before
+        tsclassic 0.2, as :class:`ExponentialSmoothingForecaster` names it.
     restrict : bool, default True
         Leave out the combinations with infinite forecast variance (R's ``restrict``).
     allow_multiplicative_trend : bool, default False
         Also try multiplicative trends when the trend is ``Z`` (R's default leaves them out).
     ic : {"aicc", "aic", "bic"}, default "aicc"
         The criterion that picks the model.
-    maxiter : int, default 2000
-        Likelihood evaluations allowed to the simplex of each candidate.
+    max_nfev : int, default 2000
+        Likelihood evaluations allowed to the simplex of each candidate (``maxiter``
+        before tsclassic 0.2; evaluations, not iterations, as the ODE models'
+        ``max_nfev``).
     n_paths : int, default 5000
         Simulated paths for the intervals of the classes without analytic variances.
     random_state : int, RandomState instance or None, default None
@@ -289,11 +293,11 @@ class AutoETS(BaseForecaster):
     _parameter_constraints: ClassVar[dict[str, list]] = {
         "season_length": [Interval(Integral, 1, None, closed="left")],
         "model": [str],
-        "damped": ["boolean", None],
+        "damped_trend": ["boolean", None],
         "restrict": ["boolean"],
         "allow_multiplicative_trend": ["boolean"],
         "ic": [StrOptions({"aicc", "aic", "bic"})],
-        "maxiter": [Interval(Integral, 1, None, closed="left")],
+        "max_nfev": [Interval(Integral, 1, None, closed="left")],
         "n_paths": [Interval(Integral, 100, None, closed="left")],
         "random_state": ["random_state"],
     }
@@ -303,21 +307,21 @@ class AutoETS(BaseForecaster):
         season_length: int = 1,
         *,
         model: str = "ZZZ",
-        damped: bool | None = None,
+        damped_trend: bool | None = None,
         restrict: bool = True,
         allow_multiplicative_trend: bool = False,
         ic: str = "aicc",
-        maxiter: int = 2000,
+        max_nfev: int = 2000,
         n_paths: int = 5000,
         random_state: Any = None,
     ):
         self.season_length = season_length
         self.model = model
-        self.damped = damped
+        self.damped_trend = damped_trend
         self.restrict = restrict
         self.allow_multiplicative_trend = allow_multiplicative_trend
         self.ic = ic
-        self.maxiter = maxiter
+        self.max_nfev = max_nfev
         self.n_paths = n_paths
         self.random_state = random_state
 
@@ -326,14 +330,14 @@ class AutoETS(BaseForecaster):
         return [{}, {"season_length": 12}, {"season_length": 12, "model": "MAdM"}]
 
     def _min_length(self) -> tuple[int, str]:
-        errors, trends, seasons, dampeds = parse_model(self.model, self.damped)
+        errors, trends, seasons, dampeds = parse_model(self.model, self.damped_trend)
         # R's count of what a fixed model needs; below it R falls back to Holt-Winters.
         # (A fixed season adds season_length to the count: checked in _candidates.)
         n_par = 2 + 2 * (trends[0] in "AM") + int(dampeds == [True])
         return n_par + 5, "the smoothing parameters and initial states of the model"
 
     def _candidates(self, y: np.ndarray) -> list[tuple[str, str, str, bool]]:
-        errors, trends, seasons, dampeds = parse_model(self.model, self.damped)
+        errors, trends, seasons, dampeds = parse_model(self.model, self.damped_trend)
         m, n = self.season_length, len(y)
         positive = bool(np.all(y > 0))
         if not positive and "M" in errors + trends + seasons:
@@ -399,7 +403,7 @@ class AutoETS(BaseForecaster):
         n = len(y)
         # R's criteria leave out this constant of the Gaussian -2 log-likelihood.
         offset = n * (np.log(2 * np.pi) + 1 - np.log(n))
-        if self.model == "ZZZ" and self.damped is None and np.ptp(y) == 0:
+        if self.model == "ZZZ" and self.damped_trend is None and np.ptp(y) == 0:
             # A constant series: R's ets returns SES with alpha 0.99999, a flat forecast.
             state = np.array([y[0]])
             best = ETSFit("ANN", "A", "N", "N", False, 1, np.r_[0.99999, y[0]], state, state,
@@ -407,7 +411,7 @@ class AutoETS(BaseForecaster):
             self.candidates_ = {}
         else:
             fits = [
-                fit_ets(y, *cand, self.season_length, self.maxiter) for cand in self._candidates(y)
+                fit_ets(y, *cand, self.season_length, self.max_nfev) for cand in self._candidates(y)
             ]
             scored = {f.name: getattr(f, self.ic) for f in fits if f is not None}
             # -inf (an exact fit) counts, as in R; NaN and +inf (too many parameters) do not.

@@ -16,13 +16,14 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from tsclassic._params import Integral, Interval, StrOptions
+from tsclassic._params import Integral, Interval, StrOptions, renamed_params
 from tsclassic.arima._common import ResultsCache, quiet_statsmodels
 from tsclassic.base import BaseForecaster, Tags
 
 __all__ = ["ExponentialSmoothingForecaster"]
 
 
+@renamed_params({"maxiter": "max_iter"}, positional=("damped_trend", "seasonal", "season_length"))
 class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
     """Exponential smoothing in its state-space (ETS) form, additive errors.
 
@@ -35,6 +36,9 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
     Parameters
     ----------
     trend : {None, "add", "mul"}, default None
+        The form of the trend component: none, additive, multiplicative (in tsclassic
+        ``trend`` is always the trend component; a regression's deterministic terms are
+        ``deterministic_trend``).
     damped_trend : bool, default False
         Damp the trend (needs ``trend``).
     seasonal : {None, "add", "mul"}, default None
@@ -45,8 +49,8 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
         leave ``season_length`` at None (or 1).
     season_length : int, optional
         The seasonal period; required when ``seasonal`` is set.
-    maxiter : int, default 1000
-        Maximum optimiser iterations.
+    max_iter : int, default 1000
+        Maximum optimiser iterations (``maxiter`` before tsclassic 0.2).
 
     Attributes
     ----------
@@ -74,23 +78,23 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
         "damped_trend": ["boolean"],
         "seasonal": [StrOptions({"add", "mul"}), None],
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
-        "maxiter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
         self,
         trend: str | None = None,
+        *,
         damped_trend: bool = False,
         seasonal: str | None = None,
         season_length: int | None = None,
-        *,
-        maxiter: int = 1000,
+        max_iter: int = 1000,
     ):
         self.trend = trend
         self.damped_trend = damped_trend
         self.seasonal = seasonal
         self.season_length = season_length
-        self.maxiter = maxiter
+        self.max_iter = max_iter
 
     @classmethod
     def _test_params(cls) -> list[dict]:
@@ -139,7 +143,7 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
                 "trend/seasonal='add' or shift the series."
             )
         with quiet_statsmodels():
-            results = self._model(y).fit(disp=False, maxiter=self.maxiter)
+            results = self._model(y).fit(disp=False, maxiter=self.max_iter)
         self.params_ = pd.Series(
             np.asarray(results.params, dtype=float), index=list(results.model.param_names)
         )

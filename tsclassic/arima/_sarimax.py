@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from tsclassic._params import POSITIVE_INT, StrOptions
+from tsclassic._params import POSITIVE_INT, StrOptions, renamed_params
 from tsclassic.arima._common import ResultsCache, check_order, quiet_statsmodels
 from tsclassic.base import BaseForecaster, Tags
 
@@ -33,14 +33,14 @@ def rename_exog(params: pd.Series, columns: list[str] | None) -> pd.Series:
     return params.rename(index=lambda n: mapping.get(n, n))
 
 
-def fit_filtered(model: Any, maxiter: int, **kwargs: Any) -> Any:
+def fit_filtered(model: Any, max_iter: int, **kwargs: Any) -> Any:
     """Maximum likelihood without the parameter covariance matrix.
 
     statsmodels' default outer-product-of-gradients covariance costs about half of a
     seasonal fit (1.4 s of 3 s with a season of 24) and prediction does not need it;
     ``summary()`` recomputes it on demand.
     """
-    return model.fit(maxiter=maxiter, disp=False, cov_type="none", **kwargs)
+    return model.fit(maxiter=max_iter, disp=False, cov_type="none", **kwargs)
 
 
 def sarimax_min_length(order: tuple[int, ...], seasonal_order: tuple[int, ...]) -> tuple[int, str]:
@@ -54,6 +54,8 @@ def sarimax_min_length(order: tuple[int, ...], seasonal_order: tuple[int, ...]) 
     return max(span, 2), f"the differencing d={d} and the lags of order {order}"
 
 
+@renamed_params({"trend": "deterministic_trend", "maxiter": "max_iter"},
+                positional=("seasonal_order", "trend"))
 class SARIMAXForecaster(ResultsCache, BaseForecaster):
     """Seasonal ARIMA with exogenous regressors, fitted by exact maximum likelihood.
 
@@ -68,14 +70,17 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
         The non-seasonal order ``(p, d, q)``.
     seasonal_order : tuple of 4 int, default (0, 0, 0, 0)
         The seasonal order ``(P, D, Q, m)``; ``m`` is the season length.
-    trend : {None, "n", "c", "t", "ct"}, default None
-        Deterministic trend: none, constant, linear, or both (statsmodels' convention).
+    deterministic_trend : {None, "n", "c", "t", "ct"}, default None
+        The deterministic terms: none, a constant, a linear trend, or both (statsmodels'
+        ``trend`` codes; ``trend`` is the trend *component* elsewhere in tsclassic, so
+        the parameter was renamed in tsclassic 0.2 and the old name still works, with a
+        ``FutureWarning``).
     enforce_stationarity, enforce_invertibility : bool, default True
         Keep the AR (MA) polynomials stationary (invertible) during the optimisation.
     method : str, default "lbfgs"
         The optimiser handed to statsmodels' ``fit``.
-    maxiter : int, default 50
-        Maximum optimiser iterations.
+    max_iter : int, default 50
+        Maximum optimiser iterations (``maxiter`` before tsclassic 0.2).
 
     Attributes
     ----------
@@ -110,35 +115,35 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
     _parameter_constraints: ClassVar[dict] = {
         "order": [tuple, list],  # the entries are checked by check_order
         "seasonal_order": [tuple, list],
-        "trend": [StrOptions({"n", "c", "t", "ct"}), None],
+        "deterministic_trend": [StrOptions({"n", "c", "t", "ct"}), None],
         "enforce_stationarity": ["boolean"],
         "enforce_invertibility": ["boolean"],
         "method": [StrOptions(set(OPTIMISERS))],
-        "maxiter": [POSITIVE_INT],
+        "max_iter": [POSITIVE_INT],
     }
 
     def __init__(
         self,
         order: tuple[int, int, int] = (1, 0, 0),
-        seasonal_order: tuple[int, int, int, int] = (0, 0, 0, 0),
-        trend: str | None = None,
         *,
+        seasonal_order: tuple[int, int, int, int] = (0, 0, 0, 0),
+        deterministic_trend: str | None = None,
         enforce_stationarity: bool = True,
         enforce_invertibility: bool = True,
         method: str = "lbfgs",
-        maxiter: int = 50,
+        max_iter: int = 50,
     ):
         self.order = order
         self.seasonal_order = seasonal_order
-        self.trend = trend
+        self.deterministic_trend = deterministic_trend
         self.enforce_stationarity = enforce_stationarity
         self.enforce_invertibility = enforce_invertibility
         self.method = method
-        self.maxiter = maxiter
+        self.max_iter = max_iter
 
     @classmethod
     def _test_params(cls) -> list[dict]:
-        return [{"order": (1, 0, 0)}, {"order": (0, 1, 0), "seasonal_order": (1, 0, 0, 12), "maxiter": 10}]
+        return [{"order": (1, 0, 0)}, {"order": (0, 1, 0), "seasonal_order": (1, 0, 0, 12), "max_iter": 10}]
 
     def _orders(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         order = check_order(self.order, "order", 3)
@@ -158,7 +163,7 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
 
         order, seasonal = self._orders()
         return SARIMAX(
-            y, exog=X, order=order, seasonal_order=seasonal, trend=self.trend,
+            y, exog=X, order=order, seasonal_order=seasonal, trend=self.deterministic_trend,
             enforce_stationarity=self.enforce_stationarity,
             enforce_invertibility=self.enforce_invertibility,
         )
@@ -166,7 +171,7 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
     def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
         with quiet_statsmodels():
             model = self._model(y, X)
-            results = fit_filtered(model, self.maxiter, method=self.method)
+            results = fit_filtered(model, self.max_iter, method=self.method)
         self._store(y, X, results)
         self.params_ = rename_exog(self.params_, self.exog_columns_)
 

@@ -96,7 +96,7 @@ def global_models(h: int, season_length: int, shortest: int, quick: bool = False
 
 def models(season_length: int, long_season: int | None) -> list[ForecastModel]:
     m = season_length
-    periods = [m] if long_season is None else [m, long_season]
+    seasons = [m] if long_season is None else [m, long_season]
     rnn = {"window_length": 2 * m, "hidden_size": 32, "max_epochs": RNN_EPOCHS,
            "max_time": SAFETY_SECONDS, "random_state": 0, "verbose": False}
     return [
@@ -109,7 +109,7 @@ def models(season_length: int, long_season: int | None) -> list[ForecastModel]:
         # Without a season (yearly data) they smooth the series itself.
         *(ForecastModel(name, "ExponentialSmoothingForecaster", ets) if m == 1 else
           ForecastModel(name, "DecompositionForecaster",
-                        {"periods": m, "trend_forecaster": Nested("ExponentialSmoothingForecaster", ets),
+                        {"season_length": m, "trend_forecaster": Nested("ExponentialSmoothingForecaster", ets),
                          "method": "classical", "model": "multiplicative", "seasonal_test": True})
           for name, ets in [("SES", {}), ("Holt", {"trend": "add"}),
                             ("Damped", {"trend": "add", "damped_trend": True})]),
@@ -117,9 +117,9 @@ def models(season_length: int, long_season: int | None) -> list[ForecastModel]:
         ForecastModel("AutoSARIMAX", "AutoSARIMAX", {"season_length": m, "method": "css"},
                       light=False),
         ForecastModel("DecompositionForecaster", "DecompositionForecaster",
-                      {"periods": periods}, light=False),
+                      {"season_length": seasons}, light=False),
         ForecastModel("HarmonicForecaster", "HarmonicForecaster",
-                      {"periods": periods, "n_harmonics": 4}, light=False),
+                      {"season_length": seasons, "n_harmonics": 4}, light=False),
         ForecastModel("AnalogueForecaster", "AnalogueForecaster",
                       {"window_length": 2 * m}, light=False),
         ForecastModel("ReductionForecaster", "ReductionForecaster",

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tsclassic._params import Integral, Interval, StrOptions
+from tsclassic._params import Integral, Interval, StrOptions, renamed_params
 from tsclassic._seasonality import centred_moving_average, seasonal_component, seasonal_indices
 from tsclassic._validation import check_series
 
@@ -27,19 +27,19 @@ METHODS = ("classical", "stl", "mstl")
 MODELS = ("additive", "multiplicative")
 
 # Parameter rules shared by Decomposer and DecompositionForecaster (the entries of a
-# list of periods or windows are checked by check_periods and statsmodels).
+# list of season lengths or windows are checked by check_season_length and statsmodels).
 DECOMPOSE_CONSTRAINTS = {
     "method": [StrOptions(set(METHODS))],
-    "periods": [Interval(Integral, 2, None, closed="left"), list, tuple],
+    "season_length": [Interval(Integral, 2, None, closed="left"), list, tuple],
     "model": [StrOptions(set(MODELS))],
     "seasonal_window": [Interval(Integral, 3, None, closed="left"), list, tuple, None],
     "robust": ["boolean"],
 }
 
 
-def check_periods(periods: Any, name: str = "periods") -> tuple[int, ...]:
-    """Validate one seasonal period or several; return them sorted, as a tuple."""
-    values = [periods] if np.isscalar(periods) else periods
+def check_season_length(season_length: Any, name: str = "season_length") -> tuple[int, ...]:
+    """Validate one season length or several; return them sorted, as a tuple."""
+    values = [season_length] if np.isscalar(season_length) else season_length
     try:
         items = list(values)
     except TypeError:
@@ -49,22 +49,22 @@ def check_periods(periods: Any, name: str = "periods") -> tuple[int, ...]:
     ):
         raise ValueError(
             f"{name} must be an integer >= 2 or a list of them (e.g. 12, or [24, 168]); "
-            f"got {periods!r}."
+            f"got {season_length!r}."
         )
     if len(set(items)) != len(items):
-        raise ValueError(f"{name} has repeated values: {periods!r}; list each period once.")
+        raise ValueError(f"{name} has repeated values: {season_length!r}; list each season once.")
     return tuple(sorted(int(p) for p in items))
 
 
-def check_decompose_params(method: str, periods: Any, model: str) -> tuple[int, ...]:
+def check_decompose_params(method: str, season_length: Any, model: str) -> tuple[int, ...]:
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}.")
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}; got {model!r}.")
-    checked = check_periods(periods)
+    checked = check_season_length(season_length)
     if method == "stl" and len(checked) > 1:
         raise ValueError(
-            f"method='stl' takes one period; got periods={periods!r}. Use method='mstl' for "
+            f"method='stl' takes one season length; got season_length={season_length!r}. Use method='mstl' for "
             f"several seasonalities."
         )
     if model == "multiplicative" and method != "classical":
@@ -134,10 +134,11 @@ def _classical(y: np.ndarray, periods: tuple[int, ...], multiplicative: bool) ->
     return out
 
 
+@renamed_params({"periods": "season_length"})
 def decompose(
     y: Any,
     method: str = "stl",
-    periods: int | Sequence[int] = 12,
+    season_length: int | Sequence[int] = 12,
     *,
     model: str = "additive",
     seasonal_window: int | Sequence[int] | None = None,
@@ -153,8 +154,9 @@ def decompose(
         ``"classical"``: centred moving average and mean seasonal figure (R's
         ``decompose``); ``"stl"``: statsmodels' STL (one period); ``"mstl"``:
         statsmodels' MSTL (several periods).
-    periods : int or sequence of int, default 12
-        The seasonal period(s), e.g. ``[24, 168]`` for hourly data.
+    season_length : int or sequence of int, default 12
+        The seasonal period(s), e.g. ``[24, 168]`` for hourly data (called ``periods``
+        before tsclassic 0.2; the old name still works, with a ``FutureWarning``).
     model : {"additive", "multiplicative"}, default "additive"
         ``y = trend + seasonal + resid`` or, with ``"classical"`` only,
         ``y = trend * seasonal * resid``.
@@ -176,13 +178,13 @@ def decompose(
     >>> import numpy as np
     >>> from tsclassic.decomposition import decompose
     >>> y = np.arange(48.0) + np.tile([3.0, -1.0, -2.0, 0.0], 12)
-    >>> parts = decompose(y, method="classical", periods=4)
+    >>> parts = decompose(y, method="classical", season_length=4)
     >>> list(parts.columns)
     ['trend', 'seasonal_4', 'resid']
     >>> parts["seasonal_4"].iloc[:4].round(2).tolist()
     [3.0, -1.0, -2.0, 0.0]
     """
-    checked = check_decompose_params(method, periods, model)
+    checked = check_decompose_params(method, season_length, model)
     longest = checked[-1]
     values, _ = check_series(
         y, "y", min_length=2 * longest, owner="decompose",

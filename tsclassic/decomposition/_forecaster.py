@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import clone
 
-from tsclassic._params import HasMethods
+from tsclassic._params import HasMethods, renamed_params
 from tsclassic._seasonality import is_seasonal
 from tsclassic.base import BaseForecaster, Tags, get_tags
 from tsclassic.decomposition._decompose import (
@@ -35,18 +35,19 @@ _PROBES = 16
 _ORIGINS = 4
 
 
+@renamed_params({"periods": "season_length"}, positional=("trend_forecaster",))
 class DecompositionForecaster(BaseForecaster):
     """Forecast the seasonally adjusted series, then add the seasonal part back.
 
     The series is decomposed (classical, STL or MSTL), the seasonal components are
     removed, ``trend_forecaster`` forecasts what remains (trend plus residual), and each
     seasonal component is continued by repeating its last cycle. Several seasonalities
-    (hourly data: ``periods=[24, 168]``) need ``method="mstl"`` or ``"classical"``.
+    (hourly data: ``season_length=[24, 168]``) need ``method="mstl"`` or ``"classical"``.
 
     Parameters
     ----------
-    periods : int or list of int, default 12
-        The seasonal period(s).
+    season_length : int or list of int, default 12
+        The seasonal period(s), in observations (``periods`` before tsclassic 0.2).
     trend_forecaster : forecaster, optional
         Any tsclassic forecaster without exogenous regressors, cloned at fit. Default:
         ``ExponentialSmoothingForecaster(trend="add", damped_trend=True)`` (damped Holt).
@@ -54,8 +55,8 @@ class DecompositionForecaster(BaseForecaster):
     model : {"additive", "multiplicative"}, default "additive"
         Multiplicative only with ``method="classical"``.
     seasonal_test : bool, default False
-        Keep only the periods at which the M4 90% autocorrelation test finds the series
-        seasonal (and at least three seasons long); with no period left the series is
+        Keep only the season lengths at which the M4 90% autocorrelation test finds the series
+        seasonal (and at least three seasons long); with none left the series is
         forecast as it is. This is the M4 benchmarks' rule.
     seasonal_window : int or list of int, optional
         STL/MSTL seasonal smoother length(s) (see :func:`decompose`).
@@ -64,8 +65,8 @@ class DecompositionForecaster(BaseForecaster):
 
     Attributes
     ----------
-    periods_ : tuple of int
-        The periods actually removed (after ``seasonal_test``).
+    season_length_ : tuple of int
+        The season lengths actually removed (after ``seasonal_test``).
     trend_forecaster_ : forecaster
         The fitted forecaster of the adjusted series.
     seasonal_ : ndarray of shape (n_obs,)
@@ -93,7 +94,7 @@ class DecompositionForecaster(BaseForecaster):
     >>> from tsclassic.baselines import Drift
     >>> from tsclassic.decomposition import DecompositionForecaster
     >>> y = np.arange(48.0) + np.tile([3.0, -1.0, -2.0, 0.0], 12)
-    >>> model = DecompositionForecaster(4, Drift(), method="classical").fit(y)
+    >>> model = DecompositionForecaster(4, trend_forecaster=Drift(), method="classical").fit(y)
     >>> model.predict(4).round(2)
     array([51., 48., 48., 51.])
     """
@@ -107,16 +108,16 @@ class DecompositionForecaster(BaseForecaster):
 
     def __init__(
         self,
-        periods: int | list[int] = 12,
-        trend_forecaster: Any = None,
+        season_length: int | list[int] = 12,
         *,
+        trend_forecaster: Any = None,
         method: str = "mstl",
         model: str = "additive",
         seasonal_test: bool = False,
         seasonal_window: int | list[int] | None = None,
         robust: bool = False,
     ):
-        self.periods = periods
+        self.season_length = season_length
         self.trend_forecaster = trend_forecaster
         self.method = method
         self.model = model
@@ -129,13 +130,13 @@ class DecompositionForecaster(BaseForecaster):
         from tsclassic.baselines import Drift
 
         return [
-            {"periods": 12, "method": "stl"},
-            {"periods": [4, 12], "trend_forecaster": Drift(), "method": "classical",
+            {"season_length": 12, "method": "stl"},
+            {"season_length": [4, 12], "trend_forecaster": Drift(), "method": "classical",
              "model": "multiplicative", "seasonal_test": True},
         ]
 
     def _min_length(self) -> tuple[int, str]:
-        periods = check_decompose_params(self.method, self.periods, self.model)
+        periods = check_decompose_params(self.method, self.season_length, self.model)
         if self.trend_forecaster is not None and not isinstance(self.trend_forecaster, BaseForecaster):
             raise TypeError(
                 f"trend_forecaster must be a tsclassic forecaster (e.g. ThetaForecaster()); "
@@ -151,11 +152,11 @@ class DecompositionForecaster(BaseForecaster):
         return clone(self.trend_forecaster)
 
     def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
-        periods = check_decompose_params(self.method, self.periods, self.model)
+        periods = check_decompose_params(self.method, self.season_length, self.model)
         if self.seasonal_test:
             periods = tuple(p for p in periods if is_seasonal(y, p))
         multiplicative = self.model == "multiplicative"
-        self.periods_ = periods
+        self.season_length_ = periods
         self._cycles = []
         seasonal = np.ones(len(y)) if multiplicative else np.zeros(len(y))
         if periods:

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tsclassic._params import StrOptions
+from tsclassic._params import StrOptions, renamed_params
 from tsclassic.base import PanelMixin, Tags
 from tsclassic.decomposition._decompose import (
     DECOMPOSE_CONSTRAINTS,
@@ -34,6 +34,7 @@ _SHORT_DATA_CHECKS = (
 )
 
 
+@renamed_params({"periods": "season_length"}, positional=("periods", "component"))
 class Decomposer(PanelMixin, TransformerMixin, BaseEstimator):
     """Replace each series of a panel by one component of its decomposition.
 
@@ -43,7 +44,8 @@ class Decomposer(PanelMixin, TransformerMixin, BaseEstimator):
     Parameters
     ----------
     method : {"classical", "stl", "mstl"}, default "stl"
-    periods : int or list of int, default 12
+    season_length : int or list of int, default 12
+        The seasonal period(s), in observations (``periods`` before tsclassic 0.2).
     component : {"adjusted", "trend", "seasonal", "resid"}, default "adjusted"
         What ``transform`` returns: the seasonally adjusted series (``y`` minus, or
         divided by, all seasonal components), the trend, the sum (product) of the
@@ -63,7 +65,7 @@ class Decomposer(PanelMixin, TransformerMixin, BaseEstimator):
     >>> import numpy as np
     >>> from tsclassic.decomposition import Decomposer
     >>> X = np.arange(24.0) + np.tile([1.0, -1.0], 12) * np.array([[1.0], [2.0]])
-    >>> Decomposer(method="classical", periods=2).fit_transform(X)[:, :4].round(2)
+    >>> Decomposer(method="classical", season_length=2).fit_transform(X)[:, :4].round(2)
     array([[0., 1., 2., 3.],
            [0., 1., 2., 3.]])
     """
@@ -77,15 +79,15 @@ class Decomposer(PanelMixin, TransformerMixin, BaseEstimator):
     def __init__(
         self,
         method: str = "stl",
-        periods: int | list[int] = 12,
-        component: str = "adjusted",
         *,
+        season_length: int | list[int] = 12,
+        component: str = "adjusted",
         model: str = "additive",
         seasonal_window: int | list[int] | None = None,
         robust: bool = False,
     ):
         self.method = method
-        self.periods = periods
+        self.season_length = season_length
         self.component = component
         self.model = model
         self.seasonal_window = seasonal_window
@@ -93,8 +95,8 @@ class Decomposer(PanelMixin, TransformerMixin, BaseEstimator):
 
     @classmethod
     def _test_params(cls) -> list[dict]:
-        return [{"method": "classical", "periods": 4}, {"method": "stl", "periods": 4,
-                                                          "component": "seasonal"}]
+        return [{"method": "classical", "season_length": 4},
+                {"method": "stl", "season_length": 4, "component": "seasonal"}]
 
     @classmethod
     def _xfail_checks(cls) -> dict[str, str]:
@@ -107,7 +109,7 @@ class Decomposer(PanelMixin, TransformerMixin, BaseEstimator):
         }
 
     def _check_params(self) -> tuple[int, ...]:
-        return check_decompose_params(self.method, self.periods, self.model)
+        return check_decompose_params(self.method, self.season_length, self.model)
 
     def _min_series_length(self) -> int:
         return 2 * self._check_params()[-1]

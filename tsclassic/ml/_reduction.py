@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import clone
 
-from tsclassic._params import POSITIVE_INT, HasMethods, StrOptions
+from tsclassic._params import POSITIVE_INT, HasMethods, StrOptions, renamed_params
 from tsclassic.base import BaseForecaster, Tags
 
 __all__ = ["ReductionForecaster"]
@@ -18,6 +18,9 @@ def _windows(y: np.ndarray, window_length: int) -> np.ndarray:
     return np.lib.stride_tricks.sliding_window_view(y, window_length)
 
 
+@renamed_params(
+    positional=("window_length", "features", "strategy", "max_horizon", "normalize", "random_state")
+)
 class ReductionForecaster(BaseForecaster):
     """Forecast with any scikit-learn regressor on the last ``window_length`` values
     (and, optionally, features of that window).
@@ -72,9 +75,17 @@ class ReductionForecaster(BaseForecaster):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, estimator: Any = None, window_length: int = 12, features: Any = None,
-                 strategy: str = "recursive", max_horizon: int = 24, normalize: bool = True,
-                 random_state: Any = None):
+    def __init__(
+        self,
+        estimator: Any = None,
+        *,
+        window_length: int = 12,
+        features: Any = None,
+        strategy: str = "recursive",
+        max_horizon: int = 24,
+        normalize: bool = True,
+        random_state: Any = None,
+    ):
         self.estimator = estimator
         self.window_length = window_length
         self.features = features

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from tsclassic._params import Integral, Interval, Real
+from tsclassic._params import Integral, Interval, Real, renamed_params
 from tsclassic._validation import check_positive_int
 from tsclassic.base import BaseForecaster, Tags
 from tsclassic.neighbors._checks import check_window
@@ -14,6 +14,7 @@ from tsclassic.neighbors._checks import check_window
 __all__ = ["AnalogueForecaster"]
 
 
+@renamed_params(positional=("window_length",))
 class AnalogueForecaster(BaseForecaster):
     """k-nearest-neighbour (method of analogues) forecaster under DTW.
 
@@ -72,8 +73,8 @@ class AnalogueForecaster(BaseForecaster):
     def __init__(
         self,
         n_neighbors: int = 5,
-        window_length: int = 12,
         *,
+        window_length: int = 12,
         window: float | None = None,
         normalize: bool = True,
     ):

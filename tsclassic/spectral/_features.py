@@ -6,12 +6,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tsclassic._params import Integral, Interval, Real
+from tsclassic._params import Integral, Interval, Real, renamed_params
 from tsclassic.timedomain._base import SeriesFeatureTransformer
 
 __all__ = ["SpectralFeatures", "WaveletFeatures"]
 
 
+@renamed_params(positional=("rolloff",))
 class SpectralFeatures(SeriesFeatureTransformer):
     """Named features of the periodogram of each series.
 
@@ -47,7 +48,12 @@ class SpectralFeatures(SeriesFeatureTransformer):
     12.0
     """
 
-    def __init__(self, n_bands: int = 4, rolloff: float = 0.85):
+    def __init__(
+        self,
+        n_bands: int = 4,
+        *,
+        rolloff: float = 0.85,
+    ):
         self.n_bands = n_bands
         self.rolloff = rolloff
 
@@ -89,6 +95,7 @@ class SpectralFeatures(SeriesFeatureTransformer):
         return [{}, {"n_bands": 2, "rolloff": 0.5}]
 
 
+@renamed_params(positional=("level",))
 class WaveletFeatures(SeriesFeatureTransformer):
     """Energy of each series across the levels of its discrete wavelet transform.
 
@@ -128,7 +135,12 @@ class WaveletFeatures(SeriesFeatureTransformer):
     (3, 6)
     """
 
-    def __init__(self, wavelet: str = "db4", level: int = 4):
+    def __init__(
+        self,
+        wavelet: str = "db4",
+        *,
+        level: int = 4,
+    ):
         self.wavelet = wavelet
         self.level = level
 

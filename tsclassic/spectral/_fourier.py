@@ -18,10 +18,14 @@ def _check_fs(fs: Any) -> float:
     return float(fs)
 
 
+# The columns of every spectrum frame: periodogram, welch and dominant_periods.
+SPECTRUM_COLUMNS = ["frequency", "period", "power"]
+
+
 def _frame(freq: np.ndarray, power: np.ndarray) -> pd.DataFrame:
     keep = freq > 0  # the zero frequency is the (removed) mean and has no period
     freq, power = freq[keep], power[keep]
-    return pd.DataFrame({"frequency": freq, "period": 1.0 / freq, "power": power})
+    return pd.DataFrame(dict(zip(SPECTRUM_COLUMNS, (freq, 1.0 / freq, power))))
 
 
 def periodogram(y: Any, fs: float = 1.0, detrend: str | bool = "constant") -> pd.DataFrame:
@@ -126,7 +130,8 @@ def dominant_periods(y: Any, k: int = 3, fs: float = 1.0, method: str = "periodo
     Returns
     -------
     pd.DataFrame
-        ``k`` rows, strongest first: ``period``, ``frequency`` and ``power``.
+        ``k`` rows, strongest first, with :func:`periodogram`'s columns: ``frequency``,
+        ``period`` and ``power`` (before tsclassic 0.2 ``period`` came first).
 
     Examples
     --------
@@ -155,5 +160,5 @@ def dominant_periods(y: Any, k: int = 3, fs: float = 1.0, method: str = "periodo
             denom = a - 2 * b + c
             if denom < 0:
                 f = f + 0.5 * (a - c) / denom * step
-        rows.append({"period": 1.0 / f, "frequency": f, "power": power[i]})
-    return pd.DataFrame(rows, columns=["period", "frequency", "power"])
+        rows.append({"frequency": f, "period": 1.0 / f, "power": power[i]})
+    return pd.DataFrame(rows, columns=SPECTRUM_COLUMNS)

@@ -8,12 +8,20 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from tsclassic._params import POSITIVE_INT, Interval, Real
+from tsclassic._params import POSITIVE_INT, Interval, Real, StrOptions, renamed_params
 from tsclassic.base import BaseForecaster, Tags
 
 __all__ = ["HarmonicForecaster"]
 
 
+def _trend_terms(trend: Any) -> Any:
+    """The old ``trend`` flag in ``deterministic_trend``'s codes (anything else as given,
+    for the parameter check to report)."""
+    return {True: "ct", False: "c"}.get(trend, trend) if isinstance(trend, bool) else trend
+
+
+@renamed_params({"periods": "season_length", "trend": ("deterministic_trend", _trend_terms)},
+                positional=("n_harmonics", "trend"))
 class HarmonicForecaster(BaseForecaster):
     """Forecast with a sum of sines and cosines at given periods, plus a linear trend.
 
@@ -23,19 +31,23 @@ class HarmonicForecaster(BaseForecaster):
 
     Parameters
     ----------
-    periods : float or sequence of float, default 12
+    season_length : float or sequence of float, default 12
         The seasonal periods, in observations (12 for monthly data with a yearly cycle;
-        several for multiple seasonalities, e.g. (24, 168) for hourly data).
+        several for multiple seasonalities, e.g. (24, 168) for hourly data; 365.25 for
+        a yearly cycle in daily data). Called ``periods`` before tsclassic 0.2.
     n_harmonics : int or sequence of int, default 3
-        Number of harmonics per period (one value for all, or one per period); at most
-        ``period / 2``.
-    trend : bool, default True
-        Include the linear trend ``b t``.
+        Number of harmonics per season (one value for all, or one per season); at most
+        ``season_length / 2``.
+    deterministic_trend : {"ct", "c"}, default "ct"
+        The deterministic terms: an intercept and the linear trend ``b t`` (``"ct"``), or
+        the intercept alone (``"c"``), in :class:`~tsclassic.arima.SARIMAXForecaster`'s
+        codes. Before tsclassic 0.2 this was ``trend=True`` / ``trend=False``.
 
     Attributes
     ----------
     params_ : pd.Series
-        The coefficients: ``intercept``, ``trend``, ``sin_<p>_<k>``, ``cos_<p>_<k>``.
+        The coefficients: ``intercept``, ``drift`` (the slope ``b``), ``sin_<p>_<k>``,
+        ``cos_<p>_<k>``.
     sigma_ : float
         Residual standard deviation (degrees of freedom corrected).
 
@@ -49,35 +61,35 @@ class HarmonicForecaster(BaseForecaster):
     >>> from tsclassic.spectral import HarmonicForecaster
     >>> t = np.arange(48)
     >>> y = 10 + 0.1 * t + np.sin(2 * np.pi * t / 12)
-    >>> HarmonicForecaster(periods=12, n_harmonics=1).fit(y).predict(3).round(3)
+    >>> HarmonicForecaster(season_length=12, n_harmonics=1).fit(y).predict(3).round(3)
     array([14.8  , 15.4  , 15.866])
     """
 
     _tags: ClassVar[Tags] = Tags(intervals=True)
 
     _parameter_constraints: ClassVar[dict] = {
-        # Entries of a list are checked by _terms (numbers >= 2, harmonics per period).
-        "periods": [Interval(Real, 2, None, closed="left"), list, tuple, np.ndarray],
+        # Entries of a list are checked by _terms (numbers >= 2, harmonics per season).
+        "season_length": [Interval(Real, 2, None, closed="left"), list, tuple, np.ndarray],
         "n_harmonics": [POSITIVE_INT, list, tuple, np.ndarray],
-        "trend": ["boolean"],
+        "deterministic_trend": [StrOptions({"c", "ct"})],
     }
 
-    def __init__(self, periods: float | Sequence[float] = 12, n_harmonics: int | Sequence[int] = 3,
-                 trend: bool = True):
-        self.periods = periods
+    def __init__(self, season_length: float | Sequence[float] = 12, *,
+                 n_harmonics: int | Sequence[int] = 3, deterministic_trend: str = "ct"):
+        self.season_length = season_length
         self.n_harmonics = n_harmonics
-        self.trend = trend
+        self.deterministic_trend = deterministic_trend
 
     def _terms(self) -> list[tuple[float, int]]:
-        periods = np.atleast_1d(np.asarray(self.periods, dtype=float))
+        periods = np.atleast_1d(np.asarray(self.season_length, dtype=float))
         if periods.ndim != 1 or periods.size == 0 or np.any(~np.isfinite(periods)) or np.any(periods < 2):
-            raise ValueError(f"periods must be one or more numbers >= 2 (observations per cycle); "
-                             f"got {self.periods!r}.")
+            raise ValueError(f"season_length must be one or more numbers >= 2 (observations "
+                             f"per cycle); got {self.season_length!r}.")
         harmonics = np.atleast_1d(np.asarray(self.n_harmonics))
         if harmonics.size == 1:
             harmonics = np.repeat(harmonics, periods.size)
         if harmonics.size != periods.size or harmonics.dtype.kind not in "iu" or np.any(harmonics < 1):
-            raise ValueError(f"n_harmonics must be an integer >= 1, or one per period; got "
+            raise ValueError(f"n_harmonics must be an integer >= 1, or one per season; got "
                              f"{self.n_harmonics!r}.")
         terms = []
         for p, k in zip(periods, harmonics):
@@ -91,9 +103,9 @@ class HarmonicForecaster(BaseForecaster):
 
     def _design(self, t: np.ndarray) -> tuple[np.ndarray, list[str]]:
         cols, names = [np.ones_like(t)], ["intercept"]
-        if self.trend:
+        if self.deterministic_trend == "ct":
             cols.append(t)
-            names.append("trend")
+            names.append("drift")
         for p, k in self._terms():
             angle = 2 * np.pi * k * t / p
             if not np.isclose(2 * k, p):
@@ -142,5 +154,5 @@ class HarmonicForecaster(BaseForecaster):
 
     @classmethod
     def _test_params(cls) -> list[dict[str, Any]]:
-        return [{"periods": 12, "n_harmonics": 2}, {"periods": (12, 4), "n_harmonics": (3, 1),
-                                                    "trend": False}]
+        return [{"season_length": 12, "n_harmonics": 2},
+                {"season_length": (12, 4), "n_harmonics": (3, 1), "deterministic_trend": "c"}]

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tsclassic._params import Integral, Interval, Real, StrOptions
+from tsclassic._params import Integral, Interval, Real, StrOptions, renamed_params
 from tsclassic.timedomain._base import SeriesFeatureTransformer
 from tsclassic.timedomain._levelshift import level_shift_features
 from tsclassic.timedomain._peaks import peak_features
@@ -29,6 +29,9 @@ _PEAK_NAMES = ["n_peaks", "peak_rate", "peak_height_mean", "peak_height_max",
 _SHIFT_NAMES = ["n_level_shifts", "largest_step", "mean_abs_step"]
 
 
+@renamed_params(
+    positional=("acf_lags", "peak_prominence", "level_shift_penalty", "entropy_bins", "diff_orders")
+)
 class TimeDomainFeatures(SeriesFeatureTransformer):
     """Named time-domain features of each series: moments, quantiles, crossings,
     autocorrelation, trend, runs, entropy, peaks (height, width) and level shifts (step).
@@ -88,6 +91,7 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
     def __init__(
         self,
         quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
+        *,
         acf_lags: Sequence[int] = (1, 2, 3, 5, 10),
         peak_prominence: float | None = None,
         level_shift_penalty: str | float = "mbic",

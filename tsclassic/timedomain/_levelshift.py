@@ -149,7 +149,9 @@ def detect_level_shifts(y: Any, penalty: str | float = "mbic", min_size: int = 2
     Returns
     -------
     pd.DataFrame
-        One row per shift: ``location`` (position of the first point of the new level),
+        One row per shift: ``position`` (integer position of the first point of the new
+        level, as :func:`find_peaks` names where a peak is; ``location`` before tsclassic
+        0.2),
         ``step`` (new mean minus old mean), ``mean_before`` and ``mean_after`` (the
         means of the neighbouring segments); with a ``time`` column of index labels when
         ``y`` is a Series.
@@ -168,7 +170,7 @@ def detect_level_shifts(y: Any, penalty: str | float = "mbic", min_size: int = 2
     >>> rng = np.random.default_rng(0)
     >>> y = np.r_[np.zeros(50), np.full(50, 5.0)] + rng.normal(0, 0.5, 100)
     >>> shifts = detect_level_shifts(y)
-    >>> shifts["location"].tolist(), round(float(shifts["step"].iloc[0]))
+    >>> shifts["position"].tolist(), round(float(shifts["step"].iloc[0]))
     ([50], 5)
     """
     values, _ = check_series(y, "y", owner="detect_level_shifts")
@@ -178,7 +180,7 @@ def detect_level_shifts(y: Any, penalty: str | float = "mbic", min_size: int = 2
     edges = np.r_[0, loc, values.size]
     means = np.array([values[a:b].mean() for a, b in zip(edges[:-1], edges[1:])])
     frame = pd.DataFrame({
-        "location": loc.astype(np.int64),
+        "position": loc.astype(np.int64),
         "step": np.diff(means),
         "mean_before": means[:-1],
         "mean_after": means[1:],
