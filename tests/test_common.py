@@ -162,9 +162,55 @@ class _LosesIndex(BaseForecaster):
         return values  # always NumPy out, even for pandas in
 
 
+class _PositionalParameters(BaseForecaster):
+    _parameter_constraints = {"alpha": [tsclassic._params.POSITIVE_REAL],
+                              "beta": [tsclassic._params.POSITIVE_REAL]}
+
+    def __init__(self, alpha=1.0, beta=1.0):  # beta may be passed by position
+        self.alpha = alpha
+        self.beta = beta
+
+    def _fit(self, y, X):
+        self.last_ = y[-1]
+
+    def _predict(self, h, X):
+        return np.full(h, self.last_)
+
+
+class _RetiredName(_PositionalParameters):
+    _parameter_constraints = {"maxiter": [tsclassic._params.POSITIVE_INT]}
+
+    def __init__(self, maxiter=10):
+        self.maxiter = maxiter
+
+
+class _FlagCalledTrend(_PositionalParameters):
+    _parameter_constraints = {"trend": ["boolean"]}
+
+    def __init__(self, trend=True):  # a deterministic term, not the trend component
+        self.trend = trend
+
+
+@tsclassic._params.renamed_params({"window": "window_length"})
+class _Renamed(_PositionalParameters):
+    _parameter_constraints = {"window_length": [tsclassic._params.POSITIVE_INT]}
+
+    def __init__(self, window_length=3):
+        self.window_length = window_length
+
+
+class _LosesOldNameInSetParams(_Renamed):
+    def set_params(self, **params):  # bypasses the translation of the old names
+        return BaseForecaster.set_params(self, **params)
+
+
 @pytest.mark.parametrize(
     ("broken", "check"),
     [
+        (_PositionalParameters(), "keyword_only"),
+        (_RetiredName(), "vocabulary"),
+        (_FlagCalledTrend(), "vocabulary"),
+        (_LosesOldNameInSetParams(), "renamed_params"),
         (_MutatesInput(), "input_unchanged"),
         (_AcceptsNaN(), "nan"),
         (_IgnoresSeed(), "random_state"),
@@ -187,4 +233,9 @@ def test_the_suite_yields_one_named_check_per_property():
     names = [name for name, _ in estimator_checks(tsclassic.SARIMAXForecaster())]
     assert len(names) == len(set(names))
     assert {"params_declared", "params_bad_value", "complex", "exog_misaligned",
-            "interval_coverage", "finite_output", "save_load"} <= set(names)
+            "interval_coverage", "finite_output", "save_load", "keyword_only", "vocabulary",
+            "renamed_params"} <= set(names)
+
+
+def test_a_correct_rename_passes_the_suite():
+    check_estimator(_Renamed())

@@ -260,8 +260,134 @@ def check_random_state(est: Any) -> None:
         raise fail("random_state", est, "the same random_state gave different output")
 
 
+# -- one set of names ------------------------------------------------------------------
+def check_keyword_only(est: Any) -> None:
+    """Every ``__init__`` parameter after the first is keyword-only (scikit-learn's rule),
+    so that adding or reordering parameters never changes what a positional call means."""
+    import inspect
+
+    params = [p for name, p in inspect.signature(type(est).__init__).parameters.items()
+              if name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    loose = [p.name for p in params[1:] if p.kind is not p.KEYWORD_ONLY]
+    if loose:
+        raise fail("keyword_only", est, f"parameters after the first must be keyword-only "
+                                        f"(put * after {params[0].name}): {loose}")
+
+
+# A parameter called ``trend`` is the form of the trend component, as in exponential
+# smoothing and the decompositions' "trend" column; deterministic terms have their name.
+_TREND_FORMS = {"add", "mul"}
+
+
+def check_vocabulary(est: Any) -> None:
+    """No parameter or fitted attribute uses a retired word (``periods``, ``maxiter``, ...;
+    :data:`tsclassic._params.RETIRED_NAMES`), and ``trend`` keeps its one meaning."""
+    from sklearn.utils._param_validation import StrOptions
+
+    from tsclassic._params import RETIRED_NAMES
+
+    params = est.get_params(deep=False)
+    for name in params:
+        if name in RETIRED_NAMES:
+            raise fail("vocabulary", est, f"parameter {name!r} is a retired name: tsclassic "
+                                          f"calls it {RETIRED_NAMES[name]!r}")
+    if "trend" in params:
+        rules = getattr(type(est), "_parameter_constraints", {}).get("trend", [])
+        forms = set().union(*(r.options for r in rules if isinstance(r, StrOptions)))
+        if not forms or not forms <= _TREND_FORMS or "boolean" in rules or bool in rules:
+            raise fail("vocabulary", est, f"'trend' is the trend component's form (None, 'add', "
+                                          f"'mul'); call deterministic terms "
+                                          f"'deterministic_trend' (rules: {rules})")
+    learned = [k for k in vars(fitted(est).estimator) if k.endswith("_") and not k.startswith("_")]
+    for name in learned:
+        if name[:-1] in RETIRED_NAMES:
+            raise fail("vocabulary", est, f"fitted attribute {name!r} uses a retired name: "
+                                          f"call it {RETIRED_NAMES[name[:-1]] + '_'!r}")
+
+
+def _old_value(value: Any, values: dict | None) -> Any:
+    """An old-form value that stands for ``value`` (the inverse of a rename's value map)."""
+    if values is None:
+        return value
+    return next((old for old, new in values.items() if new == value), value)
+
+
+def _future_warnings(est: Any, call: Callable[[], Any]) -> tuple[Any, list[str]]:
+    """``call()``'s result and the FutureWarnings it gave; an error is the check's failure."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = call()
+        except Exception as err:  # noqa: BLE001 - an old spelling must not fail
+            raise fail("renamed_params", est, f"an old spelling failed: {type(err).__name__}: "
+                                              f"{err}") from None
+    return out, [str(w.message) for w in caught if issubclass(w.category, FutureWarning)]
+
+
+def check_renamed_params(est: Any) -> None:
+    """Old parameter names and positional calls still work for one release: each warns
+    with a FutureWarning naming the new name and builds the same estimator, whose fit
+    gives the identical output; set_params, attribute reads and old pickles accept them."""
+    table = getattr(type(est).__init__, "_renamed_params", {})
+    positional = getattr(type(est).__init__, "_positional_params", ())
+    params = est.get_params(deep=False)
+    table = {old: rule for old, rule in table.items() if rule[0] in params}
+    if not table and not positional:
+        return
+    if params.get("random_state", 0) is None:  # "identical" needs a seed
+        est = clone(est).set_params(random_state=0)
+        params = est.get_params(deep=False)
+    name = type(est).__name__
+
+    def same_params(built: Any, how: str) -> None:
+        if repr(sorted(built.get_params(deep=False).items())) != repr(sorted(params.items())):
+            raise fail("renamed_params", est, f"{how} built {built!r}, not {est!r}")
+
+    def expect(built: Any, messages: list[str], words: list[str], how: str) -> None:
+        if not any(all(w in m for w in words) for m in messages):
+            raise fail("renamed_params", est, f"{how} gave no FutureWarning naming {words}: "
+                                              f"{messages}")
+        same_params(built, how)
+
+    if table:
+        old_params = {k: v for k, v in params.items() if k not in {r[0] for r in table.values()}}
+        old_params.update({old: _old_value(params[new], values) for old, (new, values) in table.items()})
+        built, messages = _future_warnings(est, lambda: type(est)(**old_params))
+        for old, (new, _) in table.items():
+            expect(built, messages, [repr(old), new], f"{name}({old}=...)")
+            moved, messages_set = _future_warnings(
+                est, lambda o=old, n=new, v=table[old][1]: clone(est).set_params(**{o: _old_value(params[n], v)}))
+            expect(moved, messages_set, [repr(old), new], f"set_params({old}=...)")
+            state = {(old if k == new else k): v for k, v in est.__getstate__().items()}
+            restored = type(est).__new__(type(est))
+            _future_warnings(est, lambda s=state, r=restored: r.__setstate__(s))
+            same_params(restored, f"unpickling a state with {old!r}")
+            if table[old][1] is None:
+                value, messages_get = _future_warnings(est, lambda o=old: getattr(est, o))
+                if value is not params[new] or not any(old in m for m in messages_get):
+                    raise fail("renamed_params", est, f"reading .{old} did not warn and give "
+                                                      f".{new}")
+        data = family_data(est)
+        _future_warnings(est, lambda: data["fit"](built))
+        if not same(fitted(est).output, data["run"](built)):
+            raise fail("renamed_params", est, "the estimator built with the old names gave "
+                                              "another output")
+    if positional:
+        import inspect
+
+        first = next(iter(p for p in inspect.signature(type(est).__init__).parameters if p != "self"))
+        new_names = [table.get(p, (p,))[0] for p in positional]
+        args = [params[first]] + [_old_value(params[n], table.get(p, (p, None))[1])
+                                  for p, n in zip(positional, new_names)]
+        rest = {k: v for k, v in params.items() if k != first and k not in new_names}
+        built, messages = _future_warnings(est, lambda: type(est)(*args, **rest))
+        expect(built, messages, ["keyword", new_names[0]], f"{name}(positional arguments)")
+
+
 COMMON_CHECKS = [
     check_init_params, check_params_declared, check_params_bad_value, check_not_fitted,
     check_fit_returns_self, check_input_unchanged, check_pickle, check_save_load,
-    check_random_state,
+    check_random_state, check_keyword_only, check_vocabulary, check_renamed_params,
 ]

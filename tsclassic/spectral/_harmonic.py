@@ -14,14 +14,10 @@ from tsclassic.base import BaseForecaster, Tags
 __all__ = ["HarmonicForecaster"]
 
 
-def _trend_terms(trend: Any) -> Any:
-    """The old ``trend`` flag in ``deterministic_trend``'s codes (anything else as given,
-    for the parameter check to report)."""
-    return {True: "ct", False: "c"}.get(trend, trend) if isinstance(trend, bool) else trend
-
-
-@renamed_params({"periods": "season_length", "trend": ("deterministic_trend", _trend_terms)},
-                positional=("n_harmonics", "trend"))
+@renamed_params(
+    {"periods": "season_length", "trend": ("deterministic_trend", {True: "ct", False: "c"})},
+    positional=("n_harmonics", "trend"),
+)
 class HarmonicForecaster(BaseForecaster):
     """Forecast with a sum of sines and cosines at given periods, plus a linear trend.
 
