@@ -183,7 +183,7 @@ def _sine(n=160):
 @pytest.mark.parametrize("params", [
     dict(cell="lstm"),
     dict(cell="gru", strategy="direct", max_horizon=12),
-    dict(cell="rnn", scaling="global"),
+    dict(cell="rnn", normalize="global"),
 ])
 def test_forecaster_learns_a_seasonal_series(params):
     y = _sine()
@@ -224,7 +224,7 @@ def test_forecaster_seeds_pickles_and_keeps_the_index():
     ({"cell": "transformer"}, "cell"),
     ({"window_length": 0}, "window_length"),
     ({"strategy": "dirrec"}, "strategy"),
-    ({"scaling": "minmax"}, "scaling"),
+    ({"normalize": "minmax"}, "normalize"),
     ({"strategy": "direct", "max_horizon": 0}, "max_horizon"),
     ({"learning_rate": -1.0}, "learning_rate"),
     ({"validation_fraction": 1.0}, "validation_fraction"),

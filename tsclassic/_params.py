@@ -108,6 +108,7 @@ RETIRED_NAMES: dict[str, str] = {
     "max_seasonal_period": "max_season_length",
     "maxiter": "max_iter",
     "horizon": "max_horizon",
+    "scaling": "normalize",
     "damped": "damped_trend",
     "fourier_k": "n_harmonics",
 }

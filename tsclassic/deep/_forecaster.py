@@ -23,7 +23,7 @@ from tsclassic.deep._training import RNN_CONSTRAINTS, split_validation, train_on
 __all__ = ["RNNForecaster"]
 
 
-@renamed_params({"horizon": "max_horizon"})
+@renamed_params({"horizon": "max_horizon", "scaling": "normalize"})
 class RNNForecaster(BaseForecaster):
     """An LSTM, GRU or Elman RNN forecaster trained on sliding windows.
 
@@ -32,8 +32,8 @@ class RNNForecaster(BaseForecaster):
     a time) or the next ``max_horizon`` values at once (``strategy="direct"``, the multi-output
     variant; forecasts longer than ``max_horizon`` chain whole blocks). Windows are scaled by
     the training series' standard deviation after subtracting the window's own mean
-    (``scaling="window"``, so a trending level does not leave the range seen in training)
-    or the global mean (``scaling="global"``).
+    (``normalize="window"``, so a trending level does not leave the range seen in training)
+    or the global mean (``normalize="global"``).
 
     Parameters
     ----------
@@ -45,7 +45,9 @@ class RNNForecaster(BaseForecaster):
     strategy : {"recursive", "direct"}, default "recursive"
     max_horizon : int, default 12
         Steps output at once by the direct strategy (ignored by the recursive one).
-    scaling : {"window", "global"}, default "window"
+    normalize : {"window", "global"}, default "window"
+        As :class:`~tsclassic.ml.GlobalReductionForecaster`'s ``normalize`` (``scaling``
+        before tsclassic 0.2).
     max_epochs : int, default 200
     batch_size : int, default 32
     learning_rate : float, default 1e-3
@@ -87,7 +89,7 @@ class RNNForecaster(BaseForecaster):
         "window_length": [POSITIVE_INT],
         "strategy": [StrOptions({"recursive", "direct"})],
         "max_horizon": [POSITIVE_INT],
-        "scaling": [StrOptions({"window", "global"})],
+        "normalize": [StrOptions({"window", "global"})],
     }
 
     def __init__(
@@ -99,7 +101,7 @@ class RNNForecaster(BaseForecaster):
         num_layers: int = 1,
         strategy: str = "recursive",
         max_horizon: int = 12,
-        scaling: str = "window",
+        normalize: str = "window",
         max_epochs: int = 200,
         batch_size: int = 32,
         learning_rate: float = 1e-3,
@@ -116,7 +118,7 @@ class RNNForecaster(BaseForecaster):
         self.num_layers = num_layers
         self.strategy = strategy
         self.max_horizon = max_horizon
-        self.scaling = scaling
+        self.normalize = normalize
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -143,7 +145,7 @@ class RNNForecaster(BaseForecaster):
     # -- scaling: why a window's own mean: the level of a trending series at forecast time
     # lies outside the training range, but its shape relative to the recent level does not.
     def _centre(self, windows: np.ndarray) -> np.ndarray:
-        if self.scaling == "window":
+        if self.normalize == "window":
             return windows.mean(axis=-1, keepdims=True)
         return np.full(windows.shape[:-1] + (1,), self.mean_)
 
