@@ -56,11 +56,20 @@ class RNNLanguageModel(BaseSequenceModel):
         Dropout on the embeddings and on the recurrent output (Zaremba et al. use 0.5 on
         their medium network).
     min_count : int, default 1
+        Tokens seen fewer times in training have no output of their own. Without a
+        ``vocabulary`` they are read as ``"<unk>"``. With one, the listed tokens seen
+        fewer than ``min_count`` times, when it is above 1 (at 1 every listed token
+        keeps an output), share the ``"<unk>"`` output, whose probability is
+        split among them (and ``"<unk>"`` itself) in proportion to their training count
+        plus one: why: a network cannot learn an output it sees once or never, and on a
+        small slice of a large vocabulary the outputs of unseen tokens are pushed to
+        nothing, where the shared output learns how often a rare token comes (the mass a
+        Good-Turing estimate gives to the rare tokens).
     vocabulary : sequence of tokens, optional
         A closed vocabulary (as :class:`~tsclassic.NGramLM` takes): every other token is
-        ``"<unk>"``, and listed tokens unseen in training keep an output of their own, so
-        models fitted on slices of one corpus are scored over the same vocabulary.
-        ``min_count`` is ignored when it is given.
+        ``"<unk>"``, and every listed token has a probability (its own output, or a share
+        of the ``"<unk>"`` output, see ``min_count``), so models fitted on slices of one
+        corpus are scored over the same vocabulary.
     max_epochs : int, default 20
     batch_size : int, default 32
         Sequences per mini-batch (grouped by length to limit padding).
@@ -80,6 +89,9 @@ class RNNLanguageModel(BaseSequenceModel):
     ----------
     vocabulary_ : list
         Output labels: ``"</s>"`` (end of sequence), ``"<unk>"``, then the tokens.
+    shared_tokens_ : pandas.Series
+        The tokens that share the ``"<unk>"`` output (a closed ``vocabulary`` with
+        ``min_count > 1``), each with its share; empty otherwise.
     network_ : torch.nn.Module
     history_ : TrainingHistory
     n_epochs_ : int
@@ -159,12 +171,19 @@ class RNNLanguageModel(BaseSequenceModel):
                 f"sequences contain the token {END!r}, which {type(self).__name__} uses for the "
                 f"end of a sequence; drop it (the end is implied) or rename it."
             )
+        shared: list[Hashable] = []
         if self.vocabulary is not None:
-            kept = list(dict.fromkeys(t for t in self.vocabulary if t not in (END, UNK)))
-            if not kept:
+            listed = list(dict.fromkeys(t for t in self.vocabulary if t not in (END, UNK)))
+            if not listed:
                 raise ValueError("vocabulary is empty; pass the tokens to model, or None.")
+            if self.min_count > 1:
+                shared = [UNK, *(t for t in listed if counts.get(t, 0) < self.min_count)]
+            kept = [t for t in listed if t not in set(shared)]
         else:
             kept = [t for t, c in counts.items() if c >= self.min_count and t not in (END, UNK)]
+        weights = np.array([counts.get(t, 0) + 1.0 for t in shared])
+        self.shared_tokens_ = pd.Series(weights / weights.sum() if shared else weights,
+                                        index=pd.Index(shared, dtype=object), name="share")
         # Most frequent first, ties by token: a deterministic order for a given corpus.
         kept.sort(key=lambda t: (-counts.get(t, 0), str(t)))
         self.vocabulary_ = [END, UNK, *kept]
@@ -256,7 +275,14 @@ class RNNLanguageModel(BaseSequenceModel):
 
     def _score(self, corpus: list[list[Hashable]]) -> float:
         with torch_session(0, self.n_jobs, type(self).__name__) as torch:
-            return self._log_likelihood(self.network_, self._pairs(corpus), torch)
+            total = self._log_likelihood(self.network_, self._pairs(corpus), torch)
+        if len(self.shared_tokens_):
+            # A token of the shared output has that output's probability times its share;
+            # one outside the vocabulary is read as "<unk>".
+            log_share = np.log(self.shared_tokens_)
+            total += sum(float(log_share.get(t, log_share[UNK])) for seq in corpus for t in seq
+                         if self.token_ids_.get(t, _UNK_ID) == _UNK_ID)
+        return total
 
     # -- prediction and generation ---------------------------------------------
     def _end_token(self) -> Hashable:
@@ -281,6 +307,8 @@ class RNNLanguageModel(BaseSequenceModel):
         labels = pd.Index(self.vocabulary_, dtype=object)
         keep = p > 0
         out = pd.Series(p[keep], index=labels[keep], name="probability")
+        if len(self.shared_tokens_):
+            out = pd.concat([out.drop(UNK, errors="ignore"), (p[_UNK_ID] * self.shared_tokens_).rename(out.name)])
         return out.sort_values(ascending=False, kind="stable")
 
     def _sample(self, n: int, rng: np.random.Generator) -> list[list[Hashable]]:
@@ -296,9 +324,14 @@ class RNNLanguageModel(BaseSequenceModel):
                     # Inverse-CDF draws from one uniform per sequence: reproducible from rng.
                     u = rng.random(n)
                     draws = np.minimum((p.cumsum(axis=1) < u[:, None]).sum(axis=1), p.shape[1] - 1)
+                    # A draw of the shared output is one of its tokens, drawn by share.
+                    shared = (rng.choice(len(self.shared_tokens_), n, p=self.shared_tokens_.to_numpy())
+                              if len(self.shared_tokens_) else None)
                     for i in np.flatnonzero(alive):
                         if draws[i] == _BOUNDARY:
                             alive[i] = False
+                        elif draws[i] == _UNK_ID and shared is not None:
+                            sequences[i].append(self.shared_tokens_.index[shared[i]])
                         else:
                             sequences[i].append(self.vocabulary_[draws[i]])
                     if not alive.any():
