@@ -20,7 +20,12 @@ import pandas as pd
 from tsclassic._params import POSITIVE_INT, Interval, Real
 from tsclassic.base import BaseSequenceModel, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
-from tsclassic.deep._training import RNN_CONSTRAINTS, split_validation, train
+from tsclassic.deep._training import (
+    RNN_CONSTRAINTS,
+    fit_network,
+    split_validation,
+    training_parameters,
+)
 
 __all__ = ["RNNLanguageModel"]
 
@@ -33,6 +38,9 @@ _TRAIN_SEGMENT = 256
 _SCORE_BATCH = 16
 
 
+@training_parameters(
+    batch="Sequences (segments of at most 256 tokens, grouped by length to limit padding)",
+    validation="a seeded draw of the sequences")
 class RNNLanguageModel(BaseSequenceModel):
     """An LSTM, GRU or Elman RNN language model with a softmax over the vocabulary.
 
@@ -70,20 +78,9 @@ class RNNLanguageModel(BaseSequenceModel):
         ``"<unk>"``, and every listed token has a probability (its own output, or a share
         of the ``"<unk>"`` output, see ``min_count``), so models fitted on slices of one
         corpus are scored over the same vocabulary.
-    max_epochs : int, default 20
-    batch_size : int, default 32
-        Sequences per mini-batch (grouped by length to limit padding).
-    learning_rate : float, default 2e-3
-    validation_fraction : float, default 0.1
-        Share of the sequences held out for early stopping (0: watch the training loss).
-    patience : int or None, default 3
-    max_time : float or None, default None
-        Training time budget in seconds.
     max_sample_length : int, default 100
         ``sample`` stops a sequence at the end token or after this many tokens.
-    random_state : int, RandomState or None, default None
-    verbose : bool, default True
-    n_jobs : int or None, default None
+    {training_parameters}
 
     Attributes
     ----------
@@ -128,7 +125,7 @@ class RNNLanguageModel(BaseSequenceModel):
         vocabulary: Any = None,
         max_epochs: int = 20,
         batch_size: int = 32,
-        learning_rate: float = 2e-3,
+        learning_rate: float = 1e-3,
         validation_fraction: float = 0.1,
         patience: int | None = 3,
         max_time: float | None = None,
@@ -251,14 +248,8 @@ class RNNLanguageModel(BaseSequenceModel):
                 def valid():
                     return -self._log_likelihood(net, valid_pairs, torch) / n_valid
 
-            self.history_ = train(
-                net, batches, batch_loss, valid_loss=valid, max_epochs=self.max_epochs,
-                learning_rate=self.learning_rate, patience=self.patience,
-                max_time=self.max_time, seed=seed, verbose=self.verbose,
-                desc=f"{type(self).__name__}({self.cell})",
-            )
-        self.network_ = net
-        self.n_epochs_ = len(self.history_.train_loss)
+            fit_network(self, net, batches, batch_loss, valid, seed,
+                        f"{type(self).__name__}({self.cell})")
 
     def _log_likelihood(self, net: Any, pairs: list, torch: Any) -> float:
         """Total natural-log likelihood of the targets (network in eval mode)."""
