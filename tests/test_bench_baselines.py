@@ -66,15 +66,7 @@ def test_a_quick_deep_forecaster_beats_naive2_on_airpassengers(name):
     assert owa < 0.95, owa
 
 
-WORDS_GAP = (
-    "on the 300-sentence quick slice with PTB's closed 10,000-word vocabulary the LSTM "
-    "reaches perplexity 1,946 (best validation epoch 5 of 15; lr 0.01, batches of 8) "
-    "against the unigram model's 1,095: it cannot spread mass over the words unseen in the "
-    "slice as the smoothed unigram does. Strict: this test fails once the gap is closed.")
-
-
-@pytest.mark.parametrize("level", [pytest.param("words", marks=pytest.mark.xfail(
-    strict=True, reason=WORDS_GAP)), "chars"])
+@pytest.mark.parametrize("level", ["words", "chars"])
 def test_the_quick_language_model_beats_the_unigram_model(level):
     name, _, train, test, vocabulary = next(d for d in gen_suite.datasets(quick=True)
                                             if d[1] == level)

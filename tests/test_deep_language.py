@@ -75,6 +75,28 @@ def test_unknown_tokens_min_count_and_closed_vocabulary():
         _model(vocabulary="abc").fit(corpus)
 
 
+def test_rare_tokens_of_a_closed_vocabulary_share_the_unknown_output():
+    corpus = [["the", "cat"], ["the", "dog"], ["the", "cat"], ["a", "cat"]] * 2
+    listed = ["the", "cat", "dog", "a", "zebra"]
+    lm = _model(max_epochs=5, vocabulary=listed, min_count=3).fit(corpus)
+    assert lm.vocabulary_ == ["</s>", "<unk>", "cat", "the"]
+    # Shares by training count plus one: a and dog seen twice, zebra and <unk> never.
+    assert lm.shared_tokens_.to_dict() == pytest.approx(
+        {"<unk>": 1 / 8, "dog": 3 / 8, "a": 3 / 8, "zebra": 1 / 8})
+    dist = lm.predict(["the"])
+    assert set(dist.index) == {"</s>", "<unk>", *listed} and np.isclose(dist.sum(), 1.0)
+    assert np.isclose(dist["dog"], 3 * dist["zebra"])
+    # The chain rule over predict is score, for a shared token and one outside the list.
+    for seq in (["a", "zebra"], ["the", "horse"]):
+        total = sum(np.log(dist_i.get(token, dist_i["<unk>"])) for dist_i, token in
+                    ((lm.predict(seq[:i]), t) for i, t in enumerate([*seq, "</s>"])))
+        assert np.isclose(lm.score([seq]), total, rtol=1e-6)
+    drawn = {t for seq in lm.sample(200, random_state=0) for t in seq}
+    assert drawn <= {"<unk>", *listed} and drawn & {"dog", "a"}
+    # min_count=1 keeps an output per listed token, as before.
+    assert len(_model(max_epochs=1, vocabulary=listed).fit(corpus).shared_tokens_) == 0
+
+
 def test_integer_tokens_and_long_sequences():
     corpus = [list(np.arange(600) % 4)]  # longer than a training segment
     lm = _model(max_epochs=40, hidden_size=8).fit(corpus)

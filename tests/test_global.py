@@ -85,6 +85,35 @@ def test_conformal_intervals_cover_close_to_nominal_on_held_data():
     assert 0.86 <= inside.mean() <= 0.95
 
 
+def test_seasonal_scale_narrows_the_intervals_of_seasonal_series():
+    # Seasonal series whose noise, not their seasonal swing, sets the forecast error: the
+    # seasonal difference measures the noise, the lag-1 difference mostly the swing.
+    rng = np.random.default_rng(2)
+    m, length, H = 12, 120, 6
+    frames, future, noises = [], [], []
+    for i in range(200):
+        t = np.arange(length + H)
+        noise = 10.0 ** rng.uniform(-1, 0.5)
+        noises.append(np.full(H, noise))
+        y = 50 + 10 * np.sin(2 * np.pi * t / m) + rng.normal(0, noise, length + H)
+        frames.append(pd.DataFrame({"unique_id": i, "ds": t[:length], "y": y[:length]}))
+        future.append(y[length:])
+    df, truth = pd.concat(frames), np.concatenate(future)
+    scores = {}
+    for season in (1, m):
+        model = GlobalReductionForecaster(Ridge(), window_length=2 * m, max_horizon=H,
+                                          season_length=season, random_state=0).fit(df)
+        bounds = model.predict_interval(H, coverage=0.9)
+        lo, hi = bounds.lo.to_numpy(), bounds.hi.to_numpy()
+        # The interval score (width plus 2/alpha times a miss), in units of each series'
+        # noise, as MSIS scales it by the series' own errors.
+        miss = np.maximum(lo - truth, 0) + np.maximum(truth - hi, 0)
+        score = ((hi - lo + 2 / 0.1 * miss) / np.concatenate(noises)).mean()
+        scores[season] = ((lo <= truth) & (truth <= hi)).mean(), score
+    assert 0.85 <= scores[m][0] <= 0.95 and 0.85 <= scores[1][0]
+    assert scores[m][1] < 0.8 * scores[1][1], scores
+
+
 def test_calendar_features_need_timestamps_and_use_them():
     # Three lags cannot tell Wednesday-Friday (a weekend follows) from Monday-Wednesday;
     # the origin's day of week can.

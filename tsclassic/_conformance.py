@@ -386,8 +386,34 @@ def check_renamed_params(est: Any) -> None:
         expect(built, messages, ["keyword", new_names[0]], f"{name}(positional arguments)")
 
 
+def check_training_params(est: Any) -> None:
+    """A deep estimator (one with ``max_epochs``) takes the nine shared training
+    parameters keyword-only, under their shared rules and, where shared, defaults."""
+    import inspect
+
+    if "max_epochs" not in est.get_params(deep=False):
+        return
+    from tsclassic.deep._training import SHARED_DEFAULTS, TRAINING_CONSTRAINTS, TRAINING_PARAMETERS
+
+    signature = inspect.signature(type(est).__init__).parameters
+    rules = type(est)._parameter_constraints
+    for name in TRAINING_PARAMETERS:
+        if name not in signature or signature[name].kind is not inspect.Parameter.KEYWORD_ONLY:
+            raise fail("training_params", est, f"{name} is not a keyword-only parameter")
+        if repr(rules.get(name)) != repr(TRAINING_CONSTRAINTS[name]):
+            raise fail("training_params", est, f"{name} has rules {rules.get(name)!r}, not the "
+                       f"shared {TRAINING_CONSTRAINTS[name]!r} of tsclassic.deep._training")
+        if name in SHARED_DEFAULTS and signature[name].default != SHARED_DEFAULTS[name]:
+            raise fail("training_params", est, f"{name} defaults to {signature[name].default!r}, "
+                       f"not the shared {SHARED_DEFAULTS[name]!r}")
+        if f"{name} : " not in (type(est).__doc__ or ""):
+            raise fail("training_params", est, f"{name} is not documented (use "
+                       f"tsclassic.deep._training.training_parameters)")
+
+
 COMMON_CHECKS = [
     check_init_params, check_params_declared, check_params_bad_value, check_not_fitted,
     check_fit_returns_self, check_input_unchanged, check_pickle, check_save_load,
     check_random_state, check_keyword_only, check_vocabulary, check_renamed_params,
+    check_training_params,
 ]

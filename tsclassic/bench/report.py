@@ -217,7 +217,8 @@ def write_report(results: pd.DataFrame, out_dir: Path) -> None:
                         f'{base64.b64encode(png).decode()}">')
     (out_dir / "results.md").write_text("\n".join(md))
     style = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:12px}"
-             "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}")
+             "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}"
+             "img{max-width:100%;height:auto}")  # a wide plot fits the window
     (out_dir / "report.html").write_text(
         f"<!doctype html><html><head><meta charset='utf-8'><title>tsclassic bench</title>"
         f"<style>{style}</style></head><body>{''.join(page)}</body></html>"

@@ -24,7 +24,8 @@ from tsclassic.deep._training import (
     RNN_CONSTRAINTS,
     TRAINING_CONSTRAINTS,
     split_validation,
-    train,
+    train_on_arrays,
+    training_parameters,
 )
 
 __all__ = ["RNNClassifier", "FCNClassifier"]
@@ -83,37 +84,9 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
             net = self._build(panel.shape[1], len(self.classes_))
             xs = self._to_input(scaled, torch)
             ys = torch.as_tensor(codes, dtype=torch.long)
-            loss_fn = torch.nn.CrossEntropyLoss()
-            batch_size = self.batch_size
-
-            def batches(batch_rng):
-                order = batch_rng.permutation(fit_idx)
-                for i in range(0, len(order), batch_size):
-                    chunk = order[i : i + batch_size]
-                    # Batch normalisation cannot train on a batch of one series of length 1:
-                    # a lone last series sits this epoch out (the shuffle varies which one).
-                    if len(chunk) == 1 and i > 0:
-                        continue
-                    yield torch.as_tensor(chunk)
-
-            def batch_loss(idx):
-                return loss_fn(net(xs[idx]), ys[idx]), len(idx)
-
-            valid = None
-            if len(valid_idx):
-                vi = torch.as_tensor(valid_idx)
-
-                def valid():
-                    return float(loss_fn(net(xs[vi]), ys[vi]))
-
-            self.history_ = train(
-                net, batches, batch_loss, valid_loss=valid, max_epochs=self.max_epochs,
-                learning_rate=self.learning_rate, patience=self.patience,
-                max_time=self.max_time, seed=seed, verbose=self.verbose,
-                desc=type(self).__name__,
-            )
-        self.network_ = net
-        self.n_epochs_ = len(self.history_.train_loss)
+            # Batches of two series at least: batch normalisation (FCN) cannot train on one.
+            train_on_arrays(self, net, xs, ys, fit_idx, valid_idx, torch.nn.CrossEntropyLoss(),
+                            seed, type(self).__name__, min_batch=2)
         return self
 
     def _scale(self, panel: np.ndarray) -> np.ndarray:
@@ -174,6 +147,12 @@ def _check_labels(y: Any, n: int) -> np.ndarray:
     return labels
 
 
+_CLASSIFIER_TRAINING = training_parameters(
+    batch="Series", validation="a stratified draw of the training series (none by default, as "
+                               "UCR training sets are small)")
+
+
+@_CLASSIFIER_TRAINING
 class RNNClassifier(_DeepClassifier):
     """A recurrent classifier: an LSTM, GRU or Elman RNN reads the whole series and its last
     hidden state goes through a linear softmax layer.
@@ -183,20 +162,7 @@ class RNNClassifier(_DeepClassifier):
     cell : {"lstm", "gru", "rnn"}, default "lstm"
     hidden_size : int, default 64
     num_layers : int, default 1
-    max_epochs : int, default 200
-    batch_size : int, default 16
-    learning_rate : float, default 1e-3
-    validation_fraction : float, default 0.0
-        Stratified share of the training series held out for early stopping; 0 (the
-        default, as UCR training sets are small) watches the training loss.
-    patience : int or None, default 50
-    max_time : float or None, default None
-        Training time budget in seconds.
-    random_state : int, RandomState or None, default None
-    verbose : bool, default True
-        Show a tqdm progress bar.
-    n_jobs : int or None, default None
-        Torch intra-op threads (``None``: torch's setting).
+    {training_parameters}
 
     Attributes
     ----------
@@ -263,6 +229,7 @@ class RNNClassifier(_DeepClassifier):
         return torch.tensor(np.ascontiguousarray(panel.transpose(0, 2, 1)), dtype=torch.float32)
 
 
+@_CLASSIFIER_TRAINING
 class FCNClassifier(_DeepClassifier):
     """The fully convolutional network (FCN) of Wang et al. (2017).
 
@@ -275,17 +242,7 @@ class FCNClassifier(_DeepClassifier):
     ----------
     filters : tuple of int, default (128, 256, 128)
     kernel_sizes : tuple of int, default (8, 5, 3)
-    max_epochs : int, default 2000
-    batch_size : int, default 16
-    learning_rate : float, default 1e-3
-    validation_fraction : float, default 0.0
-        Stratified share held out for early stopping; 0 watches the training loss.
-    patience : int or None, default 50
-    max_time : float or None, default None
-        Training time budget in seconds.
-    random_state : int, RandomState or None, default None
-    verbose : bool, default True
-    n_jobs : int or None, default None
+    {training_parameters}
 
     Attributes
     ----------

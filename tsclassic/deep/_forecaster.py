@@ -18,12 +18,18 @@ import numpy as np
 from tsclassic._params import POSITIVE_INT, StrOptions, renamed_params
 from tsclassic.base import BaseForecaster, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
-from tsclassic.deep._training import RNN_CONSTRAINTS, split_validation, train_on_arrays
+from tsclassic.deep._training import (
+    RNN_CONSTRAINTS,
+    split_validation,
+    train_on_arrays,
+    training_parameters,
+)
 
 __all__ = ["RNNForecaster"]
 
 
 @renamed_params({"horizon": "max_horizon", "scaling": "normalize"})
+@training_parameters(batch="Windows", validation="the most recent windows")
 class RNNForecaster(BaseForecaster):
     """An LSTM, GRU or Elman RNN forecaster trained on sliding windows.
 
@@ -48,22 +54,7 @@ class RNNForecaster(BaseForecaster):
     normalize : {"window", "global"}, default "window"
         As :class:`~tsclassic.ml.GlobalReductionForecaster`'s ``normalize`` (``scaling``
         before tsclassic 0.2).
-    max_epochs : int, default 200
-    batch_size : int, default 32
-    learning_rate : float, default 1e-3
-        Adam's step size.
-    validation_fraction : float, default 0.1
-        The most recent windows held out for early stopping (0: watch the training loss).
-    patience : int or None, default 20
-        Epochs without improvement before stopping; ``None`` trains all ``max_epochs``.
-    max_time : float or None, default None
-        Training time budget in seconds (the best weights so far are kept).
-    random_state : int, RandomState or None, default None
-        Seeds the weights and the batch order: same seed, same forecasts.
-    verbose : bool, default True
-        Show a tqdm progress bar while training.
-    n_jobs : int or None, default None
-        Torch intra-op threads while fitting and predicting (``None``: torch's setting).
+    {training_parameters}
 
     Attributes
     ----------
@@ -168,10 +159,8 @@ class RNNForecaster(BaseForecaster):
             ys = torch.tensor(targets, dtype=torch.float32)
             loss_fn = torch.nn.MSELoss()
 
-            self.history_ = train_on_arrays(net, xs, ys, fit_idx, valid_idx, loss_fn, self,
-                                            seed, f"{type(self).__name__}({self.cell})")
-        self.network_ = net
-        self.n_epochs_ = len(self.history_.train_loss)
+            train_on_arrays(self, net, xs, ys, fit_idx, valid_idx, loss_fn, seed,
+                            f"{type(self).__name__}({self.cell})")
         self.last_window_ = y[-w:].copy()
 
     def _predict(self, h: int, X: np.ndarray | None) -> np.ndarray:

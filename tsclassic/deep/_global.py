@@ -14,29 +14,28 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tsclassic._params import Integral, Interval, Real, StrOptions
+from tsclassic._params import POSITIVE_INT, StrOptions
 from tsclassic._windows import normalise_windows, sample_windows, spread_floor
 from tsclassic.base import BaseGlobalForecaster, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
-from tsclassic.deep._training import split_validation, train_on_arrays
+from tsclassic.deep._training import (
+    TRAINING_CONSTRAINTS,
+    split_validation,
+    train_on_arrays,
+    training_parameters,
+)
 
 __all__ = ["GlobalRNNForecaster", "GlobalMLPForecaster"]
 
-_POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
-_TRAINING_CONSTRAINTS: dict[str, list] = {
+_POSITIVE_INT = [POSITIVE_INT]
+_WINDOW_CONSTRAINTS: dict[str, list] = {
+    **TRAINING_CONSTRAINTS,
     "window_length": _POSITIVE_INT,
     "max_horizon": _POSITIVE_INT,
     "max_windows": _POSITIVE_INT,
-    "max_epochs": _POSITIVE_INT,
-    "batch_size": _POSITIVE_INT,
-    "learning_rate": [Interval(Real, 0, None, closed="neither")],
-    "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-    "patience": [Interval(Integral, 1, None, closed="left"), None],
-    "max_time": [Interval(Real, 0, None, closed="neither"), None],
-    "random_state": ["random_state"],
-    "verbose": ["boolean"],
-    "n_jobs": [Integral, None],
 }
+_GLOBAL_TRAINING = training_parameters(batch="Windows",
+                                       validation="windows drawn at random (seeded)")
 
 
 class _GlobalNetworkForecaster(BaseGlobalForecaster):
@@ -69,10 +68,8 @@ class _GlobalNetworkForecaster(BaseGlobalForecaster):
             # The absolute loss on scaled values: the median, which sMAPE and MASE reward.
             loss_fn = torch.nn.L1Loss()
 
-            self.history_ = train_on_arrays(net, xs, ys, fit_idx, valid_idx, loss_fn, self,
-                                            seed, type(self).__name__)
-        self.network_ = net
-        self.n_epochs_ = len(self.history_.train_loss)
+            train_on_arrays(self, net, xs, ys, fit_idx, valid_idx, loss_fn, seed,
+                            type(self).__name__)
         self._windows = np.vstack([y[-self.window_length:] for y in series])
         self._floors = np.array([spread_floor(y) for y in series])
 
@@ -99,6 +96,7 @@ class _GlobalNetworkForecaster(BaseGlobalForecaster):
         })
 
 
+@_GLOBAL_TRAINING
 class GlobalRNNForecaster(_GlobalNetworkForecaster):
     """One LSTM, GRU or Elman RNN trained on windows from every series of a panel.
 
@@ -118,20 +116,7 @@ class GlobalRNNForecaster(_GlobalNetworkForecaster):
     num_layers : int, default 1
     max_windows : int, default 200
         The most training windows drawn per series.
-    max_epochs : int, default 30
-        The budget, in passes over the drawn windows.
-    batch_size : int, default 256
-    learning_rate : float, default 1e-3
-    validation_fraction : float, default 0.1
-        Windows held out (a seeded draw) for early stopping.
-    patience : int or None, default 5
-    max_time : float or None, default None
-        A wall-clock safety stop in seconds; a fit it stops is not reproducible, and
-        ``history_.stopped`` says ``"max_time"``.
-    random_state : int, RandomState or None, default None
-    verbose : bool, default True
-    n_jobs : int or None, default None
-        Torch intra-op threads.
+    {training_parameters}
 
     Attributes
     ----------
@@ -154,7 +139,7 @@ class GlobalRNNForecaster(_GlobalNetworkForecaster):
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        **_TRAINING_CONSTRAINTS,
+        **_WINDOW_CONSTRAINTS,
         "cell": [StrOptions({"lstm", "gru", "rnn"})],
         "hidden_size": _POSITIVE_INT,
         "num_layers": _POSITIVE_INT,
@@ -193,6 +178,7 @@ class GlobalRNNForecaster(_GlobalNetworkForecaster):
                      verbose=False)]
 
 
+@_GLOBAL_TRAINING
 class GlobalMLPForecaster(_GlobalNetworkForecaster):
     """N-BEATS (generic): a stack of fully connected blocks, each removing its backcast
     from the input and adding its forecast, trained on windows from every series.
@@ -214,9 +200,9 @@ class GlobalMLPForecaster(_GlobalNetworkForecaster):
     n_layers : int, default 4
     layer_width : int, default 256
         The paper uses 512.
-    max_windows, max_epochs, batch_size, learning_rate, validation_fraction, patience, \
-max_time, random_state, verbose, n_jobs
-        As for :class:`GlobalRNNForecaster`.
+    max_windows : int, default 200
+        The most training windows drawn per series.
+    {training_parameters}
 
     Attributes
     ----------
@@ -239,7 +225,7 @@ max_time, random_state, verbose, n_jobs
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        **_TRAINING_CONSTRAINTS,
+        **_WINDOW_CONSTRAINTS,
         "n_blocks": _POSITIVE_INT,
         "n_layers": _POSITIVE_INT,
         "layer_width": _POSITIVE_INT,

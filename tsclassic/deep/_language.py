@@ -20,7 +20,12 @@ import pandas as pd
 from tsclassic._params import POSITIVE_INT, Interval, Real
 from tsclassic.base import BaseSequenceModel, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
-from tsclassic.deep._training import RNN_CONSTRAINTS, split_validation, train
+from tsclassic.deep._training import (
+    RNN_CONSTRAINTS,
+    fit_network,
+    split_validation,
+    training_parameters,
+)
 
 __all__ = ["RNNLanguageModel"]
 
@@ -33,6 +38,9 @@ _TRAIN_SEGMENT = 256
 _SCORE_BATCH = 16
 
 
+@training_parameters(
+    batch="Sequences (segments of at most 256 tokens, grouped by length to limit padding)",
+    validation="a seeded draw of the sequences")
 class RNNLanguageModel(BaseSequenceModel):
     """An LSTM, GRU or Elman RNN language model with a softmax over the vocabulary.
 
@@ -56,30 +64,31 @@ class RNNLanguageModel(BaseSequenceModel):
         Dropout on the embeddings and on the recurrent output (Zaremba et al. use 0.5 on
         their medium network).
     min_count : int, default 1
+        Tokens seen fewer times in training have no output of their own. Without a
+        ``vocabulary`` they are read as ``"<unk>"``. With one, the listed tokens seen
+        fewer than ``min_count`` times, when it is above 1 (at 1 every listed token
+        keeps an output), share the ``"<unk>"`` output, whose probability is
+        split among them (and ``"<unk>"`` itself) in proportion to their training count
+        plus one: why: a network cannot learn an output it sees once or never, and on a
+        small slice of a large vocabulary the outputs of unseen tokens are pushed to
+        nothing, where the shared output learns how often a rare token comes (the mass a
+        Good-Turing estimate gives to the rare tokens).
     vocabulary : sequence of tokens, optional
         A closed vocabulary (as :class:`~tsclassic.NGramLM` takes): every other token is
-        ``"<unk>"``, and listed tokens unseen in training keep an output of their own, so
-        models fitted on slices of one corpus are scored over the same vocabulary.
-        ``min_count`` is ignored when it is given.
-    max_epochs : int, default 20
-    batch_size : int, default 32
-        Sequences per mini-batch (grouped by length to limit padding).
-    learning_rate : float, default 2e-3
-    validation_fraction : float, default 0.1
-        Share of the sequences held out for early stopping (0: watch the training loss).
-    patience : int or None, default 3
-    max_time : float or None, default None
-        Training time budget in seconds.
+        ``"<unk>"``, and every listed token has a probability (its own output, or a share
+        of the ``"<unk>"`` output, see ``min_count``), so models fitted on slices of one
+        corpus are scored over the same vocabulary.
     max_sample_length : int, default 100
         ``sample`` stops a sequence at the end token or after this many tokens.
-    random_state : int, RandomState or None, default None
-    verbose : bool, default True
-    n_jobs : int or None, default None
+    {training_parameters}
 
     Attributes
     ----------
     vocabulary_ : list
         Output labels: ``"</s>"`` (end of sequence), ``"<unk>"``, then the tokens.
+    shared_tokens_ : pandas.Series
+        The tokens that share the ``"<unk>"`` output (a closed ``vocabulary`` with
+        ``min_count > 1``), each with its share; empty otherwise.
     network_ : torch.nn.Module
     history_ : TrainingHistory
     n_epochs_ : int
@@ -116,7 +125,7 @@ class RNNLanguageModel(BaseSequenceModel):
         vocabulary: Any = None,
         max_epochs: int = 20,
         batch_size: int = 32,
-        learning_rate: float = 2e-3,
+        learning_rate: float = 1e-3,
         validation_fraction: float = 0.1,
         patience: int | None = 3,
         max_time: float | None = None,
@@ -159,12 +168,19 @@ class RNNLanguageModel(BaseSequenceModel):
                 f"sequences contain the token {END!r}, which {type(self).__name__} uses for the "
                 f"end of a sequence; drop it (the end is implied) or rename it."
             )
+        shared: list[Hashable] = []
         if self.vocabulary is not None:
-            kept = list(dict.fromkeys(t for t in self.vocabulary if t not in (END, UNK)))
-            if not kept:
+            listed = list(dict.fromkeys(t for t in self.vocabulary if t not in (END, UNK)))
+            if not listed:
                 raise ValueError("vocabulary is empty; pass the tokens to model, or None.")
+            if self.min_count > 1:
+                shared = [UNK, *(t for t in listed if counts.get(t, 0) < self.min_count)]
+            kept = [t for t in listed if t not in set(shared)]
         else:
             kept = [t for t, c in counts.items() if c >= self.min_count and t not in (END, UNK)]
+        weights = np.array([counts.get(t, 0) + 1.0 for t in shared])
+        self.shared_tokens_ = pd.Series(weights / weights.sum() if shared else weights,
+                                        index=pd.Index(shared, dtype=object), name="share")
         # Most frequent first, ties by token: a deterministic order for a given corpus.
         kept.sort(key=lambda t: (-counts.get(t, 0), str(t)))
         self.vocabulary_ = [END, UNK, *kept]
@@ -232,14 +248,8 @@ class RNNLanguageModel(BaseSequenceModel):
                 def valid():
                     return -self._log_likelihood(net, valid_pairs, torch) / n_valid
 
-            self.history_ = train(
-                net, batches, batch_loss, valid_loss=valid, max_epochs=self.max_epochs,
-                learning_rate=self.learning_rate, patience=self.patience,
-                max_time=self.max_time, seed=seed, verbose=self.verbose,
-                desc=f"{type(self).__name__}({self.cell})",
-            )
-        self.network_ = net
-        self.n_epochs_ = len(self.history_.train_loss)
+            fit_network(self, net, batches, batch_loss, valid, seed,
+                        f"{type(self).__name__}({self.cell})")
 
     def _log_likelihood(self, net: Any, pairs: list, torch: Any) -> float:
         """Total natural-log likelihood of the targets (network in eval mode)."""
@@ -256,7 +266,14 @@ class RNNLanguageModel(BaseSequenceModel):
 
     def _score(self, corpus: list[list[Hashable]]) -> float:
         with torch_session(0, self.n_jobs, type(self).__name__) as torch:
-            return self._log_likelihood(self.network_, self._pairs(corpus), torch)
+            total = self._log_likelihood(self.network_, self._pairs(corpus), torch)
+        if len(self.shared_tokens_):
+            # A token of the shared output has that output's probability times its share;
+            # one outside the vocabulary is read as "<unk>".
+            log_share = np.log(self.shared_tokens_)
+            total += sum(float(log_share.get(t, log_share[UNK])) for seq in corpus for t in seq
+                         if self.token_ids_.get(t, _UNK_ID) == _UNK_ID)
+        return total
 
     # -- prediction and generation ---------------------------------------------
     def _end_token(self) -> Hashable:
@@ -281,6 +298,8 @@ class RNNLanguageModel(BaseSequenceModel):
         labels = pd.Index(self.vocabulary_, dtype=object)
         keep = p > 0
         out = pd.Series(p[keep], index=labels[keep], name="probability")
+        if len(self.shared_tokens_):
+            out = pd.concat([out.drop(UNK, errors="ignore"), (p[_UNK_ID] * self.shared_tokens_).rename(out.name)])
         return out.sort_values(ascending=False, kind="stable")
 
     def _sample(self, n: int, rng: np.random.Generator) -> list[list[Hashable]]:
@@ -296,9 +315,14 @@ class RNNLanguageModel(BaseSequenceModel):
                     # Inverse-CDF draws from one uniform per sequence: reproducible from rng.
                     u = rng.random(n)
                     draws = np.minimum((p.cumsum(axis=1) < u[:, None]).sum(axis=1), p.shape[1] - 1)
+                    # A draw of the shared output is one of its tokens, drawn by share.
+                    shared = (rng.choice(len(self.shared_tokens_), n, p=self.shared_tokens_.to_numpy())
+                              if len(self.shared_tokens_) else None)
                     for i in np.flatnonzero(alive):
                         if draws[i] == _BOUNDARY:
                             alive[i] = False
+                        elif draws[i] == _UNK_ID and shared is not None:
+                            sequences[i].append(self.shared_tokens_.index[shared[i]])
                         else:
                             sequences[i].append(self.vocabulary_[draws[i]])
                     if not alive.any():

@@ -20,7 +20,8 @@ import numpy as np
 from tsclassic._params import POSITIVE_INT, POSITIVE_REAL, Integral, Interval, Real, StrOptions
 
 __all__ = [
-    "TrainingHistory", "train", "TRAINING_CONSTRAINTS", "RNN_CONSTRAINTS", "split_validation",
+    "TrainingHistory", "train", "train_on_arrays", "fit_network", "TRAINING_PARAMETERS",
+    "SHARED_DEFAULTS", "TRAINING_CONSTRAINTS", "RNN_CONSTRAINTS", "split_validation", "training_parameters",
 ]
 
 
@@ -48,8 +49,16 @@ class TrainingHistory:
     seconds: float = 0.0
 
 
-# Rules of the training parameters every deep estimator shares (see tsclassic._params);
-# each estimator adds its own to these.
+# The training parameters every deep estimator takes, keyword-only, under these names and
+# rules (see tsclassic._params), documented by ``training_parameters``; each estimator adds
+# its own to these. The defaults of the budget (max_epochs, batch_size, validation_fraction,
+# patience) are the estimator's, as its data needs (an FCN trains 2000 epochs on a few dozen
+# series, as Fawaz et al. do; a language model 20 on thousands of sentences), stated in its
+# signature and read from there into its docstring; the others share these defaults.
+TRAINING_PARAMETERS = ("max_epochs", "batch_size", "learning_rate", "validation_fraction",
+                       "patience", "max_time", "random_state", "verbose", "n_jobs")
+SHARED_DEFAULTS: dict[str, Any] = {"learning_rate": 1e-3, "max_time": None,
+                                   "random_state": None, "verbose": True, "n_jobs": None}
 TRAINING_CONSTRAINTS: dict[str, list] = {
     "max_epochs": [POSITIVE_INT],
     "batch_size": [POSITIVE_INT],
@@ -67,6 +76,54 @@ RNN_CONSTRAINTS: dict[str, list] = {
     "hidden_size": [POSITIVE_INT],
     "num_layers": [POSITIVE_INT],
 }
+
+
+_TRAINING_DOCS = {
+    "max_epochs": ("int", "The budget, in passes over the training data; a fit is reproducible "
+                          "from ``random_state``."),
+    "batch_size": ("int", "{batch} per mini-batch."),
+    "learning_rate": ("float", "Adam's step size."),
+    "validation_fraction": ("float", "Share held out for early stopping: {validation}; 0 "
+                                     "watches the training loss."),
+    "patience": ("int or None", "Epochs without improvement before stopping; ``None`` trains "
+                                "all ``max_epochs``."),
+    "max_time": ("float or None", "A wall-clock safety stop in seconds (the best weights so far "
+                                  "are kept); a fit it stops is not reproducible, and "
+                                  "``history_.stopped`` says ``\"max_time\"``."),
+    "random_state": ("int, RandomState or None", "Seeds the weights, the held-out part and the "
+                                                 "batch order: same seed, same model."),
+    "verbose": ("bool", "Show a tqdm progress bar while training."),
+    "n_jobs": ("int or None", "Torch intra-op threads while fitting and predicting (``None``: "
+                              "torch's setting)."),
+}
+
+
+def training_parameters(*, batch: str, validation: str) -> Callable[[type], type]:
+    """Class decorator: the line ``{training_parameters}`` of the class docstring becomes
+    the numpydoc entries of the nine training parameters, with the defaults of the class's
+    signature (so the two cannot disagree). ``batch`` says what a mini-batch holds (e.g.
+    "Windows") and ``validation`` what is held out."""
+    import inspect
+    import textwrap
+
+    def decorate(cls: type) -> type:
+        signature = inspect.signature(cls.__init__).parameters
+        lines = []
+        for name in TRAINING_PARAMETERS:
+            kind, text = _TRAINING_DOCS[name]
+            default = signature[name].default
+            lines.append(f"{name} : {kind}, default {default!r}")
+            body = text.format(batch=batch, validation=validation)
+            lines.extend("    " + line for line in textwrap.wrap(body, 84))
+        doc = cls.__doc__ or ""
+        for line in doc.splitlines():
+            if line.strip() == "{training_parameters}":
+                indent = line[: len(line) - len(line.lstrip())]
+                cls.__doc__ = doc.replace(line, "\n".join(indent + entry for entry in lines))
+                return cls
+        raise TypeError(f"{cls.__name__}'s docstring has no {{training_parameters}} line.")
+
+    return decorate
 
 
 def split_validation(
@@ -206,20 +263,44 @@ def train(
     return history
 
 
+def fit_network(
+    est: Any, net: Any, batches: Callable[[np.random.Generator], Iterable[Any]],
+    batch_loss: Callable[[Any], Any], valid_loss: Callable[[], float] | None, seed: int,
+    desc: str,
+) -> None:
+    """:func:`train` under the budget of the estimator ``est`` (its ``max_epochs``,
+    ``learning_rate``, ``patience``, ``max_time`` and ``verbose``), recording the fitted
+    state every deep estimator has: ``network_``, ``history_`` and ``n_epochs_``."""
+    est.history_ = train(
+        net, batches, batch_loss, valid_loss=valid_loss, max_epochs=est.max_epochs,
+        learning_rate=est.learning_rate, patience=est.patience, max_time=est.max_time,
+        seed=seed, verbose=est.verbose, desc=desc,
+    )
+    est.network_ = net
+    est.n_epochs_ = len(est.history_.train_loss)
+
+
 def train_on_arrays(
-    net: Any, xs: Any, ys: Any, fit_idx: np.ndarray, valid_idx: np.ndarray, loss_fn: Any,
-    est: Any, seed: int, desc: str,
-) -> TrainingHistory:
-    """:func:`train` on input and target tensors, in mini-batches of the rows ``fit_idx``
-    with ``loss_fn(net(x), y)``, early stopping on the rows ``valid_idx`` (none: the
-    training loss), and the budget read from the estimator ``est`` (``batch_size``,
-    ``max_epochs``, ``learning_rate``, ``patience``, ``max_time``, ``verbose``)."""
+    est: Any, net: Any, xs: Any, ys: Any, fit_idx: np.ndarray, valid_idx: np.ndarray,
+    loss_fn: Any, seed: int, desc: str, *, min_batch: int = 1,
+) -> None:
+    """:func:`fit_network` on input and target tensors, in mini-batches of
+    ``est.batch_size`` rows of ``fit_idx`` with ``loss_fn(net(x), y)``, early stopping on
+    the rows ``valid_idx`` (none: the training loss).
+
+    A last batch of fewer than ``min_batch`` rows sits the epoch out, unless it is the only
+    one (why: batch normalisation cannot train on one series of length 1); the shuffle
+    varies which rows those are.
+    """
     import torch
 
     def batches(rng):
         order = rng.permutation(fit_idx)
         for i in range(0, len(order), est.batch_size):
-            yield torch.as_tensor(order[i : i + est.batch_size])
+            chunk = order[i : i + est.batch_size]
+            if len(chunk) < min_batch and i > 0:
+                continue
+            yield torch.as_tensor(chunk)
 
     def batch_loss(idx):
         return loss_fn(net(xs[idx]), ys[idx]), len(idx)
@@ -231,8 +312,4 @@ def train_on_arrays(
         def valid():
             return float(loss_fn(net(xs[vi]), ys[vi]))
 
-    return train(
-        net, batches, batch_loss, valid_loss=valid, max_epochs=est.max_epochs,
-        learning_rate=est.learning_rate, patience=est.patience, max_time=est.max_time,
-        seed=seed, verbose=est.verbose, desc=desc,
-    )
+    fit_network(est, net, batches, batch_loss, valid, seed, desc)

@@ -63,9 +63,16 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
     calibration : {"refit", "holdout"} or None, default "refit"
         How ``predict_interval`` is calibrated (split conformal, per step ahead): the
         models are fitted without the last ``max_horizon`` values of each series, whose
-        scaled errors give the interval widths; ``"refit"`` then refits on everything for
-        the forecasts (twice the cost), ``"holdout"`` keeps the first fit. ``None`` fits
-        once on everything and gives no intervals.
+        errors, each divided by its series' scale (see ``season_length``), give the
+        interval widths; ``"refit"`` then refits on everything for the forecasts (twice
+        the cost), ``"holdout"`` keeps the first fit. ``None`` fits once on everything and
+        gives no intervals.
+    season_length : int, default 1
+        The lag of the scale of the intervals: each series' mean absolute difference at
+        this lag over its training values (the MASE scale), which an interval's half-width
+        is a multiple of. Pass the season (24 for hourly data): on M4 Hourly the 95%
+        intervals score MSIS 8.33 at coverage 0.957 with 24, 22.0 (0.968) with 1, and 25.0
+        (0.964) scaled by each window's spread, as the forecasts are normalised.
     random_state : int, RandomState or None, default None
         Draws the training windows and seeds the estimator.
 
@@ -76,7 +83,7 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
     transformers_ : list
         The fitted window feature extractors.
     calibration_scores_ : ndarray of shape (n_series, max_horizon) or None
-        The held-out absolute errors in units of each window's scale.
+        The held-out absolute errors in units of each series' scale.
     unique_ids_, index_infos_, n_series_
         The series seen at fit, as for every global forecaster.
 
@@ -109,13 +116,14 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
         "normalize": [StrOptions({"window"}), None],
         "max_windows": [Interval(Integral, 1, None, closed="left")],
         "calibration": [StrOptions({"refit", "holdout"}), None],
+        "season_length": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
 
     def __init__(self, estimator: Any = None, *, window_length: int = 48, features: Any = None,
                  strategy: str = "direct", max_horizon: int = 24, normalize: str | None = "window",
                  max_windows: int = 64, calibration: str | None = "refit",
-                 random_state: Any = None):
+                 season_length: int = 1, random_state: Any = None):
         self.estimator = estimator
         self.window_length = window_length
         self.features = features
@@ -124,6 +132,7 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
         self.normalize = normalize
         self.max_windows = max_windows
         self.calibration = calibration
+        self.season_length = season_length
         self.random_state = random_state
 
     def _horizon(self) -> int:
@@ -199,12 +208,22 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
             H = self.max_horizon
             head = [y[:-H] for y in series]
             self._fit_models(head, seed)
-            forecast, _, scale = self._forecast(head, H)
+            forecast = self._forecast(head, H)
             actual = np.vstack([y[-H:] for y in series])
-            self.calibration_scores_ = np.abs(actual - forecast) / scale[:, None]
+            self.calibration_scores_ = np.abs(actual - forecast) / self._error_scale(head)[:, None]
         if self.calibration != "holdout":
             self._fit_models(series, seed)
         self._series = series  # copies made by the long-frame reader
+
+    def _error_scale(self, series: list[np.ndarray]) -> np.ndarray:
+        """Each series' mean absolute difference at lag ``season_length`` (at lag 1 where
+        the series is no longer than a season; the window floor where that is 0)."""
+        out = np.empty(len(series))
+        for i, y in enumerate(series):
+            lag = self.season_length if len(y) > self.season_length else 1
+            mad = float(np.mean(np.abs(y[lag:] - y[:-lag]))) if len(y) > lag else 0.0
+            out[i] = mad if mad > 0 else spread_floor(y)
+        return out
 
     def _window_features(self) -> list[Any]:
         feats = self.features
@@ -230,11 +249,9 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
         return model
 
     # -- predict ----------------------------------------------------------------
-    def _forecast(
-        self, series: list[np.ndarray], h: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Forecasts ``(n_series, h)`` from each series' last window, with the windows'
-        levels and scales (the series may be the training ones cut short, for calibration)."""
+    def _forecast(self, series: list[np.ndarray], h: int) -> np.ndarray:
+        """Forecasts ``(n_series, h)`` from each series' last window (the series may be the
+        training ones cut short, for calibration)."""
         w = self.window_length
         windows = np.vstack([y[-w:] for y in series])
         positions = [np.array([len(y) - 1]) for y in series]
@@ -244,7 +261,7 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
         if self.strategy == "direct":
             rows = self._rows(z, calendar, fit=False)
             out = np.column_stack([model.predict(rows) for model in self.estimators_[:h]])
-            return out * scale[:, None] + level[:, None], level, scale
+            return out * scale[:, None] + level[:, None]
         # Recursive: each step's window is normalised on its own, as in training.
         out = np.empty((len(series), h))
         for step in range(h):
@@ -257,7 +274,7 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
                 step_level, step_scale = level, scale
             z_next = self.estimators_[0].predict(self._rows(z, calendar, fit=False))
             out[:, step] = z_next * step_scale + step_level
-        return out, level, scale
+        return out
 
     def _check_horizon(self, h: int) -> None:
         if self.strategy == "direct" and h > self.max_horizon:
@@ -268,7 +285,7 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
 
     def _predict(self, h: int) -> np.ndarray:
         self._check_horizon(h)
-        return self._forecast(self._series, h)[0]
+        return self._forecast(self._series, h)
 
     def _predict_interval(self, h: int, coverage: float) -> tuple[np.ndarray, np.ndarray]:
         if self.calibration_scores_ is None:
@@ -281,7 +298,8 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
                 f"h={h} exceeds max_horizon={self.max_horizon}, the calibrated steps; refit "
                 f"with a larger max_horizon."
             )
-        mean, _, scale = self._forecast(self._series, h)
+        mean = self._forecast(self._series, h)
+        scale = self._error_scale(self._series)
         scores = self.calibration_scores_[:, :h]
         n = scores.shape[0]
         # Split-conformal quantile with the finite-sample correction (n + 1).
