@@ -47,7 +47,7 @@ class RNNForecaster(BaseForecaster):
         Steps output at once by the direct strategy (ignored by the recursive one).
     normalize : {"window", "global"}, default "window"
         As :class:`~tsclassic.ml.GlobalReductionForecaster`'s ``normalize`` (``scaling``
-        before tsclassic 0.2).
+        in tsclassic 0.1).
     max_epochs : int, default 200
     batch_size : int, default 32
     learning_rate : float, default 1e-3
