@@ -126,14 +126,14 @@ class AutoSARIMAX(BaseForecaster):
         Bound on ``p + q + P + Q``.
     method : {"css-ml", "css"}, default "css-ml"
     max_season_length : int, default 52
-        Longer seasons are modelled by Fourier terms (``max_seasonal_period`` before
-        tsclassic 0.2).
+        Longer seasons are modelled by Fourier terms (``max_seasonal_period`` in
+        tsclassic 0.1).
     n_harmonics : int, optional
         Number of Fourier pairs (harmonics) for a long season, as in
         :class:`~tsclassic.spectral.HarmonicForecaster`; chosen by AICc (up to 10) if None
-        (``fourier_k`` before tsclassic 0.2).
+        (``fourier_k`` in tsclassic 0.1).
     max_iter : int, default 50
-        Iterations of the final maximum-likelihood fit (``maxiter`` before tsclassic 0.2).
+        Iterations of the final maximum-likelihood fit (``maxiter`` in tsclassic 0.1).
 
     Attributes
     ----------

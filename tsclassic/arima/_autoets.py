@@ -221,8 +221,8 @@ class AutoETS(BaseForecaster):
         Error (``A``, ``M``), trend (``N``, ``A``, ``M``) and season (``N``, ``A``, ``M``)
         letters; ``Z`` lets AutoETS choose that part. ``"MAdN"`` fixes a damped trend.
     damped_trend : bool or None, default None
-        Damp the trend (True), never (False), or choose (None); ``damped`` before
-        tsclassic 0.2, as :class:`ExponentialSmoothingForecaster` names it.
+        Damp the trend (True), never (False), or choose (None); ``damped`` in
+        tsclassic 0.1, as :class:`ExponentialSmoothingForecaster` names it.
     restrict : bool, default True
         Leave out the combinations with infinite forecast variance (R's ``restrict``).
     allow_multiplicative_trend : bool, default False
@@ -231,7 +231,7 @@ class AutoETS(BaseForecaster):
         The criterion that picks the model.
     max_nfev : int, default 2000
         Likelihood evaluations allowed to the simplex of each candidate (``maxiter``
-        before tsclassic 0.2; evaluations, not iterations, as the ODE models'
+        in tsclassic 0.1; evaluations, not iterations, as the ODE models'
         ``max_nfev``).
     n_paths : int, default 5000
         Simulated paths for the intervals of the classes without analytic variances.

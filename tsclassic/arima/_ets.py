@@ -50,7 +50,7 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
     season_length : int, optional
         The seasonal period; required when ``seasonal`` is set.
     max_iter : int, default 1000
-        Maximum optimiser iterations (``maxiter`` before tsclassic 0.2).
+        Maximum optimiser iterations (``maxiter`` in tsclassic 0.1).
 
     Attributes
     ----------

@@ -73,14 +73,14 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
     deterministic_trend : {None, "n", "c", "t", "ct"}, default None
         The deterministic terms: none, a constant, a linear trend, or both (statsmodels'
         ``trend`` codes; ``trend`` is the trend *component* elsewhere in tsclassic, so
-        the parameter was renamed in tsclassic 0.2 and the old name still works, with a
+        the parameter was renamed after tsclassic 0.1 and the old name still works, with a
         ``FutureWarning``).
     enforce_stationarity, enforce_invertibility : bool, default True
         Keep the AR (MA) polynomials stationary (invertible) during the optimisation.
     method : str, default "lbfgs"
         The optimiser handed to statsmodels' ``fit``.
     max_iter : int, default 50
-        Maximum optimiser iterations (``maxiter`` before tsclassic 0.2).
+        Maximum optimiser iterations (``maxiter`` in tsclassic 0.1).
 
     Attributes
     ----------

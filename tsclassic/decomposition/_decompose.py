@@ -156,7 +156,7 @@ def decompose(
         statsmodels' MSTL (several periods).
     season_length : int or sequence of int, default 12
         The seasonal period(s), e.g. ``[24, 168]`` for hourly data (called ``periods``
-        before tsclassic 0.2; the old name still works, with a ``FutureWarning``).
+        in tsclassic 0.1; the old name still works, with a ``FutureWarning``).
     model : {"additive", "multiplicative"}, default "additive"
         ``y = trend + seasonal + resid`` or, with ``"classical"`` only,
         ``y = trend * seasonal * resid``.

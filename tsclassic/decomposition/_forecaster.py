@@ -47,7 +47,7 @@ class DecompositionForecaster(BaseForecaster):
     Parameters
     ----------
     season_length : int or list of int, default 12
-        The seasonal period(s), in observations (``periods`` before tsclassic 0.2).
+        The seasonal period(s), in observations (``periods`` in tsclassic 0.1).
     trend_forecaster : forecaster, optional
         Any tsclassic forecaster without exogenous regressors, cloned at fit. Default:
         ``ExponentialSmoothingForecaster(trend="add", damped_trend=True)`` (damped Holt).

@@ -45,7 +45,7 @@ class Decomposer(PanelMixin, TransformerMixin, BaseEstimator):
     ----------
     method : {"classical", "stl", "mstl"}, default "stl"
     season_length : int or list of int, default 12
-        The seasonal period(s), in observations (``periods`` before tsclassic 0.2).
+        The seasonal period(s), in observations (``periods`` in tsclassic 0.1).
     component : {"adjusted", "trend", "seasonal", "resid"}, default "adjusted"
         What ``transform`` returns: the seasonally adjusted series (``y`` minus, or
         divided by, all seasonal components), the trend, the sum (product) of the

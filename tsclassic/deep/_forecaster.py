@@ -53,7 +53,7 @@ class RNNForecaster(BaseForecaster):
         Steps output at once by the direct strategy (ignored by the recursive one).
     normalize : {"window", "global"}, default "window"
         As :class:`~tsclassic.ml.GlobalReductionForecaster`'s ``normalize`` (``scaling``
-        before tsclassic 0.2).
+        in tsclassic 0.1).
     {training_parameters}
 
     Attributes

@@ -131,7 +131,7 @@ def dominant_periods(y: Any, k: int = 3, fs: float = 1.0, method: str = "periodo
     -------
     pd.DataFrame
         ``k`` rows, strongest first, with :func:`periodogram`'s columns: ``frequency``,
-        ``period`` and ``power`` (before tsclassic 0.2 ``period`` came first).
+        ``period`` and ``power`` (in tsclassic 0.1 ``period`` came first).
 
     Examples
     --------

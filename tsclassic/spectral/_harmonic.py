@@ -30,14 +30,14 @@ class HarmonicForecaster(BaseForecaster):
     season_length : float or sequence of float, default 12
         The seasonal periods, in observations (12 for monthly data with a yearly cycle;
         several for multiple seasonalities, e.g. (24, 168) for hourly data; 365.25 for
-        a yearly cycle in daily data). Called ``periods`` before tsclassic 0.2.
+        a yearly cycle in daily data). Called ``periods`` in tsclassic 0.1.
     n_harmonics : int or sequence of int, default 3
         Number of harmonics per season (one value for all, or one per season); at most
         ``season_length / 2``.
     deterministic_trend : {"ct", "c"}, default "ct"
         The deterministic terms: an intercept and the linear trend ``b t`` (``"ct"``), or
         the intercept alone (``"c"``), in :class:`~tsclassic.arima.SARIMAXForecaster`'s
-        codes. Before tsclassic 0.2 this was ``trend=True`` / ``trend=False``.
+        codes. In tsclassic 0.1 this was ``trend=True`` / ``trend=False``.
 
     Attributes
     ----------

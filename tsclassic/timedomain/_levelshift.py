@@ -150,8 +150,8 @@ def detect_level_shifts(y: Any, penalty: str | float = "mbic", min_size: int = 2
     -------
     pd.DataFrame
         One row per shift: ``position`` (integer position of the first point of the new
-        level, as :func:`find_peaks` names where a peak is; ``location`` before tsclassic
-        0.2),
+        level, as :func:`find_peaks` names where a peak is; ``location`` in tsclassic
+        0.1),
         ``step`` (new mean minus old mean), ``mean_before`` and ``mean_after`` (the
         means of the neighbouring segments); with a ``time`` column of index labels when
         ``y`` is a Series.

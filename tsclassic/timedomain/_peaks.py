@@ -64,7 +64,7 @@ def find_peaks(
     Returns
     -------
     pd.DataFrame
-        One row per peak, columns ``position`` (integer location), ``height`` (the
+        One row per peak, columns ``position`` (integer position), ``height`` (the
         value), ``prominence``, ``width`` (in samples) and ``left``/``right`` (the
         interpolated positions where the width is measured). When ``y`` is a Series the
         frame also has a ``time`` column with its index labels.
