@@ -149,5 +149,5 @@ def test_bad_input_and_parameters():
         SINDy(window_length=None).fit(y.iloc[:5])
     with pytest.raises(ValueError, match="2-D"):
         SINDy().fit(np.zeros((3, 4, 5)))
-    with pytest.raises(ValueError, match="y0 must hold 2"):
+    with pytest.raises(ValueError, match="y0 must hold the 2 states"):
         SINDy().fit(y).simulate([0.0, 1.0], y0=[1.0])
