@@ -99,7 +99,7 @@ class _Preset(ODEModel):
     def _xfail_checks(cls) -> dict[str, str]:
         return {"interval_coverage": (
             "the intervals are ODEModel's, whose coverage the suite checks; 30 fits of a "
-            "preset cost 10 to 40 s of CPU (benchmarks/results/dynamics_coverage.md has "
+            "preset cost 8 to 24 s of CPU (benchmarks/results/dynamics_coverage.md has "
             "every preset's coverage)")}
 
     @classmethod
