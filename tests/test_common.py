@@ -204,6 +204,18 @@ class _LosesOldNameInSetParams(_Renamed):
         return BaseForecaster.set_params(self, **params)
 
 
+class _NarrowTrajectoryIntervals(tsclassic.dynamics.ODEModel):
+    def _predict_interval(self, times, coverage):
+        lower, upper = super()._predict_interval(times, coverage)
+        middle, half = (upper + lower) / 2, (upper - lower) / 2
+        return middle - 0.3 * half, middle + 0.3 * half  # far too narrow
+
+
+class _LosesTrajectoryIndex(tsclassic.dynamics.SINDy):
+    def predict(self, h):
+        return np.asarray(super().predict(h))  # always NumPy out, even for a DataFrame in
+
+
 @pytest.mark.parametrize(
     ("broken", "check"),
     [
@@ -211,6 +223,9 @@ class _LosesOldNameInSetParams(_Renamed):
         (_RetiredName(), "vocabulary"),
         (_FlagCalledTrend(), "vocabulary"),
         (_LosesOldNameInSetParams(), "renamed_params"),
+        (_NarrowTrajectoryIntervals(**tsclassic.dynamics.ODEModel._test_params()[0]),
+         "interval_coverage"),
+        (_LosesTrajectoryIndex(), "index_float"),
         (_MutatesInput(), "input_unchanged"),
         (_AcceptsNaN(), "nan"),
         (_IgnoresSeed(), "random_state"),
@@ -239,3 +254,22 @@ def test_the_suite_yields_one_named_check_per_property():
 
 def test_a_correct_rename_passes_the_suite():
     check_estimator(_Renamed())
+
+
+def test_trajectory_models_are_their_own_family():
+    from tsclassic.base import BaseTrajectoryModel, get_tags
+    from tsclassic.testing import estimator_checks
+
+    trajectory = dict(tsclassic.all_estimators("trajectory"))
+    assert set(trajectory) == {"ODEModel", "LotkaVolterra", "Logistic", "SIR", "SEIR",
+                               "DampedOscillator", "Lorenz", "SINDy"}
+    assert not set(trajectory) & set(dict(tsclassic.all_estimators("transformer")))
+    for cls in trajectory.values():
+        assert issubclass(cls, BaseTrajectoryModel)
+        assert get_tags(cls).intervals and get_tags(cls).multivariate
+    names = {name for name, _ in estimator_checks(tsclassic.dynamics.SINDy())}
+    assert {"nan", "inf", "empty", "too_short", "ndim", "complex", "text_frame",
+            "categorical_frame", "unsorted_index", "duplicated_index", "extra_column",
+            "index_float", "index_range", "index_datetime", "index_period", "numpy_out",
+            "bad_h", "bad_coverage", "intervals", "interval_coverage", "not_fitted",
+            "not_fitted_methods", "params_bad_value", "input_unchanged", "pickle"} <= names

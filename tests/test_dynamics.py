@@ -83,15 +83,37 @@ def test_lynx_hare_periodindex_gives_the_same_fit_and_continues(lynx_fit):
     np.testing.assert_allclose(out.to_numpy(), lynx_fit.predict(2).to_numpy(), rtol=1e-3)
 
 
-def test_predict_interval_brackets_the_forecast_and_is_reproducible(lynx_fit):
-    band = lynx_fit.predict_interval(4, coverage=0.8, n_draws=100, random_state=0)
+def test_predict_interval_brackets_the_forecast_in_one_frame_shape(lynx_fit):
+    band = lynx_fit.predict_interval(4, coverage=0.8)
     point = lynx_fit.predict(4)
-    assert list(band.columns.get_level_values(0).unique()) == ["hare", "lynx"]
-    for state in ("hare", "lynx"):
-        assert np.all(band[(state, "lo")] < point[state])
-        assert np.all(point[state] < band[(state, "hi")])
-    again = lynx_fit.predict_interval(4, coverage=0.8, n_draws=100, random_state=0)
-    pd.testing.assert_frame_equal(band, again)
+    assert band.columns.names == ["state", "bound"]
+    assert list(band.columns) == [("hare", "lo"), ("hare", "hi"), ("lynx", "lo"), ("lynx", "hi")]
+    assert band.index.equals(point.index)
+    # band[state] is a forecaster's lo/hi frame; the "lo" level has predict's columns.
+    assert list(band["hare"].columns) == ["lo", "hi"]
+    lo, hi = band.xs("lo", axis=1, level="bound"), band.xs("hi", axis=1, level="bound")
+    assert list(lo.columns) == list(point.columns)
+    assert (lo < point).all().all() and (point < hi).all().all()
+    # log_space: the bounds are lognormal, so they stay positive and are skewed upwards.
+    assert (lo > 0).all().all() and ((hi - point) > (point - lo)).all().all()
+    wider = lynx_fit.predict_interval(4, coverage=0.95)
+    assert (wider.xs("hi", axis=1, level="bound") > hi).all().all()
+    pd.testing.assert_frame_equal(band, lynx_fit.predict_interval(4, coverage=0.8))
+
+
+def test_predict_interval_of_an_unobserved_state_holds_the_state():
+    t = np.arange(0.0, 10.0, 0.5)
+    path = simulate(_chain, [0.7, 0.3], [4.0, 0.0], t)
+    noisy = path[:, 1] + 0.02 * np.random.default_rng(3).standard_normal(len(t))
+    model = ODEModel(_chain, ["k1", "k2"], ["a", "b"], y0={"a": 3.0}, p0=[0.9, 0.2]).fit(
+        pd.DataFrame({"b": noisy}, index=t))
+    band = model.predict_interval(3, coverage=0.9)
+    assert list(band.columns.get_level_values("state").unique()) == ["a", "b"]
+    width = band.xs("hi", axis=1, level="bound") - band.xs("lo", axis=1, level="bound")
+    # b carries the observation noise (about 2 * 1.7 * 0.02 wide); a only its estimation error.
+    assert (width["b"] > 0.05).all() and (width["a"] > 0).all()
+    array = ODEModel(_decay, ["k"], ["x"]).fit(5 * np.exp(-0.3 * t) + 0.01 * np.sin(3 * t), t=0.5)
+    assert array.predict_interval(2).shape == (2, 1, 2)
 
 
 # -- recovery on simulated data -----------------------------------------------------------
@@ -241,7 +263,8 @@ def test_time_not_increasing_is_rejected(how):
 
 def test_fewer_observations_than_unknowns():
     y = load_lynx_hare().iloc[:3]
-    with pytest.raises(ValueError, match="6 observed values .* 4 parameters and 2 initial"):
+    with pytest.raises(ValueError, match="y has 3 time points but LotkaVolterra needs at least "
+                                         "4: it estimates 4 parameters and 2 initial"):
         LotkaVolterra().fit(y)
 
 
@@ -251,9 +274,9 @@ def test_nan_and_wrong_columns_are_rejected():
     with pytest.raises(ValueError, match="y contains 1 NaN"):
         LotkaVolterra().fit(y)
     with pytest.raises(ValueError, match="observed=\\["):
-        SIR().fit(pd.DataFrame({"cases": [0.1, 0.2, 0.3, 0.2, 0.1]}))
+        SIR().fit(pd.DataFrame({"cases": [0.1, 0.2, 0.3, 0.2, 0.1, 0.1, 0.05]}))
     with pytest.raises(ValueError, match="observed names unknown states"):
-        SIR(observed=["Q"]).fit(pd.DataFrame({"cases": [0.1, 0.2, 0.3, 0.2, 0.1]}))
+        SIR(observed=["Q"]).fit(pd.DataFrame({"cases": [0.1, 0.2, 0.3, 0.2, 0.1, 0.1, 0.05]}))
     with pytest.raises(TypeError, match="numeric time index"):
         LotkaVolterra().fit(load_lynx_hare().set_index(pd.Index(list("abcdefghijklmnopqrstu"))))
     with pytest.raises(ValueError, match="t was given"):

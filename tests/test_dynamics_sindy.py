@@ -149,5 +149,39 @@ def test_bad_input_and_parameters():
         SINDy(window_length=None).fit(y.iloc[:5])
     with pytest.raises(ValueError, match="2-D"):
         SINDy().fit(np.zeros((3, 4, 5)))
-    with pytest.raises(ValueError, match="y0 must hold 2"):
+    with pytest.raises(ValueError, match="y0 must hold the 2 states"):
         SINDy().fit(y).simulate([0.0, 1.0], y0=[1.0])
+
+
+def test_predict_interval_is_rolling_origin_conformal(lorenz_data):
+    train = lorenz_data.iloc[:1500]
+    model = SINDy().fit(train)
+    band = model.predict_interval(4, coverage=0.9)
+    point = model.predict(4)
+    assert band.columns.names == ["state", "bound"] and band.index.equals(point.index)
+    lo, hi = band.xs("lo", axis=1, level="bound"), band.xs("hi", axis=1, level="bound")
+    # Symmetric around the forecast, widening with the horizon on a chaotic system.
+    np.testing.assert_allclose((lo + hi) / 2, point, rtol=1e-9, atol=1e-9)
+    assert ((hi - lo).diff().iloc[1:] >= 0).all().all()
+    # The half-widths are the ceil(20 * 0.9) = 18th smallest error of 19 windows refitted
+    # at n-4, n-5, ...: recompute the first step of x by hand.
+    errors = []
+    for origin in range(1500 - 4, 1500 - 4 - 19, -1):
+        refit = SINDy().fit(train.iloc[:origin])
+        errors.append(abs(train["x"].iloc[origin] - refit.predict(4)["x"].iloc[0]))
+    assert hi["x"].iloc[0] - point["x"].iloc[0] == pytest.approx(sorted(errors)[17], rel=1e-6)
+    assert model.predict_interval(4, coverage=0.5).xs("hi", axis=1, level="bound")["x"].iloc[0] \
+        < hi["x"].iloc[0]
+
+
+def test_predict_interval_on_numpy_and_too_few_windows():
+    t = 0.05 * np.arange(60)
+    y = np.column_stack([np.cos(2 * t), -2 * np.sin(2 * t)])
+    model = SINDy(degree=1).fit(y, t=0.05)
+    assert model.predict_interval(3).shape == (3, 2, 2)
+    with pytest.warns(UserWarning, match="only 9 of n_windows=19"):
+        SINDy(degree=1).fit(y[:30], t=0.05).predict_interval(11)
+    with pytest.raises(ValueError, match="too few to calibrate 25-step intervals"):
+        SINDy(degree=1).fit(y[:30], t=0.05).predict_interval(25)
+    with pytest.raises(ValueError, match="coverage"):
+        model.predict_interval(3, coverage=1.0)

@@ -93,7 +93,8 @@ def all_estimators(kind: str | None = None) -> list[tuple[str, type]]:
 
     Parameters
     ----------
-    kind : {"forecaster", "global", "classifier", "regressor", "transformer", "sequence"}, optional
+    kind : {"forecaster", "global", "trajectory", "classifier", "regressor", "transformer", \
+"sequence"}, optional
         Keep only one family.
 
     Returns
@@ -130,15 +131,23 @@ def all_estimators(kind: str | None = None) -> list[tuple[str, type]]:
 
 def estimator_family(cls: type) -> str:
     """The family of an estimator class: forecaster, global (one model across a panel of
-    series), sequence, classifier, regressor or transformer."""
+    series), trajectory (equations fitted to one multivariate trajectory: the ODE models
+    and SINDy), sequence, classifier, regressor or transformer."""
     from sklearn.base import ClassifierMixin, RegressorMixin
 
-    from tsclassic.base import BaseForecaster, BaseGlobalForecaster, BaseSequenceModel
+    from tsclassic.base import (
+        BaseForecaster,
+        BaseGlobalForecaster,
+        BaseSequenceModel,
+        BaseTrajectoryModel,
+    )
 
     if issubclass(cls, BaseForecaster):
         return "forecaster"
     if issubclass(cls, BaseGlobalForecaster):
         return "global"
+    if issubclass(cls, BaseTrajectoryModel):
+        return "trajectory"
     if issubclass(cls, BaseSequenceModel):
         return "sequence"
     if issubclass(cls, ClassifierMixin):

@@ -68,7 +68,7 @@ def family_data(est: Any) -> dict[str, Any]:
     from tsclassic import estimator_family
     from tsclassic.testing import forecaster_data, panel_data, token_corpus
 
-    family = "trajectory" if hasattr(type(est), "_conformance_data") else estimator_family(type(est))
+    family = estimator_family(type(est))
     if family == "forecaster":
         from tsclassic.base import get_tags
 
@@ -99,10 +99,18 @@ def family_data(est: Any) -> dict[str, Any]:
 
         return dict(family=family, fit=lambda e: e.fit(corpus), run=run, inputs=(corpus,),
                     corpus=corpus)
-    if family == "trajectory":
-        data = type(est)._conformance_data()
-        return dict(family=family, fit=lambda e: e.fit(data), run=lambda e: e.predict(3),
-                    inputs=(data,), data=data)
+    if family in ("trajectory", "global"):
+        from tsclassic.base import get_tags
+
+        data, h = type(est)._conformance_data(), 3
+
+        def run(e):
+            if family == "trajectory" and get_tags(e).intervals:
+                return e.predict(h), e.predict_interval(h, coverage=0.8)
+            return e.predict(h)
+
+        return dict(family=family, fit=lambda e: e.fit(data), run=run, inputs=(data,),
+                    data=data, h=h)
     X, y = panel_data()
     target = y.astype(float) if family == "regressor" else y
     method = "transform" if family == "transformer" else "predict"

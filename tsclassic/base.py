@@ -37,6 +37,7 @@ __all__ = [
     "PanelMixin",
     "BaseSequenceModel",
     "BaseGlobalForecaster",
+    "BaseTrajectoryModel",
 ]
 
 
@@ -51,9 +52,10 @@ class Tags:
     allow_nan : bool
         Accepts NaN in the target or the panel.
     multivariate : bool
-        Panel estimators: accepts several channels per series.
+        Panel estimators: accepts several channels per series (trajectory models always
+        do: one column per state).
     intervals : bool
-        Forecasters only: implements ``predict_interval``.
+        Forecasters and trajectory models: implements ``predict_interval``.
     unequal_length : bool
         Panel estimators: accepts series of different lengths (a list of arrays).
     """
@@ -525,3 +527,216 @@ class BaseGlobalForecaster(_VersionedPickleMixin, BaseEstimator):
         lower, upper = self._predict_interval(h, coverage)
         shape = (self.n_series_, h)
         return self._long(h, {"lo": np.reshape(lower, shape), "hi": np.reshape(upper, shape)})
+
+
+# -- trajectory models ------------------------------------------------------------------
+class BaseTrajectoryModel(_VersionedPickleMixin, BaseEstimator):
+    """Base class of trajectory models: equations fitted to one multivariate trajectory.
+
+    A trajectory is a ``pd.DataFrame`` whose index is the time (integers or floats as they
+    are, a DatetimeIndex counted in days, a PeriodIndex counted in periods), one column per
+    observed state; or an array of shape ``(n_obs, n_columns)`` with the times in ``t``
+    (default 0, 1, ...). ``predict(h)`` integrates the fitted equations ``h`` steps past
+    the last observation and returns a DataFrame whose index continues the input's at its
+    step (an array for NumPy input); ``predict_interval(h, coverage)`` bounds the future
+    observations; ``simulate(t, y0)`` solves the equations at any times.
+
+    Subclasses implement, on NumPy arrays:
+
+    - ``_fit(values, times)``: ``values`` of shape ``(n_obs, n_columns)``, ``times`` the
+      ``n_obs`` model times; sets ``state_names_`` (the output columns). The input's
+      column labels are ``self.trajectory_.columns``.
+    - ``_solve(start, t_start, times)``: the states at ``times`` from ``start`` at
+      ``t_start``, shape ``(len(times), n_states)``.
+    - ``_initial_state()`` and ``_final_state()``: the fitted states at the first and the
+      last observation time, where ``simulate`` and ``predict`` start.
+    - with ``_tags.intervals``, ``_predict_interval(times, coverage)`` returning
+      ``(lower, upper)``, each of shape ``(len(times), n_states)``.
+    - ``_min_length(n_columns)``: the fewest time points the model needs, with a reason.
+
+    The base checks the parameters first, validates the trajectory once and records
+    ``trajectory_`` (the validated values, times and how to continue the index) and
+    ``n_obs_`` before calling ``_fit``; ``trajectory_`` is what says "fitted".
+    """
+
+    _tags: ClassVar[Tags] = Tags(multivariate=True)
+    _parameter_constraints: ClassVar[dict[str, list]] = {}
+
+    # -- hooks for subclasses -------------------------------------------------
+    def _min_length(self, n_columns: int) -> tuple[int, str]:
+        return 1, ""
+
+    def _fit(self, values: np.ndarray, times: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _solve(self, start: np.ndarray, t_start: float, times: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _initial_state(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def _final_state(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def _predict_interval(
+        self, times: np.ndarray, coverage: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    # -- public contract ------------------------------------------------------
+    def fit(self, y: Any, t: Any = None) -> BaseTrajectoryModel:
+        """Fit the equations to the trajectory ``y``.
+
+        Parameters
+        ----------
+        y : pd.DataFrame or array-like of shape (n_obs, n_columns)
+            One column per observed state. A pandas index is the time: numbers as they
+            are, a DatetimeIndex in days since the first row, a PeriodIndex in periods;
+            strictly increasing, numeric columns only.
+        t : float or array-like of shape (n_obs,), optional
+            NumPy input only: the time step (a number) or the observation times.
+            Default: 0, 1, ...
+
+        Returns
+        -------
+        self
+        """
+        from tsclassic.dynamics._frames import check_trajectory
+
+        check_params(self)
+        owner = type(self).__name__
+        traj = check_trajectory(y, t, "y", owner)
+        n, k = traj.values.shape
+        min_length, reason = self._min_length(k)
+        if n < min_length:
+            raise ValueError(
+                f"y has {n} time points but {owner} needs at least {min_length}"
+                f"{': ' + reason if reason else ''}; pass a longer trajectory."
+            )
+        # What the input tells is recorded before _fit; a failed _fit leaves none of it.
+        self.trajectory_ = traj
+        self.n_obs_ = n
+        try:
+            self._fit(traj.values, traj.times)
+        except BaseException:
+            for name in ("trajectory_", "n_obs_"):
+                self.__dict__.pop(name, None)
+            raise
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "trajectory_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call fit(y) first."
+            )
+
+    def _future(self, h: Any) -> tuple[int, np.ndarray, pd.Index | None]:
+        from tsclassic.dynamics._frames import future_times
+
+        self._check_fitted()
+        h = check_h(h)
+        times, index = future_times(self.trajectory_, h, type(self).__name__)
+        return h, times, index
+
+    def predict(self, h: int) -> np.ndarray | pd.DataFrame:
+        """Integrate the fitted equations ``h`` steps past the last observation.
+
+        Parameters
+        ----------
+        h : int
+            Number of steps ahead, at the step of ``y``'s index.
+
+        Returns
+        -------
+        pd.DataFrame or ndarray of shape (h, n_states)
+            One column per state (``state_names_``), indexed by the ``h`` times after the
+            training data when ``y`` was a DataFrame; an array otherwise.
+        """
+        from tsclassic.dynamics._frames import wrap
+
+        h, times, index = self._future(h)
+        path = self._solve(self._final_state(), float(self.trajectory_.times[-1]), times)
+        return wrap(np.asarray(path, dtype=np.float64).reshape(h, -1), index, self.state_names_)
+
+    def predict_interval(self, h: int, coverage: float = 0.9) -> np.ndarray | pd.DataFrame:
+        """Prediction interval of the next ``h`` observations of every state.
+
+        Parameters
+        ----------
+        h : int
+            Number of steps ahead.
+        coverage : float, default 0.9
+            Nominal probability that the interval holds the future observation.
+
+        Returns
+        -------
+        pd.DataFrame or ndarray of shape (h, n_states, 2)
+            A DataFrame on the forecast's index (as :meth:`predict`) with two column
+            levels, ``state`` (``state_names_``) and ``bound`` (``"lo"``, ``"hi"``), so
+            that ``band[state]`` is a forecaster's ``lo``/``hi`` frame and
+            ``band.xs("lo", axis=1, level="bound")`` has the columns of ``predict(h)``;
+            for NumPy input an array whose last axis is (lo, hi).
+        """
+        if not get_tags(self).intervals:
+            raise NotImplementedError(
+                f"{type(self).__name__} gives point forecasts only; use a trajectory model "
+                f"whose tags say intervals=True."
+            )
+        h, times, index = self._future(h)
+        coverage = check_coverage(coverage)
+        lower, upper = self._predict_interval(times, coverage)
+        shape = (h, len(self.state_names_))
+        bounds = np.stack([np.reshape(lower, shape), np.reshape(upper, shape)], axis=-1)
+        if index is None:
+            return bounds.astype(np.float64)
+        columns = pd.MultiIndex.from_product([self.state_names_, ["lo", "hi"]],
+                                             names=["state", "bound"])
+        return pd.DataFrame(bounds.reshape(h, -1), index=index, columns=columns)
+
+    def simulate(self, t: Any, y0: Any = None) -> np.ndarray | pd.DataFrame:
+        """Solve the fitted equations at the times ``t``.
+
+        Parameters
+        ----------
+        t : array-like or pd.DatetimeIndex/PeriodIndex
+            Increasing times on the model's clock (the index values of ``y``).
+        y0 : dict, pd.Series or sequence, optional
+            The state at ``t[0]``, every state of ``state_names_`` (by name, or in that
+            order). Default: the fitted state at the first observation time (then ``t``
+            must not start before it).
+
+        Returns
+        -------
+        pd.DataFrame or ndarray of shape (len(t), n_states)
+        """
+        from tsclassic.dynamics._frames import model_times, wrap
+
+        self._check_fitted()
+        traj = self.trajectory_
+        times, index = model_times(traj, t)
+        if y0 is None:
+            t_start, start = float(traj.times[0]), self._initial_state()
+            if times[0] < t_start:
+                raise ValueError(
+                    f"t starts at {times[0]:g}, before the first observation ({t_start:g}) "
+                    f"where the fitted initial state lives; start t there or pass y0."
+                )
+        else:
+            t_start, start = float(times[0]), self._given_state(y0)
+        return wrap(self._solve(start, t_start, times), index, self.state_names_)
+
+    def _given_state(self, y0: Any) -> np.ndarray:
+        names = list(self.state_names_)
+        expected = f"y0 must hold the {len(names)} states {names} (by name or in that order)"
+        if isinstance(y0, (dict, pd.Series)):
+            given = {str(k): v for k, v in y0.items()}
+            if set(given) != set(names):
+                raise ValueError(f"{expected}; got the names {sorted(given)}.")
+            y0 = [given[s] for s in names]
+        try:
+            start = np.array(y0, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise TypeError(f"{expected}, as numbers; got {y0!r}.") from None
+        if start.shape != (len(names),) or not np.all(np.isfinite(start)):
+            raise ValueError(f"{expected}, finite; got {y0!r}.")
+        return start

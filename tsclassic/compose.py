@@ -254,6 +254,26 @@ class EnsembleForecaster(BaseForecaster):
         return combined[:, 0], combined[:, 1]
 
 
+def conformal_quantile(scores: np.ndarray, coverage: float, owner: str) -> np.ndarray:
+    """The split-conformal quantile of each column of ``scores`` (one row per window).
+
+    The ``ceil((K + 1) * coverage)``-th smallest of the K scores, or the largest with a
+    warning when that rank exceeds K (the interval then covers at most ``K / (K + 1)``).
+    """
+    scores = np.sort(scores, axis=0)
+    k = scores.shape[0]
+    if np.ceil((k + 1) * coverage) > k:
+        # Even the largest of k scores holds a new error with probability k / (k + 1)
+        # only: the interval would silently fall short of the coverage asked for.
+        needed = int(np.ceil(coverage / (1 - coverage)))
+        warnings.warn(
+            f"{owner}: {k} calibration windows cover at most {k / (k + 1):.0%}, short of "
+            f"coverage={coverage:g}; pass n_windows >= {needed} (and a series long enough "
+            f"for them) or a lower coverage.", UserWarning, stacklevel=4,
+        )
+    return scores[min(int(np.ceil((k + 1) * coverage)), k) - 1]
+
+
 class ConformalIntervals(BaseForecaster):
     """Prediction intervals for any forecaster, calibrated on its rolling-origin errors.
 
@@ -388,19 +408,7 @@ class ConformalIntervals(BaseForecaster):
         return self._scores[h]
 
     def _predict_interval(self, h, X, coverage):
-        scores = np.sort(self._calibrate(h), axis=0)
-        k = scores.shape[0]
-        if np.ceil((k + 1) * coverage) > k:
-            # Even the largest of k scores holds a new error with probability k / (k + 1)
-            # only: the interval would silently fall short of the coverage asked for.
-            needed = int(np.ceil(coverage / (1 - coverage)))
-            warnings.warn(
-                f"ConformalIntervals: {k} calibration windows cover at most {k / (k + 1):.0%}, "
-                f"short of coverage={coverage:g}; pass n_windows >= {needed} (and a series "
-                f"long enough for them) or a lower coverage.", UserWarning, stacklevel=3,
-            )
-        rank = min(int(np.ceil((k + 1) * coverage)), k)
-        half = scores[rank - 1]
+        half = conformal_quantile(self._calibrate(h), coverage, "ConformalIntervals")
         mean = self._predict(h, X)
         if self.method == "relative":
             half = half * np.abs(mean)

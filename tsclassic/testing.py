@@ -1,8 +1,9 @@
 """The conformance suite: one set of named checks that every tsclassic estimator must pass.
 
 :func:`estimator_checks` yields the ``(name, check)`` pairs of an estimator's family
-(forecaster, panel classifier / regressor / transformer, sequence model, or a trajectory
-model that supplies its own data through ``_conformance_data``); each check raises
+(forecaster, panel classifier / regressor / transformer, sequence model, and the
+global forecasters and trajectory models, which supply their own data through
+``_conformance_data``); each check raises
 ``AssertionError("[name] Class: ...")`` when the property fails. :func:`check_estimator`
 runs them all; :func:`parametrize_with_checks` makes one pytest case per (estimator,
 check), as scikit-learn's decorator of the same name does, so that a failure names both.
@@ -15,7 +16,10 @@ Estimators may define class methods for it:
     checks (scikit-learn's, or this suite's by name) that cannot apply, with the reason;
 ``_coverage_process() -> callable``
     ``simulate(rng, n) -> ndarray``: a process the model's intervals are exact for
-    (default: a Gaussian random walk), for the interval coverage check.
+    (default: a Gaussian random walk), for the interval coverage check;
+``_coverage_data(rng, ahead) -> DataFrame``
+    trajectory models with intervals: a trajectory of the model's system with noise of
+    known size, ``ahead`` rows longer than the fit sees, for their coverage check.
 """
 
 from __future__ import annotations
@@ -177,35 +181,49 @@ def check_interval_coverage(est: Any) -> None:
                    f"series ({simulate.__name__}), outside {_COVERAGE:.0%} +- {_TOLERANCE:.0%}")
 
 
+def _bad_target_cases(
+    y: Any, fit: Callable[[Any, Any], Any], *, allow_nan: bool, min_length: int, X: Any = None
+) -> list[tuple[str, Callable[[], Any]]]:
+    """(name, call) pairs of bad targets that must fail naming ``y``, shared by the
+    families whose target is one series or trajectory on a time index: ``y`` a pandas
+    Series or DataFrame (at least 11 rows), ``X`` pandas rows aligned with it or None,
+    ``fit(y, X)`` fits a fresh clone."""
+    def rows(stop=None, step=None):
+        return None if X is None else X.iloc[:stop:step]
+
+    nan, inf = y.copy(), y.copy()
+    nan.iloc[10], inf.iloc[10] = np.nan, np.inf
+    text = y.astype(str)
+    duplicated = y.set_axis(y.index[[0, *range(len(y) - 1)]])
+    cases = [
+        ("inf", lambda: fit(inf, X)),
+        ("empty", lambda: fit(y.iloc[:0], rows(0))),
+        ("complex", lambda: fit(y + 1j, X)),
+        ("unsorted_index", lambda: fit(y.iloc[::-1], rows(step=-1))),
+        ("duplicated_index", lambda: fit(duplicated, None if X is None else X.to_numpy())),
+        ("text_frame", lambda: fit(text, X)),
+        ("categorical_frame", lambda: fit(text.astype("category"), X)),
+    ]
+    if not allow_nan:
+        cases.insert(0, ("nan", lambda: fit(nan, X)))
+    if min_length > 1:
+        cases.append(("too_short", lambda: fit(y.iloc[: min_length - 1], rows(min_length - 1))))
+    return cases
+
+
 def _bad_series_checks(est: Any) -> list[tuple[str, Callable[[], Any]]]:
     """(name, call) pairs of bad targets that must fail naming ``y``."""
     from tsclassic.base import get_tags
 
     data = family_data(est)
     values, arr_X = data["values"], None if data["X"] is None else data["X"].to_numpy()
-    period = data["inputs"][0]
 
-    def fit(y, X=arr_X):
+    def fit(y, X):
         return _fit_X(clone(est), y, X)
 
-    nan, inf = values.copy(), values.copy()
-    nan[10], inf[10] = np.nan, np.inf
-    cases = [
-        ("inf", lambda: fit(inf)),
-        ("empty", lambda: fit(np.array([]), None if arr_X is None else arr_X[:0])),
-        ("ndim", lambda: fit(np.column_stack([values, values]))),
-        ("complex", lambda: fit(values + 1j)),
-        ("unsorted_index", lambda: fit(period.iloc[::-1],
-                                       None if data["X"] is None else data["X"].iloc[::-1])),
-        ("duplicated_index", lambda: fit(pd.Series(values, index=pd.Index([0, *range(len(values) - 1)])))),
-    ]
-    if not get_tags(est).allow_nan:
-        cases.insert(0, ("nan", lambda: fit(nan)))
-    min_length = _min_length(est)
-    if min_length > 1:
-        cases.append(("too_short", lambda: fit(
-            values[: min_length - 1], None if arr_X is None else arr_X[: min_length - 1])))
-    return cases
+    cases = _bad_target_cases(data["inputs"][0], fit, allow_nan=get_tags(est).allow_nan,
+                              min_length=_min_length(est), X=data["X"])
+    return [*cases, ("ndim", lambda: fit(np.column_stack([values, values]), arr_X))]
 
 
 def _min_length(est: Any) -> int:
@@ -225,11 +243,10 @@ def _forecaster_checks(est: Any) -> list[tuple[str, Callable[[Any], None]]]:
                                              check_numpy_out)]
     if tags.intervals:
         checks += [("intervals", check_intervals), ("interval_coverage", check_interval_coverage)]
-    names = ["nan"] if not tags.allow_nan else []
-    names += ["inf", "empty", "ndim", "complex", "unsorted_index", "duplicated_index"]
-    names += ["too_short"] if _min_length(est) > 1 else []
-    checks += [(name, _series_case(name)) for name in names]
+    checks += [(name, _series_case(name)) for name, _ in _bad_series_checks(est)]
     checks.append(("bad_h", _check_bad_h))
+    if tags.intervals:
+        checks.append(("bad_coverage", _check_bad_coverage))
     if tags.exogenous:
         checks += [("missing_future_X", _check_missing_future_X),
                    ("short_future_X", _check_short_future_X),
@@ -247,8 +264,17 @@ def _series_case(name: str) -> Callable[[Any], None]:
 
 
 def _check_bad_h(est: Any) -> None:
-    model, X = fitted(est).estimator, family_data(est)["X_future"]
+    model, X = fitted(est).estimator, family_data(est).get("X_future")
     expect_error("bad_h", est, lambda: model.predict(0, X) if X is not None else model.predict(0), "h")
+
+
+def _check_bad_coverage(est: Any) -> None:
+    model, data = fitted(est).estimator, family_data(est)
+    X = data.get("X_future")
+    for coverage in (1.5, 0.0, "90%"):
+        expect_error("bad_coverage", est, lambda c=coverage: model.predict_interval(
+            data["h"], X, coverage=c) if X is not None else model.predict_interval(
+            data["h"], coverage=c), "coverage")
 
 
 def _check_missing_future_X(est: Any) -> None:
@@ -486,11 +512,15 @@ def _sequence_checks(est: Any) -> list[tuple[str, Callable[[Any], None]]]:
     return checks
 
 
-# -- trajectory models -------------------------------------------------------------------
+# -- trajectory models (a DataFrame on a time index from _conformance_data) -------------
+def _as_arrays(output: Any) -> list[np.ndarray]:
+    parts = output if isinstance(output, tuple) else (output,)
+    return [np.asarray(p, dtype=float) for p in parts]
+
+
 def check_trajectory_finite(est: Any) -> None:
-    out = fitted(est).output
-    if not np.isfinite(np.asarray(out, dtype=float)).all():
-        raise fail("finite_output", est, "predict(h) holds NaN or inf")
+    if not all(np.isfinite(a).all() for a in _as_arrays(fitted(est).output)):
+        raise fail("finite_output", est, "predict(h) or predict_interval(h) holds NaN or inf")
 
 
 def check_extra_column(est: Any) -> None:
@@ -501,15 +531,204 @@ def check_extra_column(est: Any) -> None:
     expect_error("extra_column", est, lambda: clone(est).fit(data.assign(extra=1.0)), "extra")
 
 
-def check_trajectory_complex(est: Any) -> None:
+def _bad_trajectory_checks(est: Any) -> list[tuple[str, Callable[[], Any]]]:
+    from tsclassic.base import get_tags
+
     data = family_data(est)["data"]
-    expect_error("complex", est, lambda: clone(est).fit(data + 1j), "y")
+    try:
+        min_length = int(est._min_length(data.shape[1])[0])
+    except (ValueError, TypeError):  # bad parameters: the parameter checks report them
+        min_length = 1
+    cases = _bad_target_cases(data, lambda y, X: clone(est).fit(y),
+                              allow_nan=get_tags(est).allow_nan, min_length=min_length)
+    values = data.to_numpy()
+    return [*cases, ("ndim", lambda: clone(est).fit(np.stack([values, values], axis=-1)))]
+
+
+def _trajectory_case(name: str) -> Callable[[Any], None]:
+    def check(est: Any) -> None:
+        expect_error(name, est, dict(_bad_trajectory_checks(est))[name], "y")
+
+    check.__name__ = f"check_{name}"
+    return check
+
+
+def _step(data: pd.DataFrame) -> float:
+    return float(data.index[1] - data.index[0])
+
+
+def _continues(check: str, est: Any, out: Any, expected: pd.Index) -> None:
+    if not isinstance(out, pd.DataFrame) or not out.index.equals(expected):
+        raise fail(check, est, f"predict(h) must be a DataFrame on the next {len(expected)} "
+                               f"times {list(expected)}; got {getattr(out, 'index', out)!r}")
+    if isinstance(expected, (pd.DatetimeIndex, pd.PeriodIndex)) and out.index.freq != expected.freq:
+        raise fail(check, est, f"the forecast's index lost the frequency {expected.freq}")
+
+
+def check_trajectory_index_float(est: Any) -> None:
+    data, h = family_data(est)["data"], family_data(est)["h"]
+    point = _as_arrays(fitted(est).output)[0]
+    out = fitted(est).estimator.predict(h)
+    step = _step(data)
+    expected = pd.Index(data.index[-1] + step * np.arange(1, h + 1), name=data.index.name)
+    if not isinstance(out, pd.DataFrame) or not np.allclose(out.index, expected, rtol=1e-9):
+        raise fail("index_float", est, f"the float time index was not continued at its step "
+                                       f"{step:g}: {getattr(out, 'index', out)!r}")
+    if out.index.name != data.index.name or out.shape != point.shape:
+        raise fail("index_float", est, "the forecast lost the index name or its shape")
+
+
+def check_trajectory_index_datetime(est: Any) -> None:
+    """Times counted in days: the same model times as the float index, so the same fit."""
+    data, h = family_data(est)["data"], family_data(est)["h"]
+    freq = pd.Timedelta(days=_step(data))
+    index = pd.date_range("2024-01-01", periods=len(data) + h, freq=freq)
+    out = clone(est).fit(data.set_axis(index[: len(data)])).predict(h)
+    _continues("index_datetime", est, out, index[len(data):])
+    point = _as_arrays(fitted(est).output)[0]
+    if not np.allclose(out.to_numpy(), point, rtol=1e-4, atol=1e-8 * np.abs(point).max()):
+        raise fail("index_datetime", est, "a DatetimeIndex of the same times (in days) gave "
+                                          "another forecast than the float index")
+
+
+def _fit_unit_steps(est: Any, data: pd.DataFrame, index: pd.Index, h: int) -> Any:
+    """Fit on ``index`` (steps of 1 on the model's clock) and forecast; the fit on a clock
+    other than the example's may warn that it is not trusted, which is not the point."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return clone(est).fit(data.set_axis(index)).predict(h)
+
+
+def check_trajectory_index_period(est: Any) -> None:
+    data, h = family_data(est)["data"], family_data(est)["h"]
+    index = pd.period_range("2000-01", periods=len(data) + h, freq="M")
+    out = _fit_unit_steps(est, data, index[: len(data)], h)
+    _continues("index_period", est, out, index[len(data):])
+
+
+def check_trajectory_index_range(est: Any) -> None:
+    data, h = family_data(est)["data"], family_data(est)["h"]
+    n = len(data)
+    out = _fit_unit_steps(est, data, pd.RangeIndex(n), h)
+    _continues("index_range", est, out, pd.RangeIndex(n, n + h))
+
+
+def check_trajectory_numpy_out(est: Any) -> None:
+    """NumPy in (with the time step ``t``), NumPy out, and the same numbers."""
+    from tsclassic.base import get_tags
+
+    data, h = family_data(est)["data"], family_data(est)["h"]
+    model = clone(est)
+    if "observed" in model.get_params() and model.observed is None:
+        # An array has no column names to say which states it observes.
+        model.set_params(observed=[str(c) for c in data.columns])
+    model.fit(data.to_numpy(), t=_step(data))
+    out = model.predict(h)
+    point = _as_arrays(fitted(est).output)[0]
+    if not isinstance(out, np.ndarray) or out.shape != point.shape:
+        raise fail("numpy_out", est, f"NumPy input must give an array of shape {point.shape}")
+    if not np.allclose(out, point, rtol=1e-4, atol=1e-8 * np.abs(point).max()):
+        raise fail("numpy_out", est, "NumPy input gave another forecast than the DataFrame")
+    if get_tags(est).intervals:
+        band = model.predict_interval(h, coverage=0.8)
+        if not isinstance(band, np.ndarray) or band.shape != (*point.shape, 2):
+            raise fail("numpy_out", est, f"NumPy input must give intervals of shape "
+                                         f"{(*point.shape, 2)} (time, state, lo/hi)")
+
+
+def check_trajectory_intervals(est: Any) -> None:
+    """One frame shape: the forecast's index, columns (state, "lo"/"hi"), lo <= point <= hi."""
+    record, h = fitted(est), family_data(est)["h"]
+    point, band = record.output
+    columns = pd.MultiIndex.from_product([list(point.columns), ["lo", "hi"]],
+                                         names=["state", "bound"])
+    if not isinstance(band, pd.DataFrame) or not band.columns.equals(columns) \
+            or not band.index.equals(point.index):
+        raise fail("intervals", est, f"predict_interval({h}) must be a DataFrame on the "
+                                     f"forecast's index with columns {list(columns)}")
+    lo = band.xs("lo", axis=1, level="bound").to_numpy()
+    hi = band.xs("hi", axis=1, level="bound").to_numpy()
+    if not ((lo <= point.to_numpy() + 1e-9) & (point.to_numpy() <= hi + 1e-9)).all():
+        raise fail("intervals", est, "the point forecast lies outside its interval")
+
+
+def check_trajectory_not_fitted(est: Any) -> None:
+    from sklearn.exceptions import NotFittedError
+
+    from tsclassic.base import get_tags
+
+    calls = [lambda e: e.simulate([0.0, 1.0])]
+    if get_tags(est).intervals:
+        calls.append(lambda e: e.predict_interval(2))
+    for call in calls:
+        try:
+            call(clone(est))
+        except NotFittedError:
+            continue
+        except Exception as err:  # noqa: BLE001
+            raise fail("not_fitted", est, f"raised {type(err).__name__}, not NotFittedError") from None
+        raise fail("not_fitted", est, "using an unfitted estimator raised no NotFittedError")
+
+
+# Trajectory interval coverage: 90% intervals, 30 trajectories of the class's system with
+# Gaussian noise of known size, 5 steps ahead, every observed state. One trajectory's
+# hits are correlated (they share the fitted parameters): over 30 the mean has a standard
+# error of about 2.5 points, so the band passes right intervals and fails those that
+# cover 80% or less.
+_T_REPLICATES, _T_AHEAD = 30, 5
+
+
+def trajectory_coverage(est: Any, replicates: int = _T_REPLICATES) -> float:
+    """The share of future observations that ``est``'s 90% intervals hold, over
+    ``replicates`` noisy trajectories of its ``_coverage_data``, 5 steps ahead."""
+    import warnings
+
+    maker = getattr(type(est), "_coverage_data", None)
+    if maker is None:
+        raise fail("interval_coverage", est, "a trajectory model with intervals must define "
+                                             "_coverage_data(rng, ahead): its system with noise")
+    rng = np.random.default_rng(12345)
+    hits = []
+    for _ in range(replicates):
+        data = maker(rng, _T_AHEAD)
+        train, future = data.iloc[:-_T_AHEAD], data.iloc[-_T_AHEAD:]
+        with warnings.catch_warnings():
+            # A replicate whose fit is not trusted still counts: the interval is the claim.
+            warnings.simplefilter("ignore")
+            band = clone(est).fit(train).predict_interval(_T_AHEAD, coverage=_COVERAGE)
+        for column in future.columns:
+            lo, hi = band[(column, "lo")].to_numpy(), band[(column, "hi")].to_numpy()
+            hits.append((lo <= future[column].to_numpy()) & (future[column].to_numpy() <= hi))
+    return float(np.mean(hits))
+
+
+def check_trajectory_coverage(est: Any) -> None:
+    coverage = trajectory_coverage(est)
+    if abs(coverage - _COVERAGE) > _TOLERANCE:
+        raise fail("interval_coverage", est,
+                   f"{_COVERAGE:.0%} intervals covered {coverage:.1%} of {_T_REPLICATES} "
+                   f"simulated trajectories, outside {_COVERAGE:.0%} +- {_TOLERANCE:.0%}")
 
 
 def _trajectory_checks(est: Any) -> list[tuple[str, Callable[[Any], None]]]:
+    from tsclassic.base import get_tags
+
     checks = [(f.__name__[6:], f) for f in COMMON_CHECKS]
-    return checks + [("finite_output", check_trajectory_finite),
-                     ("extra_column", check_extra_column), ("complex", check_trajectory_complex)]
+    checks += [("finite_output", check_trajectory_finite), ("extra_column", check_extra_column),
+               ("not_fitted_methods", check_trajectory_not_fitted),
+               ("index_float", check_trajectory_index_float),
+               ("index_datetime", check_trajectory_index_datetime),
+               ("index_period", check_trajectory_index_period),
+               ("index_range", check_trajectory_index_range),
+               ("numpy_out", check_trajectory_numpy_out)]
+    checks += [(name, _trajectory_case(name)) for name, _ in _bad_trajectory_checks(est)]
+    checks.append(("bad_h", _check_bad_h))
+    if get_tags(est).intervals:
+        checks += [("intervals", check_trajectory_intervals), ("bad_coverage", _check_bad_coverage),
+                   ("interval_coverage", check_trajectory_coverage)]
+    return checks
 
 
 # -- global forecasters (a long unique_id, ds, y frame from _conformance_data) ----------
@@ -544,18 +763,17 @@ def estimator_checks(
     from tsclassic import estimator_family
 
     cls = type(estimator)
-    if estimator_family(cls) == "global":
+    family = estimator_family(cls)
+    if family == "global":
         checks = _global_checks(estimator)
-    elif hasattr(cls, "_conformance_data"):
+    elif family == "trajectory":
         checks = _trajectory_checks(estimator)
+    elif family == "forecaster":
+        checks = _forecaster_checks(estimator)
+    elif family == "sequence":
+        checks = _sequence_checks(estimator)
     else:
-        family = estimator_family(cls)
-        if family == "forecaster":
-            checks = _forecaster_checks(estimator)
-        elif family == "sequence":
-            checks = _sequence_checks(estimator)
-        else:
-            checks = _panel_checks(estimator, sklearn_checks)
+        checks = _panel_checks(estimator, sklearn_checks)
     xfail = getattr(cls, "_xfail_checks", None)
     skipped = xfail() if xfail is not None else {}
     for name, check in checks:

@@ -27,6 +27,7 @@ _SKLEARN_BASES = "BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMix
 _FAMILY_TITLES = {
     "forecaster": "Forecasters",
     "global": "Global forecasters (one model across a panel)",
+    "trajectory": "Trajectory models (equations fitted to a multivariate trajectory)",
     "classifier": "Classifiers",
     "regressor": "Regressors",
     "transformer": "Transformers",

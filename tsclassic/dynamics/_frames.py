@@ -43,6 +43,8 @@ class Trajectory:
     origin : object
         The first index label (a Timestamp or Period for date-like indexes), the zero of
         the model clock for date-like indexes.
+    index : pd.Index or None
+        The input's index (pandas input), for in-sample outputs such as residuals.
     """
 
     values: np.ndarray
@@ -53,6 +55,7 @@ class Trajectory:
     step: float | None
     origin: Any = None
     index_name: Any = None
+    index: pd.Index | None = None
 
 
 def _times_since(index: pd.Index, origin: Any) -> np.ndarray:
@@ -165,7 +168,7 @@ def _pandas_trajectory(y: pd.DataFrame, values: np.ndarray, name: str) -> Trajec
     step = _regular_step(times)
     if isinstance(index, pd.DatetimeIndex) and info is None:
         step = None
-    return Trajectory(values, times, columns, "pandas", info, step, origin, index.name)
+    return Trajectory(values, times, columns, "pandas", info, step, origin, index.name, index)
 
 
 def future_times(traj: Trajectory, h: int, owner: str) -> tuple[np.ndarray, pd.Index | None]:

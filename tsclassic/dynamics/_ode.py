@@ -23,14 +23,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import ConvergenceWarning
 
-from tsclassic._params import Integral, Interval, StrOptions, check_params, renamed_params
-from tsclassic._validation import check_coverage, check_h, check_positive_int
-from tsclassic.base import _VersionedPickleMixin
+from tsclassic._params import Integral, Interval, StrOptions, renamed_params
+from tsclassic.base import BaseTrajectoryModel, Tags
 from tsclassic.dynamics._fitting import fit_least_squares
-from tsclassic.dynamics._frames import check_trajectory, future_times, model_times, wrap
+from tsclassic.dynamics._frames import wrap
 from tsclassic.dynamics._integrate import (
     SOLVER_METHODS,
     ODEIntegrationError,
@@ -45,6 +43,9 @@ __all__ = ["ODEModel"]
 _FIT_CALLS = 400_000
 # Below this share of explained variance in any observed column, the fit is not trusted.
 _MIN_R2 = 0.5
+# Relative step of the central differences of the forecast in the unknowns (intervals):
+# far above the solver's tolerances, so the derivative is not integration noise.
+_INTERVAL_STEP = 1e-4
 
 
 def _names(value: Any, name: str) -> list[str]:
@@ -79,7 +80,7 @@ def _number(value: Any, name: str) -> float:
 
 
 @renamed_params(positional=("param_names", "state_names", "observed"))
-class ODEModel(_VersionedPickleMixin, BaseEstimator):
+class ODEModel(BaseTrajectoryModel):
     """A mechanistic ordinary differential equation fitted to a multivariate series.
 
     Parameters
@@ -151,6 +152,18 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         Output column labels: ``y``'s column names for observed states, ``state_names``
         for the others.
 
+    Notes
+    -----
+    ``predict_interval(h, coverage)`` is the Gauss-Newton prediction interval of nonlinear
+    least squares (Seber & Wild 1989, sec. 5.1): the forecast's sensitivity ``g`` to the
+    parameters and the state at the start of the last segment (central differences)
+    gives the variance ``g' C g`` of the forecast from ``cov_`` (``C``), the observation
+    noise ``sigma_`` is added for the observed states, and the bounds are the forecast
+    plus or minus Student's t quantile (``n_obs * n_observed`` minus the unknowns degrees
+    of freedom) times its standard deviation; on the log scale when ``log_space``, so the
+    bounds of a population stay positive. For a state that is not observed the interval
+    holds the state itself (no observation noise).
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -167,6 +180,7 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
     # Presets fill these; ODEModel itself has no defaults.
     _default_p0: dict[str, float] = {}
     _default_bounds: dict[str, tuple[float | None, float | None]] = {}
+    _tags = Tags(multivariate=True, intervals=True)
     _parameter_constraints: dict[str, list] = {
         "rhs": [callable],
         "param_names": [list, tuple],
@@ -241,6 +255,14 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         wiggle = 0.01 * np.sin(3.0 * t)  # deterministic "noise" so the fit has residuals
         return pd.DataFrame({"x": 5.0 * np.exp(-0.3 * t) + wiggle}, index=pd.Index(t, name="t"))
 
+    @classmethod
+    def _coverage_data(cls, rng: np.random.Generator, ahead: int) -> pd.DataFrame:
+        """The example decay continued ``ahead`` steps, with Gaussian noise of known size."""
+        t = np.arange(12.0 + ahead)
+        clean = 5.0 * np.exp(-0.3 * t)
+        noisy = clean + 0.05 * clean.std() * rng.standard_normal(len(t))
+        return pd.DataFrame({"x": noisy}, index=pd.Index(t, name="t"))
+
     # -- fitting -----------------------------------------------------------------------------
     def _observed_indices(self, states: list[str], columns: list) -> list[int]:
         k = len(columns)
@@ -299,34 +321,19 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
             upper.append(np.inf if hi is None else float(hi))
         return theta, start, np.array(lower), np.array(upper)
 
-    def fit(self, y: Any, t: Any = None) -> ODEModel:
-        """Estimate the parameters and the initial state from the trajectory ``y``.
+    def _min_length(self, n_columns: int) -> tuple[int, str]:
+        _, names, states = self._spec()
+        n_unknown = len(names) + len(states)
+        return n_unknown // n_columns + 1, (
+            f"it estimates {len(names)} parameters and {len(states)} initial states, so it "
+            f"needs more than {n_unknown} observed values ({n_columns} per time point)"
+        )
 
-        Parameters
-        ----------
-        y : pd.DataFrame or array-like of shape (n_obs, n_observed)
-            One column per observed state; the index is the time (numbers, or a
-            DatetimeIndex counted in days, or a PeriodIndex counted in periods).
-        t : float or array-like, optional
-            NumPy input only: the time step or the observation times (default 0, 1, ...).
-
-        Returns
-        -------
-        self
-        """
-        check_params(self)
+    def _fit(self, values: np.ndarray, times: np.ndarray) -> None:
         owner = type(self).__name__
         rhs, names, states = self._spec()
-        traj = check_trajectory(y, t, "y", owner)
+        traj = self.trajectory_
         obs = self._observed_indices(states, traj.columns)
-        values, times = traj.values, traj.times
-        n_unknown = len(names) + len(states)
-        if values.size <= n_unknown:
-            raise ValueError(
-                f"y has {values.size} observed values ({values.shape[0]} times x "
-                f"{values.shape[1]} columns) but {owner} estimates {len(names)} parameters and "
-                f"{len(states)} initial states; pass more than {n_unknown} values."
-            )
         theta, start, lower, upper = self._starting_values(names, states, times, values, obs)
         if self.log_space and (np.any(values <= 0) or np.any(lower < 0)):
             raise ValueError(
@@ -350,7 +357,7 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
             names=names, states=states,
             max_calls=int(_FIT_CALLS * max(1.0, (self.max_nfev or 0) / default_nfev)),
         )
-        self._store(result, traj, y, names, states, obs)
+        self._store(result, traj, names, states, obs)
         data_bounds = self._data_bounds(times, values, obs)
         problems = self._verdict(result, names, states, lower, upper, data_bounds)
         self.converged_ = not problems
@@ -360,9 +367,8 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
                 f"{owner}: the fit is not trusted: {'; '.join(problems)}. Try starting values "
                 f"near the truth (p0={{{guess}}}), shooting=4 (multiple shooting, for long or "
                 f"oscillating series) or log_space=True for positive populations; check "
-                f"converged_ after refitting.", ConvergenceWarning, stacklevel=2,
+                f"converged_ after refitting.", ConvergenceWarning, stacklevel=3,
             )
-        return self
 
     def _verdict(self, result, names, states, lower, upper, data_bounds) -> list[str]:
         """Why the fit should not be trusted (empty when it should)."""
@@ -391,7 +397,7 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
             )
         return problems
 
-    def _store(self, result, traj, y, names, states, obs) -> None:
+    def _store(self, result, traj, names, states, obs) -> None:
         labels = list(states)
         for c, j in enumerate(obs):
             if traj.columns[c] is not None:
@@ -403,7 +409,7 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         self.initial_state_ = pd.Series(result["start"], index=labels, name="initial_state")
         keys = names + [f"{s}_0" for s in labels]
         self.cov_ = pd.DataFrame(result["cov"], index=keys, columns=keys)
-        index = y.index if traj.kind == "pandas" else None
+        index = traj.index
         obs_labels = [labels[j] for j in obs]
         self.residuals_ = wrap(result["residuals"], index, obs_labels)
         self.fitted_ = wrap(result["fitted"], index, labels)
@@ -416,19 +422,11 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         self.r2_ = pd.Series(r2, index=obs_labels, name="r2")
         self.cost_ = float(result["cost"])
         self.nfev_ = int(result["nfev"])
-        self.n_obs_ = int(traj.values.shape[0])
-        self.trajectory_ = traj
         self.end_state_ = result["end"]
         # For intervals: covariance of (parameters, state at the start of the last segment).
         self._last_node = (float(result["node_time"]), result["node"], result["node_cov"])
 
     # -- prediction ---------------------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet; call fit(y) first."
-            )
-
     def _run(self, theta, start, t_start, times) -> np.ndarray:
         rhs, names, states = self._spec()
         path, reason = integrate(rhs, theta, start, t_start, times, self.method, self.rtol, self.atol)
@@ -438,115 +436,70 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
             )
         return path
 
-    def predict(self, h: int) -> np.ndarray | pd.DataFrame:
-        """Integrate the fitted model ``h`` steps past the last observation.
+    def _solve(self, start: np.ndarray, t_start: float, times: np.ndarray) -> np.ndarray:
+        return self._run(self.params_.to_numpy(), start, t_start, times)
 
-        Returns
-        -------
-        pd.DataFrame or ndarray of shape (h, n_states)
-            Every state (columns ``state_names_``); the index continues ``y``'s at its step.
-        """
-        self._check_fitted()
-        h = check_h(h)
-        traj = self.trajectory_
-        times, index = future_times(traj, h, type(self).__name__)
-        path = self._run(self.params_.to_numpy(), self.end_state_, traj.times[-1], times)
-        return wrap(path, index, self.state_names_)
+    def _initial_state(self) -> np.ndarray:
+        return self.initial_state_.to_numpy()
 
-    def simulate(self, t: Any, y0: Any = None) -> np.ndarray | pd.DataFrame:
-        """Solve the fitted model at the times ``t``.
+    def _final_state(self) -> np.ndarray:
+        return self.end_state_
 
-        Parameters
-        ----------
-        t : array-like or pd.DatetimeIndex/PeriodIndex
-            Increasing times on the model's clock (the index values of ``y``).
-        y0 : dict, pd.Series or sequence, optional
-            State at ``t[0]``. Default: the fitted initial state at the first observation
-            time (then ``t`` must not start before it).
+    def _predict_interval(self, times: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray]:
+        from scipy.stats import t as student
 
-        Returns
-        -------
-        pd.DataFrame or ndarray of shape (len(t), n_states)
-        """
-        self._check_fitted()
-        traj = self.trajectory_
-        times, index = model_times(traj, t)
-        if y0 is None:
-            t_start, start = traj.times[0], self.initial_state_.to_numpy()
-            if times[0] < t_start:
-                raise ValueError(
-                    f"t starts at {times[0]:g}, before the first observation ({t_start:g}) "
-                    f"where the fitted initial state lives; start t there or pass y0."
-                )
-        else:
-            given = _mapping(y0, self.state_names_, "y0")
-            if set(given) != set(self.state_names_):
-                raise ValueError(f"y0 must give every state {self.state_names_}.")
-            t_start = times[0]
-            start = np.array([_number(given[s], f"y0[{s!r}]") for s in self.state_names_])
-            if not np.all(np.isfinite(start)):
-                raise ValueError("y0 contains NaN or infinite values; pass finite states.")
-        return wrap(self._run(self.params_.to_numpy(), start, t_start, times), index,
-                    self.state_names_)
-
-    def predict_interval(
-        self, h: int, coverage: float = 0.9, n_draws: int = 200, random_state: Any = None
-    ) -> np.ndarray | pd.DataFrame:
-        """Prediction interval from parameter uncertainty and observation noise.
-
-        Parameters and the state at the start of the last segment are drawn from their
-        estimated normal distribution (on the log scale when ``log_space``), integrated
-        ``h`` steps ahead, and the observation noise (``sigma_``) is added to the observed
-        states.
-
-        Returns
-        -------
-        pd.DataFrame with columns ``(state, "lo")`` and ``(state, "hi")``, or ndarray of
-        shape (h, n_states, 2)
-        """
-        from sklearn.utils import check_random_state
-
-        self._check_fitted()
-        h = check_h(h)
-        coverage = check_coverage(coverage)
-        n_draws = check_positive_int(n_draws, "n_draws", minimum=10)
-        rng = np.random.default_rng(check_random_state(random_state).randint(0, 2**31 - 1))
-        traj = self.trajectory_
-        times, index = future_times(traj, h, type(self).__name__)
         node_time, node, cov = self._last_node
         theta = self.params_.to_numpy()
-        centre = np.concatenate([theta, node])
-        log = bool(self.log_space)
-        mean = np.log(centre) if log else centre
-        draws = rng.multivariate_normal(mean, np.nan_to_num(cov), size=n_draws, method="eigh")
-        draws = np.exp(draws) if log else draws
-        obs = [self.state_names_.index(s) for s in self.sigma_.index]
+        n_params, log = len(theta), bool(self.log_space)
+        # The unknowns on the scale of their covariance (logs when log_space).
+        z_hat = np.concatenate([theta, node])
+        z_hat = np.log(z_hat) if log else z_hat
+
         rhs, names, states = self._spec()
-        paths = []
-        for z in draws:
-            path, _ = integrate(rhs, z[: len(theta)], z[len(theta):], node_time, times,
-                                self.method, self.rtol, self.atol)
-            if path is None:
-                continue  # an extreme draw that diverges is left out of the quantiles
-            noise = rng.standard_normal((h, len(obs))) * self.sigma_.to_numpy()
-            if log:
-                path[:, obs] = path[:, obs] * np.exp(noise)
-            else:
-                path[:, obs] = path[:, obs] + noise
-            paths.append(path)
-        if len(paths) < n_draws // 2:
-            raise ODEIntegrationError(
-                f"only {len(paths)} of {n_draws} parameter draws could be integrated; the "
-                f"model is too uncertain for intervals here (try a stiff method or more data)."
-            )
-        stack = np.stack(paths)
-        lo = np.quantile(stack, (1 - coverage) / 2, axis=0)
-        hi = np.quantile(stack, (1 + coverage) / 2, axis=0)
-        bounds = np.stack([lo, hi], axis=-1)
-        if index is None:
-            return bounds
-        columns = pd.MultiIndex.from_product([self.state_names_, ["lo", "hi"]])
-        return pd.DataFrame(bounds.reshape(h, -1), index=index, columns=columns)
+
+        def path(z):
+            x = np.exp(z) if log else z
+            out, _ = integrate(rhs, x[:n_params], x[n_params:], node_time, times, self.method,
+                               self.rtol, self.atol)
+            return out
+
+        centre = self._run(theta, node, node_time, times)
+        # Log scale for positive states when log_space (lognormal errors, positive bounds).
+        on_log = np.all(centre > 0, axis=0) & log
+
+        def scale(p):
+            return np.where(on_log, np.log(np.where(on_log, p, 1.0)), p)
+
+        steps = _INTERVAL_STEP * np.maximum(1.0, np.abs(z_hat))
+        grad = np.empty(centre.shape + (len(z_hat),))
+        for j, step in enumerate(steps):
+            up, down = z_hat.copy(), z_hat.copy()
+            up[j] += step
+            down[j] -= step
+            above, below = path(up), path(down)
+            # An estimate on a bound (a state at 0) may not be integrable on one side: the
+            # one-sided difference then.
+            if above is None and below is None:
+                raise ODEIntegrationError(
+                    f"{type(self).__name__}: the forecast cannot be integrated near the fitted "
+                    f"{(names + states)[j]}, so it has no interval; refit with a stiff method "
+                    f"(method='LSODA') or better starting values (p0, y0)."
+                )
+            hi_path, hi_z = (above, step) if above is not None else (centre, 0.0)
+            lo_path, lo_z = (below, -step) if below is not None else (centre, 0.0)
+            grad[..., j] = (scale(hi_path) - scale(lo_path)) / (hi_z - lo_z)
+        variance = np.einsum("tsi,ij,tsj->ts", grad, np.nan_to_num(cov), grad)
+        obs = [self.state_names_.index(s) for s in self.sigma_.index]
+        sigma = self.sigma_.to_numpy()
+        # sigma_ is on the log scale when log_space: a state kept on the linear scale gets
+        # the noise's delta-method size there.
+        noise = np.where(on_log[obs], sigma, sigma * np.abs(centre[:, obs])) if log else sigma
+        variance[:, obs] += noise**2
+        dof = max(self.n_obs_ * len(obs) - len(z_hat), 1)
+        half = student.ppf(0.5 + coverage / 2, dof) * np.sqrt(variance)
+        middle = scale(centre)
+        lower, upper = middle - half, middle + half
+        return np.where(on_log, np.exp(lower), lower), np.where(on_log, np.exp(upper), upper)
 
 
 def _decay(t, y, k):

@@ -18,6 +18,8 @@ from tsclassic.dynamics._ode import ODEModel
 
 __all__ = ["LotkaVolterra", "Logistic", "SIR", "SEIR", "DampedOscillator", "Lorenz"]
 
+# Observation noise of the interval coverage check, relative to each column's spread.
+_COVERAGE_NOISE = 0.05
 _POSITIVE = (0.0, None)
 _FRACTION = (0.0, 1.0)
 
@@ -94,6 +96,13 @@ class _Preset(ODEModel):
         return [{"rtol": 1e-6, "atol": 1e-8}]
 
     @classmethod
+    def _xfail_checks(cls) -> dict[str, str]:
+        return {"interval_coverage": (
+            "the intervals are ODEModel's, whose coverage the suite checks; 30 fits of a "
+            "preset cost 8 to 24 s of CPU (benchmarks/results/dynamics_coverage.md has "
+            "every preset's coverage)")}
+
+    @classmethod
     def _simulated(cls, params, start, times, columns=None, wiggle=0.01) -> pd.DataFrame:
         path, reason = integrate(cls._rhs, params, np.asarray(start, float), times[0], times,
                                  "DOP853", 1e-10, 1e-12)
@@ -102,6 +111,23 @@ class _Preset(ODEModel):
         names = list(cls._states)
         frame = pd.DataFrame(path, index=pd.Index(times, name="t"), columns=names)
         return frame[columns] if columns else frame
+
+    # The conformance suite's example of the system: true parameters, initial state,
+    # observation times, the observed columns (None: every state) and the size of the
+    # deterministic multiplicative wiggle that gives the fit residuals.
+    _example: tuple = ()
+
+    @classmethod
+    def _conformance_data(cls) -> pd.DataFrame:
+        return cls._simulated(*cls._example)
+
+    @classmethod
+    def _coverage_data(cls, rng: np.random.Generator, ahead: int) -> pd.DataFrame:
+        """The example continued ``ahead`` steps, with Gaussian noise of known size."""
+        params, start, times, columns, _ = cls._example
+        times = np.concatenate([times, times[-1] + (times[1] - times[0]) * np.arange(1, ahead + 1)])
+        clean = cls._simulated(params, start, times, columns, wiggle=0.0)
+        return clean + _COVERAGE_NOISE * clean.std().to_numpy() * rng.standard_normal(clean.shape)
 
 
 class LotkaVolterra(_Preset):
@@ -152,9 +178,7 @@ class LotkaVolterra(_Preset):
                 guess = {k: float(x) for k, x in matched.items()}
         return guess, {}
 
-    @classmethod
-    def _conformance_data(cls) -> pd.DataFrame:
-        return cls._simulated([0.55, 0.028, 0.8, 0.024], [30.0, 4.0], np.arange(15.0))
+    _example = ([0.55, 0.028, 0.8, 0.024], [30.0, 4.0], np.arange(15.0), None, 0.01)
 
 
 class Logistic(_Preset):
@@ -185,9 +209,7 @@ class Logistic(_Preset):
         r0 = float(np.nanmax(growth)) if growth.size and np.nanmax(growth) > 0 else 0.1
         return {"r": r0, "K": 1.1 * float(np.max(np.abs(n)))}, {}
 
-    @classmethod
-    def _conformance_data(cls) -> pd.DataFrame:
-        return cls._simulated([0.5, 100.0], [2.0], np.arange(16.0))
+    _example = ([0.5, 100.0], [2.0], np.arange(16.0), None, 0.01)
 
 
 class _Compartmental(_Preset):
@@ -225,9 +247,7 @@ class SIR(_Compartmental):
     _default_p0 = {"beta": 0.3, "gamma": 0.1}
     _default_bounds = {"beta": _POSITIVE, "gamma": _POSITIVE, **{s: _FRACTION for s in _states}}
 
-    @classmethod
-    def _conformance_data(cls) -> pd.DataFrame:
-        return cls._simulated([0.5, 0.1], [0.99, 0.01, 0.0], np.arange(0.0, 40.0, 2.0))
+    _example = ([0.5, 0.1], [0.99, 0.01, 0.0], np.arange(0.0, 40.0, 2.0), None, 0.01)
 
 
 class SEIR(_Compartmental):
@@ -250,10 +270,7 @@ class SEIR(_Compartmental):
     _default_p0 = {"beta": 0.3, "sigma": 0.2, "gamma": 0.1}
     _default_bounds = {**{p: _POSITIVE for p in _params}, **{s: _FRACTION for s in _states}}
 
-    @classmethod
-    def _conformance_data(cls) -> pd.DataFrame:
-        return cls._simulated([0.6, 0.25, 0.1], [0.99, 0.005, 0.005, 0.0],
-                              np.arange(0.0, 60.0, 3.0), wiggle=0.0)
+    _example = ([0.6, 0.25, 0.1], [0.99, 0.005, 0.005, 0.0], np.arange(0.0, 60.0, 3.0), None, 0.0)
 
 
 class DampedOscillator(_Preset):
@@ -302,9 +319,7 @@ class DampedOscillator(_Preset):
         state = {} if 1 in obs else {"v": float((x[1] - x[0]) / (times[1] - times[0]))}
         return {"omega": omega, "zeta": 0.1}, state
 
-    @classmethod
-    def _conformance_data(cls) -> pd.DataFrame:
-        return cls._simulated([2.0, 0.1], [1.0, 0.0], np.arange(0.0, 8.0, 0.25), ["x"])
+    _example = ([2.0, 0.1], [1.0, 0.0], np.arange(0.0, 8.0, 0.25), ['x'], 0.01)
 
 
 class Lorenz(_Preset):
@@ -322,13 +337,18 @@ class Lorenz(_Preset):
     [10.0, 28.0, 2.7]
     """
 
+    @classmethod
+    def _xfail_checks(cls) -> dict[str, str]:
+        # A PeriodIndex or a RangeIndex counts steps of 1: the 50 points at dt 0.02 would
+        # span 50 time units of a chaotic system instead of 1 (a 20 s fit that cannot
+        # succeed). The index code is the family's, checked on the other models.
+        clock = "a unit-step index makes the example span 50 Lyapunov-scale time units"
+        return {**super()._xfail_checks(), "index_period": clock, "index_range": clock}
+
     _rhs = staticmethod(lorenz)
     _params = ("sigma", "rho", "beta")
     _states = ("x", "y", "z")
     _default_p0 = {"sigma": 10.0, "rho": 28.0, "beta": 8.0 / 3.0}
     _default_bounds = {p: _POSITIVE for p in _params}
 
-    @classmethod
-    def _conformance_data(cls) -> pd.DataFrame:
-        return cls._simulated([10.0, 28.0, 8.0 / 3.0], [-8.0, 8.0, 27.0],
-                              np.arange(0.0, 1.0, 0.02), wiggle=0.001)
+    _example = ([10.0, 28.0, 8.0 / 3.0], [-8.0, 8.0, 27.0], np.arange(0.0, 1.0, 0.02), None, 0.001)
