@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import ConvergenceWarning
 
 from tsclassic._params import Integral, Interval, StrOptions, check_params
 from tsclassic._validation import check_coverage, check_h, check_positive_int
-from tsclassic.base import _VersionedPickleMixin
+from tsclassic.base import _FittedMixin, _VersionedPickleMixin
 from tsclassic.dynamics._fitting import fit_least_squares
 from tsclassic.dynamics._frames import check_trajectory, future_times, model_times, wrap
 from tsclassic.dynamics._integrate import (
@@ -78,7 +78,7 @@ def _number(value: Any, name: str) -> float:
     return float(value)
 
 
-class ODEModel(_VersionedPickleMixin, BaseEstimator):
+class ODEModel(_FittedMixin, _VersionedPickleMixin, BaseEstimator):
     """A mechanistic ordinary differential equation fitted to a multivariate series.
 
     Parameters
@@ -166,6 +166,8 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
     # Presets fill these; ODEModel itself has no defaults.
     _default_p0: dict[str, float] = {}
     _default_bounds: dict[str, tuple[float | None, float | None]] = {}
+    _fitted_attribute = "n_obs_"  # the last thing fit sets
+    _fit_call = "fit(y)"
     _parameter_constraints: dict[str, list] = {
         "rhs": [callable],
         "param_names": [list, tuple],
@@ -422,12 +424,6 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         self._last_node = (float(result["node_time"]), result["node"], result["node_cov"])
 
     # -- prediction ---------------------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet; call fit(y) first."
-            )
-
     def _run(self, theta, start, t_start, times) -> np.ndarray:
         rhs, names, states = self._spec()
         path, reason = integrate(rhs, theta, start, t_start, times, self.method, self.rtol, self.atol)
@@ -503,13 +499,13 @@ class ODEModel(_VersionedPickleMixin, BaseEstimator):
         pd.DataFrame with columns ``(state, "lo")`` and ``(state, "hi")``, or ndarray of
         shape (h, n_states, 2)
         """
-        from sklearn.utils import check_random_state
+        from tsclassic._random import rng_from
 
         self._check_fitted()
         h = check_h(h)
         coverage = check_coverage(coverage)
         n_draws = check_positive_int(n_draws, "n_draws", minimum=10)
-        rng = np.random.default_rng(check_random_state(random_state).randint(0, 2**31 - 1))
+        rng = rng_from(random_state)
         traj = self.trajectory_
         times, index = future_times(traj, h, type(self).__name__)
         node_time, node, cov = self._last_node

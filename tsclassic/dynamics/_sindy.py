@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import LinAlgError, solve
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import ConvergenceWarning
 
 from tsclassic._params import (
     NON_NEGATIVE_INT,
@@ -35,7 +35,7 @@ from tsclassic._params import (
     check_params,
 )
 from tsclassic._validation import check_h
-from tsclassic.base import _VersionedPickleMixin
+from tsclassic.base import _FittedMixin, _VersionedPickleMixin
 from tsclassic.dynamics._derivatives import _check_window, smoothed_derivative
 from tsclassic.dynamics._frames import check_trajectory, future_times, model_times, wrap
 from tsclassic.dynamics._integrate import ODEIntegrationError, integrate
@@ -143,7 +143,7 @@ class _PolynomialRHS:
         return self.coef @ row
 
 
-class SINDy(_VersionedPickleMixin, BaseEstimator):
+class SINDy(_FittedMixin, _VersionedPickleMixin, BaseEstimator):
     """Sparse identification of nonlinear dynamics (SINDy) with a polynomial library.
 
     Parameters
@@ -183,6 +183,8 @@ class SINDy(_VersionedPickleMixin, BaseEstimator):
     # Every column of y is a state whose equation is identified (no named states to
     # check columns against).
     _all_columns_are_states = True
+    _fitted_attribute = "n_obs_"  # the last thing fit sets
+    _fit_call = "fit(y)"
     _parameter_constraints: dict[str, list] = {
         "degree": [POSITIVE_INT],
         "threshold": [NON_NEGATIVE_REAL],
@@ -259,12 +261,6 @@ class SINDy(_VersionedPickleMixin, BaseEstimator):
         self.last_state_ = smooth[-1].copy()
         self.n_obs_ = n
         return self
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "coefficients_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet; call fit(y) first."
-            )
 
     def equations(self, precision: int = 3) -> list[str]:
         """The identified equations, one readable string per state."""
