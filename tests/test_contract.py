@@ -106,11 +106,6 @@ def test_exogenous_input_is_refused_by_models_without_it():
         Naive().fit(np.arange(5.0), X=np.ones((5, 1)))
 
 
-def test_not_fitted():
-    with pytest.raises(NotFittedError, match="call fit"):
-        Naive().predict(3)
-
-
 def test_point_only_models_refuse_intervals():
     with pytest.raises(NotImplementedError, match="point forecasts only"):
         tsclassic.Naive2(season_length=1).fit(np.arange(1.0, 9.0)).predict_interval(2)
@@ -217,3 +212,27 @@ def test_submodules_are_reached_as_attributes_without_importing_them_first():
             "tsclassic.bench.SUITES[0])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "forecasting"]
+
+
+def test_a_failed_fit_never_looks_fitted_in_any_family():
+    from sklearn.utils.validation import check_is_fitted
+
+    from tsclassic.base import BaseGlobalForecaster
+
+    class _Fails(BaseGlobalForecaster):
+        def _fit(self, series):
+            raise ValueError("no model for these series")
+
+    X = np.random.default_rng(0).normal(size=(5, 20))
+    long = pd.DataFrame({"unique_id": ["a"] * 8, "ds": np.arange(8), "y": np.arange(8.0)})
+    cases = [
+        # after the panel is validated and n_channels_ recorded
+        (tsclassic.KNeighborsDTWClassifier(n_neighbors=9), lambda m: m.fit(X, np.arange(5) % 2)),
+        (tsclassic.NGramLM(unk_token="x", bos_token="x"), lambda m: m.fit([["a", "b"]])),
+        (_Fails(), lambda m: m.fit(long)),
+    ]
+    for model, fit in cases:
+        with pytest.raises(ValueError):
+            fit(model)
+        with pytest.raises(NotFittedError, match="is not fitted yet"):
+            check_is_fitted(model)

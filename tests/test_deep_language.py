@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
-
 import numpy as np
 import pytest
 
@@ -110,13 +108,10 @@ def test_the_end_token_may_not_occur_in_the_data():
         _model(max_epochs=1).fit([["a", "</s>", "b"]])
 
 
-def test_pickle_and_seed(fitted):
-    restored = pickle.loads(pickle.dumps(fitted))
-    assert restored.score(PATTERN) == fitted.score(PATTERN)
+def test_another_seed_another_model():
     a = _model(max_epochs=2, random_state=5).fit(PATTERN).score(PATTERN)
-    b = _model(max_epochs=2, random_state=5).fit(PATTERN).score(PATTERN)
     c = _model(max_epochs=2, random_state=6).fit(PATTERN).score(PATTERN)
-    assert a == b and a != c
+    assert a != c
 
 
 @pytest.mark.parametrize(("params", "name"), [

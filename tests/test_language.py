@@ -130,6 +130,16 @@ def test_score_agrees_with_the_chain_of_predictions(corpus, sequence, order, smo
     assert math.exp(lm.logprob(sequence)) == pytest.approx(prob, rel=1e-9, abs=1e-300)
 
 
+@settings(max_examples=30, deadline=None)
+@given(corpus=corpora, queries=corpora, order=st.integers(1, 4),
+       smoothing=st.sampled_from(SMOOTHINGS))
+def test_score_samples_is_logprob_of_each_sequence(corpus, queries, order, smoothing):
+    # The corpus in one vectorised pass against one sequence at a time.
+    lm = NGramLM(order=order, smoothing=smoothing).fit(corpus)
+    expected = [lm.logprob(seq) for seq in queries]
+    np.testing.assert_allclose(lm.score_samples(queries), expected, rtol=1e-12)
+
+
 # -- behaviour ------------------------------------------------------------------------
 def test_unseen_tokens_are_the_unknown_token_and_are_counted():
     lm = NGramLM(order=2).fit(TOY)

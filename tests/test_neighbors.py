@@ -610,23 +610,6 @@ def test_learned_window_and_its_errors():
         assert clf.window_errors_[p] == np.sum(y[np.argmin(D, axis=1)] != y)
 
 
-def test_pickle_round_trip_and_caller_data_unchanged():
-    X, y = _panel()
-    before = X.copy()
-    clf = KNeighborsDTWClassifier(n_neighbors=3, window=0.1).fit(X, y)
-    again = pickle.loads(pickle.dumps(clf))
-    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
-    np.testing.assert_array_equal(X, before)
-
-
-@pytest.mark.parametrize("cls", [KNeighborsDTWClassifier, KNeighborsDTWRegressor])
-def test_sklearn_check_estimator(cls):
-    from sklearn.utils.estimator_checks import check_estimator
-
-    for params in cls._test_params()[:2]:
-        check_estimator(cls(**params), expected_failed_checks=cls._xfail_checks())
-
-
 # -- bad input --------------------------------------------------------------------------------
 
 

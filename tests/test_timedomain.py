@@ -181,13 +181,6 @@ def test_time_domain_features_bad_params(params, match):
         TimeDomainFeatures(**params).fit(np.zeros((2, 10)))
 
 
-def test_time_domain_features_bad_input():
-    with pytest.raises(ValueError, match="X contains 1 NaN"):
-        TimeDomainFeatures().fit(np.array([[1.0, np.nan, 2.0]]))
-    with pytest.raises(ValueError, match="Reshape"):
-        TimeDomainFeatures().fit(np.arange(5.0))
-
-
 def test_diff_orders_compute_the_features_of_the_differences():
     X = np.cumsum(np.random.default_rng(0).normal(size=(3, 50)), axis=1)
     both = TimeDomainFeatures(diff_orders=(0, 1)).fit_transform(X)

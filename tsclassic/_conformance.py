@@ -215,14 +215,40 @@ def check_not_fitted(est: Any) -> None:
     calls = [data["run"]]
     if data["family"] == "sequence":
         calls += [lambda e: e.predict(["a"]), lambda e: e.sample(2, random_state=0)]
+    # One message everywhere (tsclassic.base._FittedMixin), naming the class and the call.
+    shape = re.compile(rf"This {type(est).__name__} instance is not fitted yet; call fit(\(.*\))? first\.")
     for call in calls:
         try:
             call(clone(est))
-        except NotFittedError:
+        except NotFittedError as err:
+            if not shape.fullmatch(str(err)):
+                raise fail("not_fitted", est, f"the message is not the shared one ('This "
+                           f"{type(est).__name__} instance is not fitted yet; call fit(...) "
+                           f"first.'): {err}") from None
             continue
         except Exception as err:  # noqa: BLE001
             raise fail("not_fitted", est, f"raised {type(err).__name__}, not NotFittedError") from None
         raise fail("not_fitted", est, "using an unfitted estimator raised no NotFittedError")
+
+
+def check_is_fitted(est: Any) -> None:
+    """scikit-learn's ``check_is_fitted(est)`` refuses a fresh clone and accepts a fitted
+    one, through the ``__sklearn_is_fitted__`` every base class shares."""
+    from sklearn.utils.validation import check_is_fitted as sklearn_is_fitted
+
+    if not hasattr(type(est), "__sklearn_is_fitted__"):
+        raise fail("is_fitted", est, "no __sklearn_is_fitted__: derive from a tsclassic base "
+                                     "class (tsclassic.base._FittedMixin)")
+    try:
+        sklearn_is_fitted(clone(est))
+    except NotFittedError:
+        pass
+    else:
+        raise fail("is_fitted", est, "check_is_fitted accepted an unfitted clone")
+    try:
+        sklearn_is_fitted(fitted(est).estimator)
+    except NotFittedError as err:
+        raise fail("is_fitted", est, f"check_is_fitted refused the fitted estimator: {err}") from None
 
 
 def check_fit_returns_self(est: Any) -> None:
@@ -421,7 +447,7 @@ def check_training_params(est: Any) -> None:
 
 COMMON_CHECKS = [
     check_init_params, check_params_declared, check_params_bad_value, check_not_fitted,
-    check_fit_returns_self, check_input_unchanged, check_pickle, check_save_load,
-    check_random_state, check_keyword_only, check_vocabulary, check_renamed_params,
-    check_training_params,
+    check_is_fitted, check_fit_returns_self, check_input_unchanged, check_pickle,
+    check_save_load, check_random_state, check_keyword_only, check_vocabulary,
+    check_renamed_params, check_training_params,
 ]

@@ -103,7 +103,31 @@ class _VersionedPickleMixin:
             self.__dict__.update(state)
 
 
-class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
+class _FittedMixin:
+    """One way to say "fitted", shared by every base class.
+
+    Each base class names, in ``_fitted_attribute``, what its public ``fit`` records from
+    the input (``n_obs_`` for a forecaster, ``n_channels_`` for a panel estimator, ...), so
+    that :func:`sklearn.utils.validation.check_is_fitted` works for every estimator (through
+    ``__sklearn_is_fitted__``) and ``_check_fitted`` raises one message everywhere; no
+    estimator tests an attribute of its own.
+    """
+
+    _fitted_attribute: ClassVar[str]
+    _fit_call: ClassVar[str] = "fit"
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, self._fitted_attribute)
+
+    def _check_fitted(self) -> None:
+        if not self.__sklearn_is_fitted__():
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call "
+                f"{self._fit_call} first."
+            )
+
+
+class BaseForecaster(_FittedMixin, _VersionedPickleMixin, BaseEstimator):
     """Base class of every forecaster.
 
     Subclasses implement ``_fit(y, X)`` and ``_predict(h, X)`` on NumPy arrays
@@ -120,6 +144,8 @@ class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
     _tags: ClassVar[Tags] = Tags()
     # Parameter rules checked first in fit (see tsclassic._params).
     _parameter_constraints: ClassVar[dict[str, list]] = {}
+    _fitted_attribute: ClassVar[str] = "n_obs_"
+    _fit_call: ClassVar[str] = "fit(y)"
 
     # -- hooks for subclasses -------------------------------------------------
     def _min_length(self) -> tuple[int, str]:
@@ -185,12 +211,6 @@ class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
                 self.__dict__.pop(name, None)
             raise
         return self
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "index_info_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet; call fit(y) first."
-            )
 
     def _future_X(self, h: int, X: Any) -> np.ndarray | None:
         info = self.index_info_
@@ -264,7 +284,26 @@ class BaseForecaster(_VersionedPickleMixin, BaseEstimator):
         return pd.DataFrame(bounds, index=continue_index(info, h), columns=["lo", "hi"])
 
 
-class PanelMixin:
+def _forgets_on_failure(fit: Any) -> Any:
+    """``fit``, dropping the panel's fitted marker when it raises."""
+    import functools
+
+    if getattr(fit, "_forgets_on_failure", False):
+        return fit
+
+    @functools.wraps(fit)
+    def guarded(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.pop(PanelMixin._fitted_attribute, None)
+            raise
+
+    guarded._forgets_on_failure = True
+    return guarded
+
+
+class PanelMixin(_FittedMixin):
     """Validation for estimators over panels of series (classifiers, regressors, transformers).
 
     ``_validate_panel(X, reset)`` returns a ``(n_series, n_channels, length)`` float array
@@ -275,6 +314,18 @@ class PanelMixin:
 
     _tags: ClassVar[Tags] = Tags()
     _parameter_constraints: ClassVar[dict[str, list]] = {}
+    _fitted_attribute: ClassVar[str] = "n_channels_"
+
+    @property
+    def _fit_call(self) -> str:  # transformers need no target
+        return "fit(X)" if hasattr(self, "transform") else "fit(X, y)"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Panel estimators write their own fit, and _validate_panel records n_channels_
+        # first: a fit that fails after it must not leave the estimator looking fitted.
+        super().__init_subclass__(**kwargs)
+        if "fit" in cls.__dict__:
+            cls.fit = _forgets_on_failure(cls.__dict__["fit"])
 
     def _min_series_length(self) -> int:
         return 1
@@ -319,7 +370,7 @@ class PanelMixin:
         return panel
 
 
-class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
+class BaseSequenceModel(_FittedMixin, _VersionedPickleMixin, BaseEstimator):
     """Base class of generative models over token sequences (words, characters, symbols).
 
     One rule in every method: a *sequence* is a list (tuple, array) of tokens, strings or
@@ -329,20 +380,28 @@ class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
     ``text.split()`` or ``list(text)``.
 
     Subclasses implement ``_fit(corpus)``, ``_score(corpus)`` (total natural-log
-    likelihood), ``_predict(context)`` (a ``pd.Series`` of next-token probabilities,
+    likelihood; ``_score_samples(corpus)``, one per sequence, defaults to one ``_score``
+    call per sequence), ``_predict(context)`` (a ``pd.Series`` of next-token probabilities,
     most probable first, the end-of-sequence token ``_end_token()`` included, so that the
     chain rule over ``predict`` gives ``score``) and ``_sample(n, rng)`` (a list of token
-    lists).
+    lists). ``_fit`` sets ``vocabulary_``, the tokens the model knows, which says it is
+    fitted.
     """
 
     _tags: ClassVar[Tags] = Tags()
     _parameter_constraints: ClassVar[dict[str, list]] = {}
+    _fitted_attribute: ClassVar[str] = "vocabulary_"
+    _fit_call: ClassVar[str] = "fit(sequences)"
 
     def _fit(self, corpus: list[list[Any]]) -> None:
         raise NotImplementedError
 
     def _score(self, corpus: list[list[Any]]) -> float:
         raise NotImplementedError
+
+    def _score_samples(self, corpus: list[list[Any]]) -> np.ndarray:
+        # One sequence at a time; a model that scores a corpus in one pass overrides it.
+        return np.array([self._score([seq]) for seq in corpus], dtype=np.float64)
 
     def _predict(self, context: list[Any]) -> pd.Series:
         raise NotImplementedError
@@ -354,24 +413,38 @@ class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
         """The label of the end of a sequence in :meth:`predict`'s distribution."""
         raise NotImplementedError
 
-    def _check_fitted(self) -> None:
-        if not getattr(self, "is_fitted_", False):
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet; call fit(sequences) first."
-            )
-
     def fit(self, sequences: Any) -> BaseSequenceModel:
         """Fit the model to a corpus: a list of token sequences (token lists)."""
         check_params(self)
         corpus = check_sequences(sequences, "sequences")
-        self._fit(corpus)
-        self.is_fitted_ = True
+        try:
+            self._fit(corpus)
+        except BaseException:  # a failed fit does not look fitted
+            self.__dict__.pop("vocabulary_", None)
+            raise
         return self
 
     def score(self, sequences: Any) -> float:
         """Total log-likelihood (natural log) of a corpus under the model."""
         self._check_fitted()
         return float(self._score(check_sequences(sequences, "sequences")))
+
+    def score_samples(self, sequences: Any) -> np.ndarray:
+        """Log-likelihood (natural log) of each sequence of a corpus, its end included.
+
+        Parameters
+        ----------
+        sequences : list of sequences
+            A corpus, as for :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of shape (n_sequences,)
+            One log-likelihood per sequence; their sum is :meth:`score`.
+        """
+        self._check_fitted()
+        corpus = check_sequences(sequences, "sequences")
+        return np.asarray(self._score_samples(corpus), dtype=np.float64).reshape(len(corpus))
 
     def perplexity(self, sequences: Any) -> float:
         """``exp(-score / N)``, ``N`` the predicted tokens: every token plus one end token
@@ -399,18 +472,16 @@ class BaseSequenceModel(_VersionedPickleMixin, BaseEstimator):
 
     def sample(self, n: int, random_state: Any = None) -> list[list[Any]]:
         """Draw ``n`` sequences from the model, reproducibly from ``random_state``."""
-        from sklearn.utils import check_random_state
-
+        from tsclassic._random import rng_from
         from tsclassic._validation import check_positive_int
 
         self._check_fitted()
         n = check_positive_int(n, "n")
-        seed = check_random_state(random_state).randint(0, 2**31 - 1)
-        return self._sample(n, np.random.default_rng(seed))
+        return self._sample(n, rng_from(random_state))
 
 
 
-class BaseGlobalForecaster(_VersionedPickleMixin, BaseEstimator):
+class BaseGlobalForecaster(_FittedMixin, _VersionedPickleMixin, BaseEstimator):
     """Base class of global forecasters: one model fitted across every series of a panel.
 
     The panel is a long ``DataFrame`` with columns ``unique_id``, ``ds`` and ``y`` (the
@@ -427,6 +498,8 @@ class BaseGlobalForecaster(_VersionedPickleMixin, BaseEstimator):
 
     _tags: ClassVar[Tags] = Tags()
     _parameter_constraints: ClassVar[dict[str, list]] = {}
+    _fitted_attribute: ClassVar[str] = "n_series_"
+    _fit_call: ClassVar[str] = "fit(df)"
 
     def _min_length(self) -> tuple[int, str]:
         return 1, ""
@@ -459,17 +532,17 @@ class BaseGlobalForecaster(_VersionedPickleMixin, BaseEstimator):
         ids, series, infos = split_long_frame(
             df, "df", min_length=min_length, owner=type(self).__name__, reason=reason
         )
+        # Recorded before _fit, as BaseForecaster does; a failed _fit leaves none of it.
         self.unique_ids_ = ids
         self.index_infos_ = infos
         self.n_series_ = len(ids)
-        self._fit(series)
+        try:
+            self._fit(series)
+        except BaseException:
+            for name in ("unique_ids_", "index_infos_", "n_series_"):
+                self.__dict__.pop(name, None)
+            raise
         return self
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "unique_ids_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet; call fit(df) first."
-            )
 
     def _long(self, h: int, columns: dict[str, np.ndarray]) -> pd.DataFrame:
         from tsclassic._long_frame import future_times
@@ -530,7 +603,7 @@ class BaseGlobalForecaster(_VersionedPickleMixin, BaseEstimator):
 
 
 # -- trajectory models ------------------------------------------------------------------
-class BaseTrajectoryModel(_VersionedPickleMixin, BaseEstimator):
+class BaseTrajectoryModel(_FittedMixin, _VersionedPickleMixin, BaseEstimator):
     """Base class of trajectory models: equations fitted to one multivariate trajectory.
 
     A trajectory is a ``pd.DataFrame`` whose index is the time (integers or floats as they
@@ -556,11 +629,13 @@ class BaseTrajectoryModel(_VersionedPickleMixin, BaseEstimator):
 
     The base checks the parameters first, validates the trajectory once and records
     ``trajectory_`` (the validated values, times and how to continue the index) and
-    ``n_obs_`` before calling ``_fit``; ``trajectory_`` is what says "fitted".
+    ``n_obs_`` before calling ``_fit``; ``n_obs_`` is what says "fitted".
     """
 
     _tags: ClassVar[Tags] = Tags(multivariate=True)
     _parameter_constraints: ClassVar[dict[str, list]] = {}
+    _fitted_attribute = "n_obs_"
+    _fit_call = "fit(y)"
 
     # -- hooks for subclasses -------------------------------------------------
     def _min_length(self, n_columns: int) -> tuple[int, str]:
@@ -623,12 +698,6 @@ class BaseTrajectoryModel(_VersionedPickleMixin, BaseEstimator):
                 self.__dict__.pop(name, None)
             raise
         return self
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "trajectory_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet; call fit(y) first."
-            )
 
     def _future(self, h: Any) -> tuple[int, np.ndarray, pd.Index | None]:
         from tsclassic.dynamics._frames import future_times

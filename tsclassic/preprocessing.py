@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._params import Integral, Interval, StrOptions
 from tsclassic.base import PanelMixin, Tags
@@ -113,7 +112,7 @@ class _PanelTransformer(PanelMixin, TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray | list[np.ndarray]:
         """Transform every series of ``X``, keeping its layout (2-D in, 2-D out; 3-D in,
         3-D out; a list in, a list out unless all series now have one length)."""
-        check_is_fitted(self, "n_channels_")
+        self._check_fitted()
         panel = self._validate_panel(X, reset=False)
         return _like_input(X, self._apply(panel))
 

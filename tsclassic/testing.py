@@ -467,6 +467,17 @@ def check_score(est: Any) -> None:
         raise fail("score", est, "score must be a finite log-likelihood <= 0")
 
 
+def check_score_samples(est: Any) -> None:
+    """One log-likelihood per sequence, summing to ``score``."""
+    model, corpus = fitted(est).estimator, family_data(est)["corpus"][:5]
+    each = model.score_samples(corpus)
+    if not isinstance(each, np.ndarray) or each.shape != (len(corpus),):
+        raise fail("score_samples", est, f"score_samples must give an array of shape ({len(corpus)},)")
+    if not np.isclose(each.sum(), model.score(corpus), rtol=1e-9, atol=1e-9):
+        raise fail("score_samples", est, f"score_samples sums to {each.sum():.6f} but score is "
+                                         f"{model.score(corpus):.6f}")
+
+
 def check_chain_rule(est: Any) -> None:
     """The chain rule over ``predict`` gives ``score``, the end of sequence included."""
     model, corpus = fitted(est).estimator, family_data(est)["corpus"]
@@ -507,6 +518,7 @@ def _sequence_case(name: str) -> Callable[[Any], None]:
 def _sequence_checks(est: Any) -> list[tuple[str, Callable[[Any], None]]]:
     checks = [(f.__name__[6:], f) for f in COMMON_CHECKS]
     checks += [("predict", check_next_token_distribution), ("score", check_score),
+               ("score_samples", check_score_samples),
                ("chain_rule", check_chain_rule), ("sample_random_state", check_sample_random_state)]
     checks += [(name, _sequence_case(name)) for name, _ in _sequence_bad_input(est)]
     return checks

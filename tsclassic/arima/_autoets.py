@@ -397,9 +397,9 @@ class AutoETS(BaseForecaster):
         return out
 
     def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
-        from sklearn.utils import check_random_state
+        from tsclassic._random import seed_from
 
-        self._seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+        self._seed = seed_from(self.random_state)
         n = len(y)
         # R's criteria leave out this constant of the Gaussian -2 log-likelihood.
         offset = n * (np.log(2 * np.pi) + 1 - np.log(n))

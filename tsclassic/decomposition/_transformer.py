@@ -6,7 +6,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._params import StrOptions, renamed_params
 from tsclassic.base import PanelMixin, Tags
@@ -130,7 +129,7 @@ class Decomposer(PanelMixin, TransformerMixin, BaseEstimator):
         -------
         ndarray of shape (n_series, length)
         """
-        check_is_fitted(self, "n_channels_")
+        self._check_fitted()
         periods = self._check_params()
         panel = self._validate_panel(X, reset=False)
         out = np.empty((panel.shape[0], panel.shape[2]))

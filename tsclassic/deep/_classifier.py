@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._validation import check_panel_target, check_positive_int
 from tsclassic.base import PanelMixin, Tags
@@ -64,7 +63,7 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         """
         panel = self._validate_panel(X, reset=True)  # checks the declared rules first
         self._check_params()
-        labels = _check_labels(y, len(panel))
+        labels = check_panel_target(y, len(panel), owner=type(self).__name__)
         self.classes_, codes = np.unique(labels, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(
@@ -99,7 +98,7 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_series, n_classes)
         """
-        check_is_fitted(self, "network_")
+        self._check_fitted()
         panel = self._scale(self._validate_panel(X, reset=False))
         with torch_session(0, self.n_jobs, type(self).__name__) as torch:
             with torch.no_grad():
@@ -120,31 +119,6 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
-
-
-def _check_labels(y: Any, n: int) -> np.ndarray:
-    if y is None:
-        raise ValueError(
-            "requires y to be passed, but the target y is None: pass one class label per series."
-        )
-    labels = np.asarray(y)
-    if labels.ndim == 2 and labels.shape[1] == 1:
-        import warnings
-
-        from sklearn.exceptions import DataConversionWarning
-
-        warnings.warn(
-            "A column-vector y was passed when a 1d array was expected: y was flattened; pass "
-            "y.ravel() (one label per series).",
-            DataConversionWarning, stacklevel=3,
-        )
-        labels = labels.ravel()
-    if labels.ndim != 1:
-        raise ValueError(f"y must be 1-D (one label per series); got shape {labels.shape}.")
-    if len(labels) != n:
-        raise ValueError(f"X has {n} series but y has {len(labels)} labels; pass one label per series.")
-    check_panel_target(labels, n)  # names missing labels; checks they are class labels
-    return labels
 
 
 _CLASSIFIER_TRAINING = training_parameters(

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from sklearn.utils import check_random_state
+
+from tsclassic._random import seed_from  # shared with the other families; re-exported
 
 __all__ = ["import_torch", "seed_from", "torch_session", "DeepExtraMissingError"]
 
@@ -36,11 +37,6 @@ def import_torch(owner: str = "tsclassic.deep") -> Any:
             f'pip install "tsclassic[deep]" (PyTorch on the CPU is enough). ({err})'
         ) from None
     return torch
-
-
-def seed_from(random_state: Any) -> int:
-    """A 31-bit seed drawn from ``random_state`` (None, int or RandomState)."""
-    return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
 @contextlib.contextmanager

@@ -199,4 +199,3 @@ def read_arpa(model: Any, path: str | os.PathLike) -> None:
     model.discounts_ = None
     orders_index = pd.RangeIndex(1, len(orders) + 1, name="order")
     model.n_ngrams_ = pd.Series([len(g) for g in orders], index=orders_index, name="n_ngrams")
-    model.is_fitted_ = True

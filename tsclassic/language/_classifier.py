@@ -8,13 +8,12 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._params import Integral, Interval, StrOptions, renamed_params
 from tsclassic._validation import check_panel_lengths, check_panel_target, panel_by_length
 from tsclassic.base import PanelMixin, Tags
 from tsclassic.language._ngram import NGramLM
-from tsclassic.language._sax import paa, sax_breakpoints
+from tsclassic.language._sax import paa, symbolize
 from tsclassic.language._smoothing import SMOOTHINGS
 
 __all__ = ["NGramClassifier"]
@@ -128,13 +127,12 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         check_panel_lengths(panel, self.n_segments, f"n_segments={self.n_segments}: one "
                             f"point per symbol", owner=type(self).__name__)
         words: list[list[Any]] = [[None] * len(panel) for _ in range(self.n_channels_)]
-        breakpoints = sax_breakpoints(self.alphabet_size)
         for rows, values in panel_by_length(panel):
             if self.normalize:
                 centred = values - values.mean(axis=2, keepdims=True)
                 std = centred.std(axis=2, keepdims=True)
                 values = centred / np.where(std == 0, 1.0, std)  # a constant series becomes 0
-            symbols = np.searchsorted(breakpoints, paa(values, self.n_segments), side="right")
+            symbols = symbolize(paa(values, self.n_segments), self.alphabet_size)
             for j, i in enumerate(rows):
                 for c in range(self.n_channels_):
                     words[c][i] = symbols[j, c].tolist()
@@ -170,12 +168,12 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         return self
 
     def _log_likelihoods(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "models_")
+        self._check_fitted()
         panel = self._validate_panel(X, reset=False)
         words = self._words(panel)
         # Channels are scored jointly: the sum of their log-likelihoods.
         return np.column_stack([
-            np.sum([m._logprobs(channel) for m, channel in zip(models, words)], axis=0)
+            np.sum([m.score_samples(channel) for m, channel in zip(models, words)], axis=0)
             for models in self.models_
         ])
 

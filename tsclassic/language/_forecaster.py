@@ -17,9 +17,8 @@ from tsclassic._params import (
 )
 from tsclassic.base import BaseForecaster, Tags
 from tsclassic.language._ngram import NGramLM
-from tsclassic.language._sax import paa, sax_breakpoints, sax_midpoints
+from tsclassic.language._sax import paa, sax_midpoints, symbolize
 from tsclassic.language._smoothing import SMOOTHINGS
-from tsclassic.language._vocab import EOS, UNK
 
 __all__ = ["NGramForecaster"]
 
@@ -123,7 +122,7 @@ class NGramForecaster(BaseForecaster):
         seg = self.segment_length
         usable = (len(z) // seg) * seg  # whole blocks, aligned on the last observation
         blocks = paa((z[len(z) - usable:] - mean) / std, usable // seg)
-        self.symbols_ = np.searchsorted(sax_breakpoints(self.alphabet_size), blocks, side="right")
+        self.symbols_ = symbolize(blocks, self.alphabet_size)
         self.model_ = NGramLM(
             self.order, smoothing=self.smoothing, vocabulary=list(range(self.alphabet_size))
         ).fit([self.symbols_.tolist()])
@@ -131,10 +130,8 @@ class NGramForecaster(BaseForecaster):
     def _next_symbol(self, history: tuple[int, ...]) -> np.ndarray:
         """Probabilities of the ``alphabet_size`` symbols after ``history`` (the end and
         unknown tokens left out, the rest renormalised)."""
-        ids = np.asarray(history, dtype=np.int64) + 3  # symbol s has id s + 3 (_vocab)
-        p = self.model_._distribution(ids)
-        p[[UNK, EOS]] = 0.0
-        p = p[3:]
+        dist = self.model_.predict(list(history))
+        p = dist.reindex(range(self.alphabet_size), fill_value=0.0).to_numpy(dtype=np.float64)
         total = p.sum()
         return p / total if total > 0 else np.full(len(p), 1.0 / len(p))
 

@@ -226,8 +226,8 @@ class NGramLM(BaseSequenceModel):
         with np.errstate(divide="ignore"):
             return float(np.log(self._token_probabilities(corpus)).sum())
 
-    def _logprobs(self, corpus: list[list[Any]]) -> np.ndarray:
-        """Log-probability of each sequence of an already valid corpus (no checks)."""
+    def _score_samples(self, corpus: list[list[Any]]) -> np.ndarray:
+        # Every token of the corpus in one pass, then summed per sequence.
         with np.errstate(divide="ignore"):
             logp = np.log(self._token_probabilities(corpus))
         ends = np.cumsum([len(s) + 1 for s in corpus])
@@ -358,14 +358,13 @@ class NGramLM(BaseSequenceModel):
         -------
         list of list
         """
-        from sklearn.utils import check_random_state
+        from tsclassic._random import rng_from
 
         self._check_fitted()
         n = check_positive_int(n, "n")
         max_length = check_positive_int(max_length, "max_length")
         # Seeded exactly as BaseSequenceModel.sample, which has no max_length.
-        seed = check_random_state(random_state).randint(0, 2**31 - 1)
-        return self._sample(n, np.random.default_rng(seed), max_length)
+        return self._sample(n, rng_from(random_state), max_length)
 
     def _sample(
         self, n: int, rng: np.random.Generator, max_length: int = 100

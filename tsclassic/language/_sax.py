@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.stats import norm
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._params import Integral, Interval, renamed_params
 from tsclassic._validation import check_panel_lengths, panel_by_length
@@ -47,7 +46,8 @@ def paa(values: np.ndarray, n_segments: int) -> np.ndarray:
 
 def symbolize(values: np.ndarray, alphabet_size: int) -> np.ndarray:
     """SAX symbols ``0 .. alphabet_size - 1`` of (already normalised) values: the number of
-    breakpoints at or below each value (a value on a breakpoint goes up, as in tslearn)."""
+    breakpoints at or below each value (a value on a breakpoint goes up, as in tslearn).
+    The one SAX encoding: :class:`SAX`, the n-gram classifier and forecaster use it."""
     return np.searchsorted(sax_breakpoints(alphabet_size), values, side="right")
 
 
@@ -131,7 +131,7 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         """Segment means, an array of shape (n_series, n_segments) (or
         (n_series, n_channels, n_segments) for several channels)."""
-        check_is_fitted(self, "n_channels_")
+        self._check_fitted()
         panel = self._validate_panel(X, reset=False)
         self._check_length(panel)
         return _squeeze(_panel_paa(panel, self.n_segments))
@@ -154,7 +154,7 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
 
     def inverse_transform(self, X: Any) -> np.ndarray:
         """Piecewise-constant series of the fitted length from segment means."""
-        check_is_fitted(self, "n_channels_")
+        self._check_fitted()
         return self._expand(self._segments(X, "X", float))
 
     def _segments(self, X: Any, name: str, dtype: type) -> np.ndarray:
@@ -260,18 +260,18 @@ class SAX(PAA):
     def transform(self, X: Any) -> np.ndarray:
         """SAX words, an int array of shape (n_series, n_segments) (or (n_series,
         n_channels, n_segments))."""
-        check_is_fitted(self, "breakpoints_")
+        self._check_fitted()
         panel = self._validate_panel(X, reset=False)
         self._check_length(panel)
         mu, std = self.mu_[:, None], self.std_[:, None]
         scaled = (panel - mu) / std if isinstance(panel, np.ndarray) else [(s - mu) / std for s in panel]
-        means = _panel_paa(scaled, self.n_segments)
-        return _squeeze(np.searchsorted(self.breakpoints_, means, side="right"))
+        # The fitted alphabet (a set_params after fit cannot change the words).
+        return _squeeze(symbolize(_panel_paa(scaled, self.n_segments), len(self.midpoints_)))
 
     def inverse_transform(self, X: Any) -> np.ndarray:
         """Series of the fitted length from SAX words: each symbol becomes the mid-point
         (median) of its bin, repeated over its segment, then unscaled."""
-        check_is_fitted(self, "breakpoints_")
+        self._check_fitted()
         symbols = self._segments(X, "X", float)
         if not np.all(np.isin(symbols, np.arange(self.alphabet_size))):
             raise ValueError(

@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
-from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._params import HasMethods, renamed_params
 from tsclassic._validation import check_panel_target
@@ -156,7 +155,7 @@ class _FeatureModel(PanelMixin, BaseEstimator):
         return F, y
 
     def _features_predict(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "estimator_")
+        self._check_fitted()
         panel = self._validate_panel(X, reset=False)
         return self._features_of(X if isinstance(X, pd.DataFrame) else panel, fit=False)
 

@@ -6,9 +6,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import check_random_state
 
 from tsclassic._params import HasMethods, Integral, Interval, StrOptions
+from tsclassic._random import seed_from
 from tsclassic._windows import normalise_windows, sample_windows, spread_floor
 from tsclassic.base import BaseGlobalForecaster, Tags
 
@@ -202,7 +202,7 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
             self.estimators_.append(model.fit(rows, z_targets[:, step]))
 
     def _fit(self, series: list[np.ndarray]) -> None:
-        seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1 - self.max_horizon))
+        seed = seed_from(self.random_state)  # seed + step: one child seed per horizon
         self.calibration_scores_ = None
         if self.calibration is not None:
             H = self.max_horizon

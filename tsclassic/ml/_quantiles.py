@@ -19,7 +19,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._params import Integral, Interval, renamed_params
 from tsclassic._validation import panel_by_length, panel_channel_names
@@ -232,7 +231,7 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
 
     def transform(self, X: Any) -> np.ndarray:
         """The interval quantiles, an array of shape ``(n_series, n_features_out_)``."""
-        check_is_fitted(self, "intervals_")
+        self._check_fitted()
         panel = self._validate_panel(X, reset=False)
         out = np.empty((len(panel), self.n_features_out_))
         for rows, block in panel_by_length(panel):
@@ -243,7 +242,7 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names ``<representation>_<start>_<end>_q<i>`` (start and end on the reference
         length), prefixed ``<channel>__`` when there are several channels."""
-        check_is_fitted(self, "intervals_")
+        self._check_fitted()
         names = []
         for r in self.representations:
             for a, b in self.intervals_[r]:

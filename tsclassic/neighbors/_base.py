@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._params import Integral, Interval, Real, StrOptions
 from tsclassic._validation import check_positive_int
@@ -70,9 +69,12 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
             ),
         }
 
+    # check_panel_target's kind: "classification" or "regression".
+    _target_kind: ClassVar[str]
+
     def _check_target(self, y: np.ndarray) -> np.ndarray:
-        """Validate ``y`` (after ``X``) and return what ``_y`` stores."""
-        raise NotImplementedError
+        """What ``y_`` stores of the validated ``y``."""
+        return y
 
     def _loo_error(self, neighbours: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Leave-one-out 1-NN error of each row of ``neighbours`` (windows x series)."""
@@ -94,24 +96,27 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
     def _pack(self, panel: np.ndarray | list[np.ndarray]) -> Packed:
         return pack_channels(panel) if self._split() > 1 else pack(panel)
 
-    def _fit_panel(self, X: Any, y: Any) -> np.ndarray:
-        """Validate, store the training panel and choose the window; return the checked
-        ``y`` (through ``_check_target``)."""
-        from sklearn.utils.validation import column_or_1d
+    def fit(self, X: Any, y: Any) -> DTWNeighborsBase:
+        """Store the training panel and targets (and learn the window if asked).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, length) or (n_series, n_channels, length), or
+            a list of series of any lengths
+        y : array-like of shape (n_series,)
+            Class labels (classifier) or values (regressor), one per series.
+
+        Returns
+        -------
+        self
+        """
+        from tsclassic._validation import check_panel_target
 
         panel = self._validate_panel(X, reset=True)  # checks _parameter_constraints first
         k, window = self._check_params()
         n_train = len(panel)
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None; "
-                f"pass fit(X, y)."
-            )
-        y = self._check_target(column_or_1d(y, warn=True))
-        if len(y) != n_train:
-            raise ValueError(
-                f"X has {n_train} series but y has {len(y)} labels; pass one label per series."
-            )
+        y = self._check_target(check_panel_target(
+            y, n_train, owner=type(self).__name__, kind=self._target_kind))
         if k > n_train:
             raise ValueError(
                 f"n_neighbors={k} is larger than the training set (got {_samples(n_train)}); "
@@ -130,7 +135,8 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
             window = self._learn_window(train, y)
         self.window_ = window
         self.index_ = build_index(train, window, self._split())
-        return y
+        self.y_ = y
+        return self
 
     def _learn_window(self, train: Packed, y: np.ndarray) -> float:
         from tsclassic.neighbors._search import learn_window_neighbours
@@ -151,12 +157,6 @@ class DTWNeighborsBase(PanelMixin, BaseEstimator):
         """``X`` validated against the training panel and packed for the kernels; ``None``
         stays ``None`` (the training set itself)."""
         return None if X is None else self._pack(self._validate_panel(X, reset=False))
-
-    def _check_fitted(self) -> None:
-        check_is_fitted(
-            self, "index_",
-            msg=f"This {type(self).__name__} instance is not fitted yet; call fit(X, y) first.",
-        )
 
     def _neighbours(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         self._check_fitted()

@@ -85,26 +85,9 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
     def _loo_error(self, neighbours: np.ndarray, y: np.ndarray) -> np.ndarray:
         return (y[neighbours] != y[None, :]).sum(axis=1)
 
-    def fit(self, X: Any, y: Any) -> KNeighborsDTWClassifier:
-        """Store the training panel and labels (and learn the window if asked).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_series, length) or (n_series, n_channels, length), or
-            a list of series of any lengths
-        y : array-like of shape (n_series,)
-
-        Returns
-        -------
-        self
-        """
-        self.y_ = self._fit_panel(X, y)
-        return self
+    _target_kind = "classification"
 
     def _check_target(self, y: np.ndarray) -> np.ndarray:
-        from tsclassic._validation import check_panel_target
-
-        check_panel_target(y, len(y), owner=type(self).__name__)  # names missing labels
         self.classes_, encoded = np.unique(y, return_inverse=True)
         return encoded
 

@@ -59,29 +59,10 @@ class KNeighborsDTWRegressor(RegressorMixin, DTWNeighborsBase):
     array([0.5])
     """
 
+    _target_kind = "regression"
+
     def _loo_error(self, neighbours: np.ndarray, y: np.ndarray) -> np.ndarray:
         return ((y[neighbours] - y[None, :]) ** 2).sum(axis=1)
-
-    def fit(self, X: Any, y: Any) -> KNeighborsDTWRegressor:
-        """Store the training panel and targets (and learn the window if asked).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_series, length) or (n_series, n_channels, length), or
-            a list of series of any lengths
-        y : array-like of shape (n_series,)
-
-        Returns
-        -------
-        self
-        """
-        self.y_ = self._fit_panel(X, y)
-        return self
-
-    def _check_target(self, y: np.ndarray) -> np.ndarray:
-        from sklearn.utils.validation import check_array
-
-        return check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
 
     def predict(self, X: Any) -> np.ndarray:
         """The (weighted) mean target of the nearest training series.

@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from tsclassic._validation import check_panel_lengths, panel_channel_names
 from tsclassic.base import PanelMixin, Tags
@@ -77,7 +76,7 @@ class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
         pd.DataFrame of shape (n_series, n_channels * n_features)
             Indexed like ``X`` when ``X`` is a DataFrame, by 0..n-1 otherwise.
         """
-        check_is_fitted(self, "feature_names_out_")
+        self._check_fitted()
         panel = self._validate_panel(X, reset=False)
         self._check_lengths(panel)
         names = panel_channel_names(X, self.n_channels_)
@@ -102,7 +101,7 @@ class SeriesFeatureTransformer(PanelMixin, TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """The names of the output columns."""
-        check_is_fitted(self, "feature_names_out_")
+        self._check_fitted()
         return self.feature_names_out_.copy()
 
     @classmethod
