@@ -257,7 +257,7 @@ def _renamed_class(cls: type, table: dict, positional: tuple[str, ...]) -> type:
             _warn_renamed(type(self).__name__, old, new, value, 3)
             setattr(self, new, value)
 
-        return property(get, put, doc=f"Old name of ``{new}``, until tsclassic {_RELEASE}.")
+        return property(get, put)  # no docstring: the API pages leave the old names out
 
     cls.__init__ = __init__
     cls.set_params = functools.wraps(cls.set_params)(set_params)
