@@ -63,6 +63,14 @@ class ResultStore:
     False
     >>> ResultStore(folder, mode="full").done("s", "d", "m", config={"max_epochs": 5})
     False
+
+    A new configuration of the same model is measured anew and replaces the older cell in
+    ``load``:
+
+    >>> store.save({"suite": "s", "dataset": "d", "model": "m", "family": "deep", "x": 2},
+    ...            config={"max_epochs": 50})
+    >>> store.load()[["model", "x"]].to_dict("records")
+    [{'model': 'm', 'x': 2.0}]
     """
 
     def __init__(self, out_dir: str | os.PathLike, mode: str = "full"):
@@ -94,7 +102,13 @@ class ResultStore:
         os.replace(tmp, path)
 
     def load(self) -> pd.DataFrame:
-        """Every finished cell of this mode as one DataFrame (empty when none)."""
-        paths = sorted(self.cells.glob(f"*__{self.mode}__*.json"))
+        """Every finished cell of this mode as one DataFrame (empty when none); of a model
+        measured under several configurations on a data set, the latest written only (why:
+        a changed budget is measured anew, and the older figure is no longer the model's)."""
+        paths = sorted(self.cells.glob(f"*__{self.mode}__*.json"),
+                       key=lambda p: (p.stat().st_mtime_ns, p.name))
         records = [json.loads(p.read_text()) for p in paths]
-        return pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=COLUMNS)
+        if not records:
+            return pd.DataFrame(columns=COLUMNS)
+        frame = pd.DataFrame.from_records(records).drop_duplicates(COLUMNS[:3], keep="last")
+        return frame.sort_values(COLUMNS[:3], kind="stable").reset_index(drop=True)

@@ -37,10 +37,11 @@ QUICK_BUDGET = (100, 120.0)
 FULL_BUDGET = (2000, 60.0)
 # Quick settings chosen so that each network beats the majority class on every quick set
 # within its 100 epochs (tests/test_bench_baselines.py): a third of FCN's filters, and a
-# faster-learning LSTM on smaller batches (at the defaults, lr 0.001 and batches of 16, it
-# stays at chance on GunPoint after 100 epochs).
+# LSTM on smaller batches (at batches of 16 it stays at chance on GunPoint after 100
+# epochs). The LSTM keeps the shared rate, 0.001: at 0.003 its GunPoint accuracy swings with
+# the seed (0.567, 0.927, 0.593 for seeds 0, 1, 2) where at 0.001 it is 0.693, 0.82, 0.76.
 QUICK_FCN = {"filters": (32, 64, 32)}
-QUICK_RNN = {"learning_rate": 0.003, "batch_size": 8}
+QUICK_RNN = {"batch_size": 8}
 
 
 @dataclass(frozen=True)
