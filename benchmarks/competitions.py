@@ -119,9 +119,10 @@ AUTOMATIC = ["ThetaForecaster", "AutoTheta", "AutoSARIMAX", "AutoETS"]
 def conformal_models(m: int) -> dict:
     ours = our_models(m)
     names = [n for n in ours if n in AUTOMATIC or n.startswith(("Comb", "median", "SCUM"))]
-    return {f"Conformal{'-relative' if method == 'relative' else ''}({n})":
+    suffix = {"split": "", "relative": "-relative", "normalized": "-normalized"}
+    return {f"Conformal{suffix[method]}({n})":
             ConformalIntervals(ours[n], n_windows=CONFORMAL_WINDOWS, method=method)
-            for method in ("split", "relative") for n in names}
+            for method in ("normalized", "split", "relative") for n in names}
 
 
 def costly(name: str) -> bool:
@@ -132,10 +133,11 @@ def costly(name: str) -> bool:
 
 
 def conformal_order(name: str) -> tuple:
-    """Relative first (the method M1's growing series call for), cheap models first."""
+    """Normalized first (pooled scale-free scores: the short yearly series fit few
+    windows), then relative (M1's growing series), cheap models first."""
     cost = next((i for i, key in enumerate(["SCUM", "median", "Comb", "SARIMAX", "AutoETS"])
                  if key in name), 9)
-    return ("relative" not in name, costly(name), -cost)
+    return ("normalized" not in name, "relative" not in name, costly(name), -cost)
 
 
 # -- scoring and the cache -----------------------------------------------------
