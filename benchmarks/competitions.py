@@ -270,7 +270,8 @@ def summary(scores: pd.DataFrame, meta: dict) -> dict:
             "MSIS": ok.loc[finite, "msis"].mean() if has_pi else np.nan,
             "unbounded": int((~finite).sum()) if has_pi else 0,
             "coverage": np.average(ok["coverage"], weights=weights) if has_pi else np.nan,
-            "wall_s": meta["wall_s"], "n_jobs": meta["n_jobs"], "kind": meta["kind"]}
+            "wall_s": meta["wall_s"], "n_jobs": meta["n_jobs"], "kind": meta["kind"],
+            "combined": bool(meta.get("combined_from"))}
 
 
 def table(rows: dict[str, dict], naive2: dict) -> str:
@@ -582,11 +583,13 @@ def targets(cells: dict, overall_rows: dict) -> str:
                 f"**{'met' if met else 'not met'}**. {best}: sMAPE {main[best]['sMAPE']:.3f}, OWA "
                 f"{owa[best]:.3f}; best other on sMAPE {rival_s} {main[rival_s]['sMAPE']:.3f}, on "
                 f"OWA {rival_o} {owa[rival_o]:.3f}.")
-        ours = [r["wall_s"] for r in main.values() if r["kind"] == "ours"]
+        # An ensemble combined from its members' cached forecasts costs nothing beyond them.
+        ours = [r["wall_s"] for r in main.values() if r["kind"] == "ours" and not r["combined"]]
         total = sum(ours)
-        lines.append(f"- The M1 table of tsclassic's models (all {len(ours)} rows, their three "
-                     f"cells each) under 10 minutes on 2 cores: **{'met' if total < 600 else 'not met'}**"
-                     f": {total:.0f} s on the shared machine.")
+        lines.append(f"- The M1 table of tsclassic's models ({len(ours)} fitted rows, their three "
+                     f"cells each; the ensembles combined from them) under 10 minutes on 2 cores: "
+                     f"**{'met' if total < 600 else 'not met'}**: {total:.0f} s wall on the shared "
+                     f"machine.")
     hourly = {n: summary(*c) for n, c in cells.get("M4 hourly", {}).items()}
     if "Naive2" in hourly:
         ens = {n: _owa(r, hourly["Naive2"]) for n, r in hourly.items()
