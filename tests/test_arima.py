@@ -294,3 +294,16 @@ def test_import_does_not_load_statsmodels():
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'statsmodels'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_sarimax_start_params_and_method_none_keep_the_given_parameters(log_air):
+    fitted = SARIMAXForecaster(order=(0, 1, 1), seasonal_order=(0, 1, 1, 12)).fit(log_air)
+    start = fitted.params_.to_numpy()
+    kept = SARIMAXForecaster(order=(0, 1, 1), seasonal_order=(0, 1, 1, 12), method="none",
+                             start_params=start).fit(log_air)
+    np.testing.assert_allclose(kept.params_.to_numpy(), start)
+    assert kept.llf_ == pytest.approx(fitted.llf_)
+    with pytest.raises(ValueError, match="start_params is None"):
+        SARIMAXForecaster(method="none").fit(log_air)
+    with pytest.raises(ValueError, match="start_params has 1 values"):
+        SARIMAXForecaster(start_params=[0.5]).fit(log_air)

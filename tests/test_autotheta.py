@@ -61,12 +61,31 @@ def test_standard_theta_is_the_classic_theta_method(yearly):
         assert stm == pytest.approx(ThetaForecaster().fit(y).predict(6), rel=5e-3)
 
 
-def test_auto_picks_the_lowest_mse_and_optimised_never_loses_to_standard(yearly):
+def test_auto_picks_the_lowest_held_out_mse_and_optimised_never_loses_to_standard(yearly):
     model = AutoTheta().fit(yearly["YAM1"])
-    assert set(model.mse_) == {"STM", "OTM", "DSTM", "DOTM"}
-    assert model.mse_[model.model_] == min(model.mse_.values())
+    assert set(model.mse_) == set(model.holdout_mse_) == {"STM", "OTM", "DSTM", "DOTM"}
+    assert model.holdout_mse_[model.model_] == min(model.holdout_mse_.values())
     assert model.mse_["OTM"] <= model.mse_["STM"] and model.mse_["DOTM"] <= model.mse_["DSTM"]
     assert model.theta_ >= 1
+
+
+def test_auto_on_a_series_too_short_to_hold_values_out_picks_by_in_sample_mse():
+    y = np.array([3.0, 4.5, 4.0, 6.0, 5.5])  # season_length + 5 = 6 values are needed
+    model = AutoTheta().fit(y)
+    assert model.holdout_mse_ == {}
+    assert model.mse_[model.model_] == min(model.mse_.values())
+
+
+def test_held_out_values_are_the_last_season_plus_one():
+    from tsclassic.arima._autotheta import fit_model, theta_paths
+    from tsclassic.arima._theta import theta_adjust
+
+    y = 50 + np.cumsum(np.random.default_rng(3).normal(0.3, 1, 40))
+    model = AutoTheta(4).fit(y)
+    adjusted = theta_adjust(y, 4, "AutoTheta", "")[2]  # the models see the adjusted series
+    past = adjusted[:-5]
+    forecast = theta_paths(fit_model(past, "DOTM"), past, np.zeros((1, 5)))[0]
+    assert model.holdout_mse_["DOTM"] == pytest.approx(np.mean((adjusted[-5:] - forecast) ** 2))
 
 
 def test_seasonal_adjustment_follows_theta_forecaster():

@@ -26,7 +26,7 @@ from tsclassic._params import (
     renamed_params,
 )
 from tsclassic.arima._common import quiet_statsmodels
-from tsclassic.arima._sarimax import SARIMAXForecaster, fit_filtered, rename_exog
+from tsclassic.arima._sarimax import SARIMAXForecaster
 from tsclassic.base import BaseForecaster, Tags
 
 __all__ = ["AutoSARIMAX"]
@@ -106,7 +106,8 @@ class AutoSARIMAX(BaseForecaster):
        on the differenced series (milliseconds); models with an AR or MA root within
        1.01 of the unit circle are rejected, as in R's ``auto.arima``.
     4. The chosen model is fitted by exact maximum likelihood (statsmodels SARIMAX)
-       starting from its CSS estimates (``method="css-ml"``), or kept at the CSS
+       starting from its CSS estimates (``method="css-ml"``; resumed once from where it
+       stopped when ``max_iter`` iterations did not converge), or kept at the CSS
        estimates (``method="css"``, faster).
 
     Long seasons (``season_length > max_season_length``, e.g. 168 for hourly data with
@@ -243,7 +244,8 @@ class AutoSARIMAX(BaseForecaster):
         names = list(self.exog_columns_ or [])
         if self.n_harmonics_:
             names += _fourier_names(self._fourier_period, self.n_harmonics_)
-        self.params_ = rename_exog(self.params_, names)
+        # model_ names its array regressors x0, x1, ...: give them the caller's names.
+        self.params_ = self.params_.rename(index=dict(zip(self.model_.exog_columns_ or [], names)))
 
     def _choose_D(self, y: np.ndarray, m: int) -> int:
         if m <= 1 or self.max_D == 0 or len(y) < 2 * m + 1:
@@ -335,18 +337,19 @@ class AutoSARIMAX(BaseForecaster):
     def _final_fit(self, y, X, best) -> None:
         from tsclassic.arima._css import statsmodels_start_params
 
-        final = SARIMAXForecaster(
-            order=self.order_, seasonal_order=self.seasonal_order_,
-            deterministic_trend="c" if best.constant else None, max_iter=self.max_iter,
-        )
-        model = final._model(y, X)
-        start = statsmodels_start_params(best)
-        with quiet_statsmodels():
-            if self.method == "css":
-                results = model.filter(start, cov_type="none")
-            else:
-                results = fit_filtered(model, max_iter=self.max_iter, start_params=start)
-        final._store(y, X, results)
+        def fit(start):
+            return SARIMAXForecaster(
+                order=self.order_, seasonal_order=self.seasonal_order_,
+                deterministic_trend="c" if best.constant else None, max_iter=self.max_iter,
+                method="none" if self.method == "css" else "lbfgs", start_params=start,
+            ).fit(y, X)
+
+        final = fit(statsmodels_start_params(best))
+        if not final.converged_:
+            # L-BFGS from CSS estimates can stop at max_iter a few steps short of the optimum
+            # (the airline model, from starts that differ in the eighth digit); it resumes
+            # once from where it stopped rather than keep an unconverged fit.
+            final = fit(final.params_.to_numpy())
         self.model_ = final
         self.params_ = final.params_
         self.aic_, self.aicc_, self.bic_, self.llf_ = final.aic_, final.aicc_, final.bic_, final.llf_
@@ -360,10 +363,11 @@ class AutoSARIMAX(BaseForecaster):
         return terms if X is None else np.hstack([X, terms])
 
     def _predict(self, h: int, X: np.ndarray | None) -> np.ndarray:
-        return self.model_._predict(h, self._future_regressors(h, X))
+        return self.model_.predict(h, self._future_regressors(h, X))
 
     def _predict_interval(self, h, X, coverage):
-        return self.model_._predict_interval(h, self._future_regressors(h, X), coverage)
+        bounds = self.model_.predict_interval(h, self._future_regressors(h, X), coverage=coverage)
+        return bounds[:, 0], bounds[:, 1]
 
     def summary(self) -> Any:
         """statsmodels' summary table of the final model."""

@@ -21,7 +21,7 @@ from tsclassic.base import BaseForecaster, Tags
 
 __all__ = ["SARIMAXForecaster"]
 
-# statsmodels' optimisers (MLEModel.fit).
+# statsmodels' optimisers (MLEModel.fit), and "none": keep start_params as they are.
 OPTIMISERS = ("newton", "nm", "bfgs", "lbfgs", "powell", "cg", "ncg", "basinhopping", "minimize")
 
 
@@ -78,9 +78,15 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
     enforce_stationarity, enforce_invertibility : bool, default True
         Keep the AR (MA) polynomials stationary (invertible) during the optimisation.
     method : str, default "lbfgs"
-        The optimiser handed to statsmodels' ``fit``.
+        The optimiser handed to statsmodels' ``fit``, or ``"none"``: no optimisation, the
+        model is filtered at ``start_params`` (estimates found elsewhere, e.g. by
+        conditional sum of squares).
     max_iter : int, default 50
         Maximum optimiser iterations (``maxiter`` in tsclassic 0.1).
+    start_params : array-like, optional
+        Starting values in statsmodels' parameter order (``params_.index``): the
+        regression terms, AR, MA, seasonal AR, seasonal MA, ``sigma2``. By default
+        statsmodels' own (a CSS-type estimate). Required with ``method="none"``.
 
     Attributes
     ----------
@@ -118,8 +124,9 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
         "deterministic_trend": [StrOptions({"n", "c", "t", "ct"}), None],
         "enforce_stationarity": ["boolean"],
         "enforce_invertibility": ["boolean"],
-        "method": [StrOptions(set(OPTIMISERS))],
+        "method": [StrOptions({*OPTIMISERS, "none"})],
         "max_iter": [POSITIVE_INT],
+        "start_params": ["array-like", None],
     }
 
     def __init__(
@@ -132,6 +139,7 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
         enforce_invertibility: bool = True,
         method: str = "lbfgs",
         max_iter: int = 50,
+        start_params: Any = None,
     ):
         self.order = order
         self.seasonal_order = seasonal_order
@@ -140,6 +148,7 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
         self.enforce_invertibility = enforce_invertibility
         self.method = method
         self.max_iter = max_iter
+        self.start_params = start_params
 
     @classmethod
     def _test_params(cls) -> list[dict]:
@@ -171,9 +180,31 @@ class SARIMAXForecaster(ResultsCache, BaseForecaster):
     def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
         with quiet_statsmodels():
             model = self._model(y, X)
-            results = fit_filtered(model, self.max_iter, method=self.method)
+            start = self._start_params(model)
+            if self.method == "none":
+                results = model.filter(start, cov_type="none")
+            else:
+                results = fit_filtered(model, self.max_iter, method=self.method,
+                                       start_params=start)
         self._store(y, X, results)
         self.params_ = rename_exog(self.params_, self.exog_columns_)
+
+    def _start_params(self, model: Any) -> np.ndarray | None:
+        if self.start_params is None:
+            if self.method == "none":
+                raise ValueError(
+                    "method='none' keeps start_params without optimising, but start_params "
+                    "is None; pass the parameters or choose an optimiser such as 'lbfgs'."
+                )
+            return None
+        start = np.asarray(self.start_params, dtype=float).ravel()
+        if len(start) != len(model.param_names):
+            raise ValueError(
+                f"start_params has {len(start)} values but the model has "
+                f"{len(model.param_names)} parameters {list(model.param_names)}; pass them "
+                f"in that order."
+            )
+        return start
 
     def _store(self, y: np.ndarray, X: np.ndarray | None, results: Any) -> None:
         """Keep what prediction needs, and the summary statistics."""

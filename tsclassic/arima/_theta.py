@@ -155,14 +155,13 @@ class ThetaForecaster(BaseForecaster):
         fitted = fit_theta(adjusted)
         self.intercept_, self.slope_, self.alpha_, self.level_, self.sigma_ = fitted
         self._non_negative = bool(np.all(y >= 0))
-        self._n = len(y)
 
     def _adjusted_forecast(self, h: int) -> np.ndarray:
-        t = np.arange(self._n + 1, self._n + h + 1)
+        t = np.arange(self.n_obs_ + 1, self.n_obs_ + h + 1)
         return 0.5 * (self.intercept_ + self.slope_ * t) + 0.5 * self.level_
 
     def _predict(self, h: int, X: Any) -> np.ndarray:
-        return reseason(self._adjusted_forecast(h), self.seasonal_indices_, self._n,
+        return reseason(self._adjusted_forecast(h), self.seasonal_indices_, self.n_obs_,
                         self._non_negative)
 
     def _predict_interval(self, h, X, coverage):
@@ -170,5 +169,5 @@ class ThetaForecaster(BaseForecaster):
 
         mean = self._adjusted_forecast(h)
         half = normal_quantile(coverage) * self.sigma_ * ses_drift_scale(self.alpha_, h)
-        return tuple(reseason(bound, self.seasonal_indices_, self._n, self._non_negative)
+        return tuple(reseason(bound, self.seasonal_indices_, self.n_obs_, self._non_negative)
                      for bound in (mean - half, mean + half))

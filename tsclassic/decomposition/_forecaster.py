@@ -270,5 +270,7 @@ class DecompositionForecaster(BaseForecaster):
         var = (half / z) ** 2 * self.interval_scale_ / kept
         half = z * np.sqrt(var + var[0] * q)  # var[0]: the one-step (noise) variance
         if multiplicative:
-            return centre * seasonal * (1 - half), centre * seasonal * (1 + half)
+            # |centre|: a negative forecast (a trend run below zero) must not swap the bounds.
+            point, spread = centre * seasonal, np.abs(centre * seasonal) * half
+            return point - spread, point + spread
         return centre + seasonal - half, centre + seasonal + half
