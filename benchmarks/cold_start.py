@@ -54,8 +54,8 @@ CASES = {
     ),
     "NGramLM": (
         "from tsclassic.language import NGramLM\n"
-        "text = ['abracadabra', 'abba', 'cadabra', 'barbara'] * 20\n",
-        "NGramLM(order=3).fit(text).predict('ab')",
+        "text = [list(w) for w in ['abracadabra', 'abba', 'cadabra', 'barbara'] * 20]\n",
+        "NGramLM(order=3).fit(text).predict(list('ab'))",
     ),
     "SINDy": (
         "import numpy as np\nfrom tsclassic.dynamics import SINDy\n"

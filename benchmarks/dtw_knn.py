@@ -130,8 +130,8 @@ def run_set(name, peer_factories, repeat):
     if "tslearn" in peer_factories:
         make = tslearn_at(band_radius(X.shape[1], X.shape[1], w))
         ours_w_fit.append(lambda: make().fit(X, y).predict(Xt))
-    timed = best_times(ours_w_fit, repeat)
-    row["ours_w_fit"], (fixed, pred_w) = timed[0]
+    timed_w = best_times(ours_w_fit, repeat)
+    row["ours_w_fit"], (fixed, pred_w) = timed_w[0]
     # All at the kernel level (packed arrays in, classes or neighbours out), so that the
     # ratios are those of the search alone, without the input validation all would share;
     # ours include building the search index (which fit does), brute force needs none.
@@ -146,7 +146,7 @@ def run_set(name, peer_factories, repeat):
     assert np.array_equal(idx_fast[:, 0], idx[:, 0])
     row["tslearn_w"] = np.nan
     if "tslearn" in peer_factories:
-        row["tslearn_w"], peer_w = timed[1]
+        row["tslearn_w"], peer_w = timed_w[1]
         row["tslearn_w_same"] = int(np.sum(np.asarray(peer_w).astype(str) != pred_w))
     row["euclid_w"] = np.nan
     if w == 0:  # the DTW is then the Euclidean distance: brute force without the recursion
