@@ -51,14 +51,22 @@ from tsclassic.neighbors._search import build_index, knn_search, nearest_labels 
 QUICK = ["GunPoint", "CBF", "Trace"]
 
 
-def best_time(fn, repeat):
-    """Smallest wall time of ``repeat`` calls, and the last result."""
-    best, out = np.inf, None
+def best_times(fns, repeat):
+    """Smallest CPU time of ``repeat`` calls of each of ``fns``, interleaved (each round
+    calls every one, so that a change in the machine's load falls on all alike), and the
+    last result of each: a list of (time, result)."""
+    best, out = [np.inf] * len(fns), [None] * len(fns)
     for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
+        for i, fn in enumerate(fns):
+            start = time.process_time()
+            out[i] = fn()
+            best[i] = min(best[i], time.process_time() - start)
+    return list(zip(best, out))
+
+
+def best_time(fn, repeat):
+    """Smallest CPU time of ``repeat`` calls, and the last result."""
+    return best_times([fn], repeat)[0]
 
 
 def tslearn_at(radius):
@@ -107,36 +115,38 @@ def run_set(name, peer_factories, repeat):
     def ours():
         return KNeighborsDTWClassifier().fit(X, y).predict(Xt)
 
-    row["ours_full"], pred = best_time(ours, repeat)
+    timed = best_times([ours] + [lambda make=make: make().fit(X, y).predict(Xt)
+                                 for make in peer_factories.values()], repeat)
+    row["ours_full"], pred = timed[0]
     row["acc_full"] = float(np.mean(pred == yt))
-    for peer, make in peer_factories.items():
-        t, peer_pred = best_time(lambda make=make: make().fit(X, y).predict(Xt), repeat)
+    for peer, (t, peer_pred) in zip(peer_factories, timed[1:]):
         row[peer] = t
         row[f"{peer}_same"] = int(np.sum(np.asarray(peer_pred).astype(str) != pred))
     row["learn_s"], clf = best_time(lambda: KNeighborsDTWClassifier(window="learn").fit(X, y),
                                     repeat)
     w = clf.window_
     row["window"] = w
-    row["ours_w_fit"], (fixed, pred_w) = best_time(
-        lambda: fit_predict(KNeighborsDTWClassifier(window=w), X, y, Xt), repeat)
+    ours_w_fit = [lambda: fit_predict(KNeighborsDTWClassifier(window=w), X, y, Xt)]
+    if "tslearn" in peer_factories:
+        make = tslearn_at(band_radius(X.shape[1], X.shape[1], w))
+        ours_w_fit.append(lambda: make().fit(X, y).predict(Xt))
+    timed_w = best_times(ours_w_fit, repeat)
+    row["ours_w_fit"], (fixed, pred_w) = timed_w[0]
     # All at the kernel level (packed arrays in, classes or neighbours out), so that the
     # ratios are those of the search alone, without the input validation all would share;
     # ours include building the search index (which fit does), brute force needs none.
     train, queries = pack(X[:, None, :]), pack(Xt[:, None, :])
     labels = fixed.y_
-    row["ours_w"], class_fast = best_time(
-        lambda: nearest_labels(queries, build_index(train, w), labels, None), repeat)
-    row["knn_w"], (_, idx_fast) = best_time(
-        lambda: knn_search(queries, build_index(train, w), 1, None), repeat)
     index = build_index(train, w)
-    row["brute_w"], (_, idx) = best_time(lambda: knn_search(queries, index, 1, None, brute=True),
-                                         repeat)
+    timed = best_times([lambda: nearest_labels(queries, build_index(train, w), labels, None),
+                        lambda: knn_search(queries, build_index(train, w), 1, None),
+                        lambda: knn_search(queries, index, 1, None, brute=True)], repeat)
+    (row["ours_w"], class_fast), (row["knn_w"], (_, idx_fast)), (row["brute_w"], (_, idx)) = timed
     row["brute_same"] = int(np.sum(labels[idx[:, 0]] != class_fast))
     assert np.array_equal(idx_fast[:, 0], idx[:, 0])
     row["tslearn_w"] = np.nan
     if "tslearn" in peer_factories:
-        make = tslearn_at(band_radius(X.shape[1], X.shape[1], w))
-        row["tslearn_w"], peer_w = best_time(lambda: make().fit(X, y).predict(Xt), repeat)
+        row["tslearn_w"], peer_w = timed_w[1]
         row["tslearn_w_same"] = int(np.sum(np.asarray(peer_w).astype(str) != pred_w))
     row["euclid_w"] = np.nan
     if w == 0:  # the DTW is then the Euclidean distance: brute force without the recursion
@@ -201,9 +211,9 @@ def single_distance(repeat=300):
         fn()
         times = []
         for _ in range(repeat):
-            start = time.perf_counter()
+            start = time.process_time()
             fn()
-            times.append(time.perf_counter() - start)
+            times.append(time.process_time() - start)
         return float(np.median(times)) * 1e3
 
     out["tsclassic"] = per_call(lambda: dtw(x, y))
@@ -299,8 +309,9 @@ def write(lines, summary, single_line, args):
         f"{sys.version.split()[0]}; shared with other jobs while it ran, so absolute times "
         f"are noisy: compare the ratios, measured in the same run",
         f"- command: `{command}`",
-        "- times: fit + predict on the archive's split, after a compilation warm-up; single "
-        "thread; 'preds differ' counts test predictions that differ from ours "
+        "- times: CPU time of the process (best of the runs, ours and the peers' interleaved "
+        "in each round), fit + predict on the archive's split, after a compilation warm-up; "
+        "single thread; 'preds differ' counts test predictions that differ from ours "
         "(tslearn/aeon/brute force at the learned window/tslearn at the learned window)",
         "- 'learn': fitting with window=\"learn\" (leave-one-out over 0..100 %); 'ours at w' "
         "/ 'brute at w': the 1-NN classification of the test set at the learned window (what "

@@ -67,7 +67,9 @@ def _oracle(q_flat, q_off, index, labels, nearest, nearest_sq, work):
                 if labels[j] == labels[nearest[i]] or work.lb[j] > limit:
                     continue
                 measured += 1
-            item_sq(q_flat, q_off, i, index, j, nearest_sq[i], work)
+            item_sq(q_flat, q_off, i, index.flat, index.offsets, index.split, index.window,
+                    index.lower, index.upper, work.q_lower, work.q_upper, work.tail,
+                    work.tail_reverse, work.prev, work.curr, j, nearest_sq[i])
     return measured
 
 

@@ -190,7 +190,8 @@ def _paa_keogh(x, y, window, seg):
     parts = [np.empty((n_seg, 1)) for _ in range(3)]
     for values, out in zip((x, lower, upper), parts):
         segment_means(values, seg, out)
-    return paa_keogh_sq(*parts), keogh_sq(x, lower, upper, np.inf)
+    return paa_keogh_sq(parts[0], 0, parts[1], parts[2], 0, n_seg), keogh_sq(x, lower, upper,
+                                                                             np.inf)
 
 
 same_length_pairs = st.integers(1, 25).flatmap(

@@ -23,9 +23,13 @@ compiled kernel is re-optimised inside each kernel that calls it. So:
 
 - Python chooses which search kernel runs (``_search``), rather than a kernel that calls
   one of several: a call compiles only the path it takes.
-- No ``inline="always"``: an inlined kernel is typed and compiled again inside every
-  caller, while a called one is compiled once and LLVM still inlines it where it pays
-  (measured: the same speed, a faster first call).
+- No ``inline="always"``: numba then copies the kernel's code into every caller and types
+  and lowers it again there, which was most of the first call's time. The small kernels of
+  the innermost loops are ``forceinline`` instead (``_inlined``): compiled once, and LLVM
+  inlines the compiled code (numba's own calls, which LLVM leaves alone otherwise, made
+  the search 1.3 to 10 times slower).
+- Kernels called once per candidate take the arrays they read, not the index and work
+  tuples: numba passes a tuple field by field.
 - No literal arguments between kernels (``f(x, 0)``, or a variable only ever set to a
   constant before the call): numba compiles the callee once more for each literal, so
   such constants are written ``np.int64(0)``.
@@ -43,12 +47,11 @@ _INF = np.inf
 # Python (numba builds one per compiled kernel otherwise), it compiles faster.
 _internal = njit(cache=True, nogil=True, error_model="numpy", no_cpython_wrapper=True)
 # What runs in the innermost loops (the cost of a cell or a point, a bound per training
-# series, the check of a candidate): numba's own call (a status check, every array passed
-# field by field) is not inlined by LLVM there, and made the search 1.3 to 10 times
-# slower (benchmarks/results/cold_start.md); inlined, each is typed again in its few
-# callers, which costs less.
+# series, the check of a candidate): compiled once, as any kernel, and marked for LLVM to
+# inline into its callers (``forceinline``); numba's ``inline="always"`` would type and
+# lower it again in every caller instead, which made the first call several times slower.
 _inlined = njit(cache=True, nogil=True, error_model="numpy", no_cpython_wrapper=True,
-                inline="always")
+                forceinline=True)
 
 
 # == 1. DTW ============================================================================
@@ -64,9 +67,6 @@ def band_radius(n: int, m: int, window: float) -> int:
 @_inlined
 def _cost(x, i, y, j):
     """The squared distance between point i of ``x`` and point j of ``y``."""
-    if x.shape[1] == 1:
-        d = x[i, 0] - y[j, 0]
-        return d * d
     total = 0.0
     for c in range(x.shape[1]):
         d = x[i, c] - y[j, c]
@@ -386,10 +386,12 @@ def segment_means(x, seg, out):
             out[g, c] = total / np.sqrt(b - a)
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def paa_keogh_sq(x_means, lower_means, upper_means):
+@njit(cache=True, nogil=True, error_model="numpy", forceinline=True)
+def paa_keogh_sq(x_means, x_start, lower_means, upper_means, env_start, n_seg):
     """A lower bound of the squared LB_Keogh from segment means (LB_PAA, Keogh 2002): the
-    segment means of a series against those of an envelope, as long.
+    ``n_seg`` segment means of a series from row ``x_start`` of ``x_means`` against those
+    of an envelope, as long, from row ``env_start`` (offsets rather than slices: this runs
+    once per training series and query, where a slice's bookkeeping is most of the cost).
 
     Over a segment of w points, the sum of (x_i - u_i)^2 over x_i > u_i is at least
     w * (mean(x) - mean(u))^2 when mean(x) > mean(u) (Jensen: max(., 0)^2 is convex),
@@ -397,10 +399,11 @@ def paa_keogh_sq(x_means, lower_means, upper_means):
     bound w * (mean(x) - mean(y))^2 of the Euclidean distance.
     """
     total = 0.0
-    for g in range(x_means.shape[0]):
+    for g in range(n_seg):
         for c in range(x_means.shape[1]):
-            v = x_means[g, c]
-            d = max(v - upper_means[g, c], 0.0) + max(lower_means[g, c] - v, 0.0)
+            v = x_means[x_start + g, c]
+            e = env_start + g
+            d = max(v - upper_means[e, c], 0.0) + max(lower_means[e, c] - v, 0.0)
             total += d * d
     return total
 
@@ -420,7 +423,7 @@ def series_stats(x, out):
         out[3, c] = hi
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", forceinline=True)
 def kim_sq(sx, stats, j, single_cell):
     """Squared LB_Kim from the ``series_stats`` ``sx`` and ``stats[j]``.
 
@@ -567,17 +570,20 @@ def _visit(best_d, best_i, d, j, threshold, labels):
 
 
 @_internal
-def item_sq(q_flat, q_off, q_first, index, j, threshold, work):
+def item_sq(q_flat, q_off, q_first, flat, offsets, split, window, lower, upper, q_lower,
+            q_upper, tail, tail_reverse, prev, curr, j, threshold):
     """Squared DTW of the query item whose first part is packed series ``q_first`` and
-    training item ``j``, ``inf`` once sure to exceed ``threshold``: the sum over the parts,
-    each computed against what the threshold leaves after the parts before it.
+    training item ``j`` (of the index's ``flat``, ``offsets``, ``split``, ``window``,
+    ``lower``, ``upper``), ``inf`` once sure to exceed ``threshold``: the sum over the
+    parts, each computed against what the threshold leaves after the parts before it.
 
     Parts of equal lengths go through LB_Keogh both ways before the DTW itself, each
-    summed from the end into ``work.tail`` and ``work.tail_reverse``: the bound of the rows
-    still to come, which prunes the recursion. The query's envelope is in ``work``
-    (``bound_part``)."""
-    flat, offsets, split, window = index.flat, index.offsets, index.split, index.window
-    tail, tail_reverse, prev, curr = work.tail, work.tail_reverse, work.prev, work.curr
+    summed from the end into ``tail`` and ``tail_reverse``: the bound of the rows still to
+    come, which prunes the recursion. ``q_lower``, ``q_upper``: the query's envelope, part
+    after part (``bound_part``); ``prev``, ``curr``: DTW rows. Called once per candidate,
+    so it takes the arrays it reads rather than the index and the work tuples: numba
+    passes a tuple field by field, which costs more than the DTW of short series.
+    """
     total = 0.0
     for c in range(split):
         a, b = q_off[q_first + c], q_off[q_first + c + 1]
@@ -589,23 +595,20 @@ def item_sq(q_flat, q_off, q_first, index, j, threshold, work):
         # Independent DTW: the parts computed so far leave this much to the next one (with
         # room for the rounding of the sum; the sum itself is compared exactly in _visit).
         budget = threshold if c == 0 or threshold == _INF else threshold * _SLACK - total
-        if n != tb - ta:
-            if budget == _INF:
-                d = dtw_sq_plain(q, t, window, prev, curr)
-            else:
-                tail[: n + 1] = 0.0
-                d = dtw_sq_bounded(q, t, window, budget, tail, prev, curr)
+        # Without a budget the bounded kernel computes every cell, as dtw_sq_plain would
+        # (bit for bit): one DTW kernel compiled into the search, not two.
+        if n != tb - ta or budget == _INF:
+            tail[: n + 1] = 0.0
+            d = dtw_sq_bounded(q, t, window, budget, tail, prev, curr)
         elif band_radius(n, n, window) == 0:
             d = euclidean_sq(q, t, budget)
-        elif budget == _INF:
-            d = dtw_sq_plain(q, t, window, prev, curr)
         else:
             limit = budget * _SLACK
-            bound = keogh_tail_sq(q, t, index.lower[ta:tb], index.upper[ta:tb], tail, limit)
+            bound = keogh_tail_sq(q, t, lower[ta:tb], upper[ta:tb], tail, limit)
             if bound > limit:
                 return _INF
-            reverse = keogh_tail_sq(t, q, work.q_lower[c * n : (c + 1) * n],
-                                    work.q_upper[c * n : (c + 1) * n], tail_reverse, limit)
+            reverse = keogh_tail_sq(t, q, q_lower[c * n : (c + 1) * n],
+                                    q_upper[c * n : (c + 1) * n], tail_reverse, limit)
             if reverse > limit:
                 return _INF
             # The DTW is symmetric, bit for bit: recurse along the series whose tail is
@@ -636,7 +639,7 @@ def item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split, j, threshold
     return total
 
 
-@_internal
+@_inlined
 def bound_part(q, c, r, index, work):
     """Bound from below the DTW (radius ``r``) between part ``c`` of the query, ``q``, and
     part ``c`` of every training item, into ``work.lb`` (the first part sets it, the
@@ -645,6 +648,7 @@ def bound_part(q, c, r, index, work):
     offsets, stats, seg_off = index.offsets, index.stats, index.seg_off
     means, lower_means, upper_means = index.means, index.lower_means, index.upper_means
     split, seg, lb, q_stats = index.split, index.seg, work.lb, work.q_stats
+    zero = np.int64(0)  # not a literal (see the module's notes)
     n = q.shape[0]
     n_seg = (n + seg - 1) // seg
     q_lower, q_upper = work.q_lower[c * n : (c + 1) * n], work.q_upper[c * n : (c + 1) * n]
@@ -664,11 +668,11 @@ def bound_part(q, c, r, index, work):
             bound = kim_sq(q_stats, stats, s, n == 1 and m == 1)
         else:
             g = seg_off[s]
-            bound = paa_keogh_sq(q_means, lower_means[g : g + n_seg], upper_means[g : g + n_seg])
+            bound = paa_keogh_sq(q_means, zero, lower_means, upper_means, g, n_seg)
             if r > 0:
                 # LB_Kim adds the corner cells, which count most under a wide band.
                 bound = max(bound, kim_sq(q_stats, stats, s, n == 1),
-                            paa_keogh_sq(means[g : g + n_seg], q_lower_means, q_upper_means))
+                            paa_keogh_sq(means, g, q_lower_means, q_upper_means, zero, n_seg))
         if c == 0:
             lb[j] = bound
         else:
@@ -712,7 +716,9 @@ def dtw_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
     """
     # One loop over the queries here rather than a call each: passing the index and the
     # work arrays costs more than the search itself on short series.
-    flat, offsets, split = index.flat, index.offsets, index.split
+    flat, offsets, split, window = index.flat, index.offsets, index.split, index.window
+    lower, upper, q_lower, q_upper = index.lower, index.upper, work.q_lower, work.q_upper
+    tail, tail_reverse, prev, curr = work.tail, work.tail_reverse, work.prev, work.curr
     n_train = (offsets.shape[0] - 1) // split
     lb, candidates = work.lb, work.candidates
     for row in range(rows.shape[0]):
@@ -729,29 +735,26 @@ def dtw_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
         threshold = _INF
         first = np.int64(-1)  # not a literal (see the module's notes)
         if k == 1:
-            upper_bound = _INF  # the Euclidean distance of ``first``, once measured
-            if 4 * r >= n:
-                # A wide band leaves the envelopes and their bound loose. The Euclidean
-                # distance, an upper bound of the DTW, then finds the item to measure first
-                # better; its DTW is pruned against that bound.
-                for j in range(n_train):
-                    if j != exclude and offsets[j * split + 1] - offsets[j * split] == n:
-                        d = item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split, j,
-                                              upper_bound)
-                        if d < upper_bound:
-                            upper_bound = d
-                            first = j
-            if first < 0:
-                for j in range(n_train):
-                    if j != exclude and (first < 0 or lb[j] < lb[first]):
-                        first = j
+            for j in range(n_train):
+                if j != exclude and (first < 0 or lb[j] < lb[first]):
+                    first = j
             if first < 0:
                 continue
-            if (upper_bound == _INF
-                    and offsets[first * split + 1] - offsets[first * split] == n):
-                upper_bound = item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split,
-                                                first, _INF)
-            d = item_sq(q_flat, q_off, q_first, index, first, upper_bound, work)
+            # The Euclidean distance, an upper bound of the DTW, prunes the DTW of ``first``.
+            # A wide band leaves the envelopes and their bound loose: the item nearest in
+            # Euclidean distance is then measured first instead. (One call site: each is
+            # compiled again.)
+            lo, hi = (0, n_train) if 4 * r >= n else (first, first + 1)
+            upper_bound = _INF
+            for j in range(lo, hi):
+                if j != exclude and offsets[j * split + 1] - offsets[j * split] == n:
+                    d = item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split, j,
+                                          upper_bound)
+                    if d < upper_bound:
+                        upper_bound = d
+                        first = j
+            d = item_sq(q_flat, q_off, q_first, flat, offsets, split, window, lower, upper,
+                        q_lower, q_upper, tail, tail_reverse, prev, curr, first, upper_bound)
             _insert(best_d, best_i, d, first)
             threshold = d
         count = 0
@@ -768,7 +771,8 @@ def dtw_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
                 break  # in order of bound: every later one is larger still
             if _skip(lb, labels, best_i, j):
                 continue
-            d = item_sq(q_flat, q_off, q_first, index, j, threshold, work)
+            d = item_sq(q_flat, q_off, q_first, flat, offsets, split, window, lower, upper,
+                        q_lower, q_upper, tail, tail_reverse, prev, curr, j, threshold)
             threshold, restart = _visit(best_d, best_i, d, j, threshold, labels)
             if restart:
                 pos = 0
@@ -786,6 +790,7 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
     coarse_off, coarse_means, seg = index.coarse_off, index.coarse_means, index.seg
     n_train = offsets.shape[0] - 1
     lb, q_means, q_coarse = work.lb, work.q_means, work.q_coarse
+    zero = np.int64(0)  # not a literal (see the module's notes)
     for row in range(rows.shape[0]):
         i = rows[row]
         dist[row] = _INF
@@ -802,9 +807,8 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
         segment_means(q, COARSE * seg, coarse)
         first = np.int64(-1)  # not a literal (see the module's notes)
         for j in range(n_train):
-            g = coarse_off[j]
-            train_coarse = coarse_means[g : g + n_coarse]
-            lb[j] = paa_keogh_sq(coarse, train_coarse, train_coarse)
+            lb[j] = paa_keogh_sq(coarse, zero, coarse_means, coarse_means, coarse_off[j],
+                                 n_coarse)
             if j != exclude and (first < 0 or lb[j] < lb[first]):
                 first = j
         if first < 0:
@@ -819,8 +823,7 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
             if j == exclude or lb[j] > threshold * _SLACK or _skip(lb, labels, best_i, j):
                 j += 1
                 continue
-            g = seg_off[j]
-            if seg > 1 and (paa_keogh_sq(fine, means[g : g + n_seg], means[g : g + n_seg])
+            if seg > 1 and (paa_keogh_sq(fine, zero, means, means, seg_off[j], n_seg)
                             > threshold * _SLACK):
                 j += 1
                 continue
