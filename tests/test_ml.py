@@ -36,6 +36,27 @@ def test_quantile_features_match_numpy_quantiles():
     assert full.transform(X).shape == (3, full.n_features_out_)
 
 
+def test_dyadic_intervals_shift_on_lower_median_width():
+    # 24 points in 16 parts: widths 1 and 2, eight each. QUANT's reference code takes
+    # the lower median (1), so that level has no shifted grid.
+    assert len(dyadic_intervals(24, 5)) == 1 + (2 + 1) + (4 + 3) + (8 + 7) + 16
+    assert QuantileFeatures().fit(np.zeros((2, 24))).n_features_out_ == 212  # aeon's QUANT
+
+
+def test_quantile_features_every_interval_matches_numpy():
+    # Intervals of one width are computed together: each must still be its own quantiles.
+    X = np.random.default_rng(1).normal(size=(4, 2, 45))
+    tr = QuantileFeatures(depth=4, representations=("raw",)).fit(X)
+    out, col = tr.transform(X), 0
+    for a, b in tr.intervals_["raw"]:
+        k = 1 + (b - a - 1) // 4
+        q = np.quantile(X[:, 1, a:b], np.linspace(0, 1, k) if k > 1 else [0.5], axis=1).T
+        if k > 1:
+            q[:, 1::2] -= X[:, 1, a:b].mean(axis=1, keepdims=True)
+        np.testing.assert_allclose(out[:, tr.n_features_out_ // 2 + col:][:, :k], q)
+        col += k
+
+
 def test_quantile_features_validate():
     with pytest.raises(ValueError, match="representations"):
         QuantileFeatures(representations=("raw", "wavelet")).fit(np.zeros((2, 8)))

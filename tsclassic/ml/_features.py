@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -74,13 +75,13 @@ def _as_matrix(block: Any) -> np.ndarray:
 def _finite_median(F: np.ndarray) -> np.ndarray:
     """Column medians over the finite values (0 for a column with none), without the
     all-NaN warnings of ``np.nanmedian``."""
-    out = np.zeros(F.shape[1])
-    for j in range(F.shape[1]):
-        col = F[:, j]
-        col = col[np.isfinite(col)]
-        if col.size:
-            out[j] = np.median(col)
-    return out
+    finite = np.isfinite(F)
+    if finite.all():  # the usual case, in one vectorised pass
+        return np.median(F, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(np.where(finite, F, np.nan), axis=0)
+    return np.where(np.isnan(med), 0.0, med)
 
 
 @renamed_params(positional=("estimator", "random_state"))
