@@ -321,3 +321,17 @@ def test_diverging_solution_names_the_parameters_and_suggests_a_stiff_method():
         ODEModel(_explodes, param_names=["k"], state_names=["x"], p0={"k": 1.0}).fit(y)
     fit = ODEModel(_explodes, param_names=["k"], state_names=["x"], p0={"k": -0.1}).fit(y)
     assert fit.params_["k"] == pytest.approx(-0.2, rel=1e-5)
+
+
+def test_a_preset_solves_its_equations_without_a_fit():
+    from tsclassic.dynamics import Logistic
+
+    t = np.array([0.0, 10.0, 40.0])
+    path = Logistic.solve([0.5, 100.0], [2.0], t)
+    exact = 100.0 / (1.0 + 49.0 * np.exp(-0.5 * t))  # the logistic curve in closed form
+    np.testing.assert_allclose(path["N"].to_numpy(), exact, rtol=1e-7)
+    assert list(path.index) == list(t)
+    with pytest.raises(ValueError, match="params"):
+        Logistic.solve([0.5], [2.0], t)
+    with pytest.raises(ValueError, match="increasing"):
+        Logistic.solve([0.5, 100.0], [2.0], t[::-1])

@@ -212,6 +212,23 @@ class BaseForecaster(_FittedMixin, _VersionedPickleMixin, BaseEstimator):
             raise
         return self
 
+    def min_length(self) -> tuple[int, str]:
+        """The fewest observations ``fit`` accepts with these parameters, and why.
+
+        Returns
+        -------
+        (int, str)
+            The count and the reason ("" when any non-empty series will do).
+
+        Examples
+        --------
+        >>> from tsclassic import SeasonalNaive
+        >>> SeasonalNaive(season_length=12).min_length()[0]
+        12
+        """
+        check_params(self)
+        return self._min_length()
+
     def _future_X(self, h: int, X: Any) -> np.ndarray | None:
         info = self.index_info_
         if X is not None and self.exog_columns_ is not None and info.kind == "pandas":

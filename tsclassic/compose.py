@@ -183,7 +183,7 @@ class EnsembleForecaster(BaseForecaster):
 
     # -- fitting -------------------------------------------------------------
     def _min_length(self) -> tuple[int, str]:
-        lengths = [clone(m)._min_length() for _, m in self._named() if hasattr(m, "_min_length")]
+        lengths = [m.min_length() for _, m in self._named() if hasattr(m, "min_length")]
         shortest = min(lengths, default=(1, ""))
         return shortest[0], f"the least any member needs{': ' + shortest[1] if shortest[1] else ''}"
 
@@ -369,7 +369,7 @@ class ConformalIntervals(BaseForecaster):
         return Tags(exogenous=exogenous, intervals=True)
 
     def _min_length(self) -> tuple[int, str]:
-        inner = clone(self.forecaster)._min_length() if hasattr(self.forecaster, "_min_length") else (1, "")
+        inner = self.forecaster.min_length() if hasattr(self.forecaster, "min_length") else (1, "")
         return inner[0] + 1, f"{inner[1] or 'the forecaster'}, and one more value to calibrate on"
 
     def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tsclassic.dynamics._integrate import integrate
+from tsclassic.dynamics._integrate import ODEIntegrationError, integrate
 from tsclassic.dynamics._ode import ODEModel
 
 __all__ = ["LotkaVolterra", "Logistic", "SIR", "SEIR", "DampedOscillator", "Lorenz"]
@@ -103,13 +103,49 @@ class _Preset(ODEModel):
             "every preset's coverage)")}
 
     @classmethod
+    def solve(cls, params: Any, y0: Any, t: Any) -> pd.DataFrame:
+        """The equations solved at the times ``t`` with known parameters, without a fit:
+        data with a known answer, to try a fit on or to see what a parameter does.
+
+        Parameters
+        ----------
+        params : sequence of float
+            The parameters, in the order the class lists them (its docstring).
+        y0 : sequence of float
+            Every state at ``t[0]``.
+        t : array-like of float
+            Increasing times.
+
+        Returns
+        -------
+        pd.DataFrame
+            One column per state, indexed by ``t`` (named ``"t"``).
+
+        Examples
+        --------
+        >>> from tsclassic.dynamics import Logistic
+        >>> Logistic.solve([0.5, 100.0], [2.0], [0.0, 10.0, 40.0]).round(1)["N"].tolist()
+        [2.0, 75.2, 100.0]
+        """
+        params, start = np.asarray(params, float), np.asarray(y0, float)
+        times = np.asarray(t, float)
+        if params.shape != (len(cls._params),) or start.shape != (len(cls._states),):
+            raise ValueError(
+                f"{cls.__name__}.solve takes params {list(cls._params)} and y0 "
+                f"{list(cls._states)}; got {params.size} parameters and {start.size} states."
+            )
+        if times.ndim != 1 or len(times) == 0 or np.any(np.diff(times) <= 0):
+            raise ValueError("t must be a non-empty increasing 1-D sequence of times.")
+        path, reason = integrate(cls._rhs, params, start, times[0], times, "DOP853",
+                                 1e-10, 1e-12)
+        if path is None:
+            raise ODEIntegrationError(f"{cls.__name__}.solve: {reason}")
+        return pd.DataFrame(path, index=pd.Index(times, name="t"), columns=list(cls._states))
+
+    @classmethod
     def _simulated(cls, params, start, times, columns=None, wiggle=0.01) -> pd.DataFrame:
-        path, reason = integrate(cls._rhs, params, np.asarray(start, float), times[0], times,
-                                 "DOP853", 1e-10, 1e-12)
-        assert path is not None, reason
-        path = path * (1 + wiggle * np.sin(7.0 * np.arange(len(times))))[:, None]
-        names = list(cls._states)
-        frame = pd.DataFrame(path, index=pd.Index(times, name="t"), columns=names)
+        frame = cls.solve(params, start, times)
+        frame = frame * (1 + wiggle * np.sin(7.0 * np.arange(len(times))))[:, None]
         return frame[columns] if columns else frame
 
     # The conformance suite's example of the system: true parameters, initial state,
@@ -235,8 +271,9 @@ class SIR(_Compartmental):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from tsclassic.dynamics import SIR
-    >>> y = SIR._conformance_data()[["I", "R"]]
+    >>> y = SIR.solve([0.5, 0.1], [0.99, 0.01, 0.0], np.arange(0.0, 40.0, 2.0))[["I", "R"]]
     >>> SIR().fit(y).params_.round(1).tolist()
     [0.5, 0.1]
     """
@@ -258,8 +295,9 @@ class SEIR(_Compartmental):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from tsclassic.dynamics import SEIR
-    >>> y = SEIR._conformance_data()
+    >>> y = SEIR.solve([0.6, 0.25, 0.1], [0.99, 0.005, 0.005, 0.0], np.arange(0.0, 60.0, 3.0))
     >>> SEIR().fit(y).params_.round(2).tolist()
     [0.6, 0.25, 0.1]
     """
@@ -331,8 +369,9 @@ class Lorenz(_Preset):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from tsclassic.dynamics import Lorenz
-    >>> y = Lorenz._conformance_data()
+    >>> y = Lorenz.solve([10.0, 28.0, 8 / 3], [-8.0, 8.0, 27.0], np.arange(0.0, 1.0, 0.02))
     >>> Lorenz(p0={"sigma": 8, "rho": 25, "beta": 2}).fit(y).params_.round(1).tolist()
     [10.0, 28.0, 2.7]
     """

@@ -234,8 +234,8 @@ class SINDy(BaseTrajectoryModel):
     def _conformance_data(cls) -> pd.DataFrame:
         from tsclassic.dynamics._presets import Lorenz
 
-        return Lorenz._simulated([10.0, 28.0, 8.0 / 3.0], [-8.0, 8.0, 27.0],
-                                 np.arange(0.0, 2.0, 0.005), wiggle=0.0)
+        return Lorenz.solve([10.0, 28.0, 8.0 / 3.0], [-8.0, 8.0, 27.0],
+                            np.arange(0.0, 2.0, 0.005))
 
     @classmethod
     def _coverage_data(cls, rng: np.random.Generator, ahead: int) -> pd.DataFrame:
@@ -246,7 +246,7 @@ class SINDy(BaseTrajectoryModel):
 
         start = rng.normal(0.0, 1.0, 2)
         times = 0.05 * np.arange(400 + ahead)
-        clean = DampedOscillator._simulated([2.0, 0.1], start, times, wiggle=0.0)
+        clean = DampedOscillator.solve([2.0, 0.1], start, times)
         return clean + 0.01 * clean.std().to_numpy() * rng.standard_normal(clean.shape)
 
     def _min_length(self, n_columns: int) -> tuple[int, str]:
