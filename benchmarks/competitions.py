@@ -86,7 +86,7 @@ def our_models(m: int) -> dict:
     # ETSModel (ExponentialSmoothingForecaster) took 0.1 s a series.
     members = {
         "SES (M4)": m4_adjusted(m, AutoETS(model="ANN")),
-        "Holt (M4)": m4_adjusted(m, AutoETS(model="AAN", damped=False)),
+        "Holt (M4)": m4_adjusted(m, AutoETS(model="AAN", damped_trend=False)),
         "Damped (M4)": m4_adjusted(m, AutoETS(model="AAdN")),
         "AutoTheta": AutoTheta(m, random_state=0),
         "DOTM": AutoTheta(m, model="DOTM", random_state=0),

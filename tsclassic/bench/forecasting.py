@@ -107,12 +107,16 @@ def models(season_length: int, long_season: int | None) -> list[ForecastModel]:
         # The M4 benchmarks smooth the series adjusted by the 90% ACF test and a classical
         # multiplicative decomposition, as Naive2 does.
         # Without a season (yearly data) they smooth the series itself.
-        *(ForecastModel(name, "ExponentialSmoothingForecaster", ets) if m == 1 else
+        # SES, Holt and Damped are ETS(A,N,N), (A,A,N) and (A,Ad,N) by maximum likelihood,
+        # as R's forecast::ses/holt that M4 ran; AutoETS with the model fixed fits them in
+        # a third of statsmodels' time (40 hourly series: 1.7-2.0 s against 5.6-6.5 s).
+        *(ForecastModel(name, "AutoETS", ets) if m == 1 else
           ForecastModel(name, "DecompositionForecaster",
-                        {"season_length": m, "trend_forecaster": Nested("ExponentialSmoothingForecaster", ets),
+                        {"season_length": m, "trend_forecaster": Nested("AutoETS", ets),
                          "method": "classical", "model": "multiplicative", "seasonal_test": True})
-          for name, ets in [("SES", {}), ("Holt", {"trend": "add"}),
-                            ("Damped", {"trend": "add", "damped_trend": True})]),
+          for name, ets in [("SES", {"model": "ANN"}),
+                            ("Holt", {"model": "AAN", "damped_trend": False}),
+                            ("Damped", {"model": "AAdN"})]),
         ForecastModel("Theta", "ThetaForecaster", {"season_length": m}),
         ForecastModel("AutoSARIMAX", "AutoSARIMAX", {"season_length": m, "method": "css"},
                       light=False),
