@@ -9,7 +9,15 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from tsclassic import ConformalIntervals, Drift, EnsembleForecaster, Mean, Naive, Naive2
+from tsclassic import (
+    ConformalIntervals,
+    Drift,
+    EnsembleForecaster,
+    Mean,
+    Naive,
+    Naive2,
+    SeasonalNaive,
+)
 from tsclassic.arima import AutoTheta, ThetaForecaster
 from tsclassic.base import BaseForecaster, get_tags
 
@@ -172,3 +180,11 @@ def test_normalized_conformal_pools_steps_and_covers_with_few_windows():
     assert np.mean(hits) > np.mean(split_hits) + 0.04
     with pytest.raises(ValueError, match="method='split'"):
         ConformalIntervals(Naive2(), method="normalized").fit(Y)
+
+
+def test_a_member_with_an_invalid_parameter_is_dropped_not_fatal():
+    y = np.sin(np.arange(48.0) * 2 * np.pi / 12) + 5.0
+    with pytest.warns(UserWarning, match="seasonalnaive"):
+        ensemble = EnsembleForecaster([SeasonalNaive(season_length=-1), Naive()]).fit(y)
+    assert list(ensemble.failed_) == ["seasonalnaive"]
+    np.testing.assert_allclose(ensemble.predict(3), Naive().fit(y).predict(3))

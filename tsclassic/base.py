@@ -215,6 +215,9 @@ class BaseForecaster(_FittedMixin, _VersionedPickleMixin, BaseEstimator):
     def min_length(self) -> tuple[int, str]:
         """The fewest observations ``fit`` accepts with these parameters, and why.
 
+        The parameters are read as given, not validated (``fit`` checks them), so that a
+        composite can ask every member before fitting and drop the ones that fail then.
+
         Returns
         -------
         (int, str)
@@ -226,7 +229,6 @@ class BaseForecaster(_FittedMixin, _VersionedPickleMixin, BaseEstimator):
         >>> SeasonalNaive(season_length=12).min_length()[0]
         12
         """
-        check_params(self)
         return self._min_length()
 
     def _future_X(self, h: int, X: Any) -> np.ndarray | None:
