@@ -33,13 +33,9 @@ __all__ = ["RNNClassifier", "FCNClassifier"]
 class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
     """Shared fit/predict of the deep classifiers; subclasses build the network."""
 
-    _tags: ClassVar[Tags] = Tags(multivariate=True)
+    _tags: ClassVar[Tags] = Tags(multivariate=True, unequal_length=True)
 
     def _build(self, n_channels: int, n_classes: int) -> Any:
-        raise NotImplementedError
-
-    def _to_input(self, panel: np.ndarray, torch: Any) -> Any:
-        """(n, channels, length) array, already scaled, to the network's input tensor."""
         raise NotImplementedError
 
     def _check_params(self) -> None:
@@ -47,14 +43,19 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
 
     @classmethod
     def _xfail_checks(cls) -> dict[str, str]:
-        return {}
+        reason = ("series of any length are accepted at predict (unequal-length panels), so a "
+                  "different number of columns than at fit is not an error")
+        return {"check_n_features_in_after_fitting": reason,
+                "check_classifiers_train": "it asserts that predict rejects X with a different "
+                                           "number of columns; " + reason}
 
     def fit(self, X: Any, y: Any) -> _DeepClassifier:
         """Train the network on the panel ``X`` with class labels ``y``.
 
         Parameters
         ----------
-        X : array-like of shape (n_series, length) or (n_series, n_channels, length)
+        X : array-like of shape (n_series, length) or (n_series, n_channels, length), list
+            of series (of any lengths), or DataFrame of one row per series
         y : array-like of shape (n_series,)
 
         Returns
@@ -70,26 +71,34 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
                 f"y has 1 class ({self.classes_[0]!r}); {type(self).__name__} needs at least "
                 f"two classes to learn from."
             )
-        # Per-channel standardisation from the training panel: gradients behave the same on
-        # series measured in millimetres or kilometres.
-        self.channel_mean_ = panel.mean(axis=(0, 2))
-        self.channel_scale_ = panel.std(axis=(0, 2))
+        # Per-channel standardisation from every point of the training panel: gradients
+        # behave the same on series measured in millimetres or kilometres.
+        points = np.concatenate(list(panel), axis=1)  # (channels, all points)
+        self.channel_mean_ = points.mean(axis=1)
+        self.channel_scale_ = points.std(axis=1)
         self.channel_scale_[self.channel_scale_ == 0] = 1.0
-        scaled = self._scale(panel)
         seed = seed_from(self.random_state)
         rng = np.random.default_rng(seed)
-        fit_idx, valid_idx = split_validation(len(scaled), self.validation_fraction, rng, codes)
+        fit_idx, valid_idx = split_validation(len(panel), self.validation_fraction, rng, codes)
         with torch_session(seed, self.n_jobs, type(self).__name__) as torch:
-            net = self._build(panel.shape[1], len(self.classes_))
-            xs = self._to_input(scaled, torch)
+            net = self._build(self.n_channels_, len(self.classes_))
+            xs = self._padded(panel, torch)
             ys = torch.as_tensor(codes, dtype=torch.long)
             # Batches of two series at least: batch normalisation (FCN) cannot train on one.
             train_on_arrays(self, net, xs, ys, fit_idx, valid_idx, torch.nn.CrossEntropyLoss(),
                             seed, type(self).__name__, min_batch=2)
         return self
 
-    def _scale(self, panel: np.ndarray) -> np.ndarray:
-        return (panel - self.channel_mean_[None, :, None]) / self.channel_scale_[None, :, None]
+    def _padded(self, panel: np.ndarray | list[np.ndarray], torch: Any) -> Any:
+        """The scaled series, zero-padded to the longest, with their lengths (a 3-D array
+        needs no padding: a list of series of one length gives the same tensor)."""
+        from tsclassic.deep._networks import Padded
+
+        lengths = np.array([s.shape[1] for s in panel])
+        values = np.zeros((len(panel), self.n_channels_, lengths.max()), dtype=np.float32)
+        for i, s in enumerate(panel):
+            values[i, :, : s.shape[1]] = (s - self.channel_mean_[:, None]) / self.channel_scale_[:, None]
+        return Padded(torch.from_numpy(values), torch.as_tensor(lengths, dtype=torch.long))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.
@@ -99,12 +108,14 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         ndarray of shape (n_series, n_classes)
         """
         self._check_fitted()
-        panel = self._scale(self._validate_panel(X, reset=False))
+        panel = self._validate_panel(X, reset=False)
         with torch_session(0, self.n_jobs, type(self).__name__) as torch:
             with torch.no_grad():
                 logits = []
                 for i in range(0, len(panel), 256):
-                    logits.append(to_numpy(self.network_(self._to_input(panel[i : i + 256], torch))))
+                    # Each chunk padded to its own longest series; the networks ignore
+                    # padding, so a series gets the same probabilities in any company.
+                    logits.append(to_numpy(self.network_(self._padded(panel[i : i + 256], torch))))
         logits = np.concatenate(logits)
         logits -= logits.max(axis=1, keepdims=True)
         proba = np.exp(logits)
@@ -145,6 +156,13 @@ class RNNClassifier(_DeepClassifier):
     history_ : TrainingHistory
     n_epochs_ : int
     n_channels_, n_features_in_ : int
+
+    Notes
+    -----
+    Unequal lengths: the series of a batch are padded with zeros to the longest, and the
+    head reads each series' hidden state at its own last point (the network reads forward,
+    so nothing it computed by then saw padding): a series gets the same prediction alone
+    as beside longer ones.
 
     Examples
     --------
@@ -195,12 +213,9 @@ class RNNClassifier(_DeepClassifier):
         return [fast, dict(fast, cell="gru", validation_fraction=0.2, patience=5)]
 
     def _build(self, n_channels, n_classes):
-        from tsclassic.deep._networks import ManyToOne
+        from tsclassic.deep._networks import SeriesRNN
 
-        return ManyToOne(self.cell, n_channels, self.hidden_size, self.num_layers, n_classes)
-
-    def _to_input(self, panel, torch):
-        return torch.tensor(np.ascontiguousarray(panel.transpose(0, 2, 1)), dtype=torch.float32)
+        return SeriesRNN(self.cell, n_channels, self.hidden_size, self.num_layers, n_classes)
 
 
 @_CLASSIFIER_TRAINING
@@ -225,6 +240,15 @@ class FCNClassifier(_DeepClassifier):
     history_ : TrainingHistory
     n_epochs_ : int
     n_channels_, n_features_in_ : int
+
+    Notes
+    -----
+    Unequal lengths: the series of a batch are padded with zeros to the longest, and a mask
+    keeps the padding out of everything: before each convolution the points after a
+    series' end are set to zero (what the "same" padding of that series alone would read),
+    batch normalisation takes its training statistics over real points only, and the
+    global average pooling averages each series over its own length. A series therefore
+    gets the same prediction alone as beside longer ones.
 
     Examples
     --------
@@ -289,6 +313,3 @@ class FCNClassifier(_DeepClassifier):
         from tsclassic.deep._networks import FCN
 
         return FCN(n_channels, n_classes, tuple(self.filters), tuple(self.kernel_sizes))
-
-    def _to_input(self, panel, torch):
-        return torch.tensor(panel, dtype=torch.float32)
