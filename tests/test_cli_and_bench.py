@@ -188,7 +188,7 @@ def tiny_forecasting(monkeypatch):
         forecasting_suite.ForecastModel("SeasonalNaive", "SeasonalNaive", {"season_length": m}),
         forecasting_suite.ForecastModel("Naive", "Naive"),
         forecasting_suite.ForecastModel("Missing", "NoSuchForecaster")])
-    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest, quick: [])
+    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest, quick, long_season=None: [])
 
 
 def test_bench_command_writes_the_report_and_resumes(tiny_forecasting, tmp_path, capsys):
@@ -221,7 +221,7 @@ def test_forecasting_suite_scores_a_global_model_across_the_series(monkeypatch, 
         (f"M4-Hourly[{ids[0]}..]", train, test, 48, 24, None, "all")])
     monkeypatch.setattr(forecasting_suite, "models", lambda m, long_season: [
         forecasting_suite.ForecastModel("SeasonalNaive", "SeasonalNaive", {"season_length": m})])
-    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest, quick: [
+    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest, quick, long_season=None: [
         forecasting_suite.ForecastModel(
             "Global ridge", "GlobalReductionForecaster",
             {"estimator": Ridge(), "window_length": 48, "max_horizon": h, "calibration": None},

@@ -59,3 +59,51 @@ def sample_windows(
         floors.append(np.full(len(chosen), spread_floor(y)))
         positions.append(chosen + length - 1)
     return np.vstack(inputs), np.vstack(targets), np.concatenate(floors), positions
+
+
+def default_window_length(
+    infos: list, max_horizon: int, season_length: int = 1
+) -> tuple[int, str]:
+    """The window of a global forecaster given ``window_length=None``, and why.
+
+    The longest season the time stamps imply, as a window that misses a season cannot
+    learn it: a week (7 x 24 = 168) for hourly data, otherwise the usual period of the
+    frequency (:func:`tsclassic._index.season_length_of`: 7 daily, 12 monthly, ...), or
+    ``season_length``, or two horizons (``2 * max_horizon``), whichever is longest. On M4
+    Hourly a window of two horizons (96 hours) gives the gradient-boosting model OWA 0.532,
+    a week 0.462 (benchmarks/results/global_forecasting.md).
+    """
+    from tsclassic._index import season_length_of
+
+    periods = [season_length_of(info.freq) for info in infos
+               if info.index_kind in ("datetime", "period")]
+    period = max(periods, default=1)
+    # Why a week for hourly data: the daily season repeats with a weekly one (weekdays
+    # against weekends) in load, traffic and most other hourly series.
+    longest = 7 * period if period == 24 else period
+    candidates = {2 * max_horizon: f"two horizons (2 x max_horizon={max_horizon})",
+                  season_length: f"season_length={season_length}"}
+    if longest > 1:
+        kind = "the weekly season of hourly data" if period == 24 else "the season of the data"
+        candidates[longest] = f"{kind} (from the frequency of ds)"
+    window = max(candidates)
+    return window, candidates[window]
+
+
+def fit_window(wanted: int, why: str, series: list[np.ndarray], extra: int, owner: str) -> int:
+    """``wanted`` lags, or fewer where the shortest series leaves fewer beside the ``extra``
+    values a window needs after it (targets, held-out values), with a warning: a window
+    shorter than the season it was chosen for misses that season."""
+    import warnings
+
+    shortest = min(len(y) for y in series)
+    if shortest - extra >= wanted:
+        return wanted
+    window = max(1, shortest - extra)
+    warnings.warn(
+        f"{owner}: window_length=None wants {wanted} lags ({why}), but the shortest series "
+        f"has {shortest} values, {extra} of which the targets need; using {window} lags, "
+        f"which may miss that season. Pass window_length, or drop the shortest series.",
+        UserWarning, stacklevel=3,
+    )
+    return window

@@ -50,7 +50,8 @@ def run_bench(
     out_dir : path, default "bench_out"
         Folder of finished cells and the report; a rerun skips finished cells.
     n_jobs : int, optional
-        Parallel jobs where a suite can use them.
+        Parallel jobs where a suite can use them (the per-series forecasts, the classical
+        classifiers); default: the cores this process may use.
 
     Returns
     -------
@@ -59,15 +60,34 @@ def run_bench(
     """
     modules = [(name, _suite_module(name)) for name in suites]
     store = ResultStore(out_dir, mode="quick" if quick else "full")
+    if n_jobs is None:
+        n_jobs = available_cores()
+    # A full run does every suite's light cells before any heavy one (the cells of minutes
+    # each: the FCN, the LSTM language model, the global deep models on M4 Hourly), so an
+    # interrupted run holds every problem's classical side and baselines; the quick run
+    # has one pass, its cells being seconds each.
+    passes = [None] if quick else [False, True]
     try:
-        for name, module in modules:
-            if module is not None:
-                logger.info("bench: suite %s", name)
-                module.run(store, quick=quick, n_jobs=n_jobs)
+        for heavy in passes:
+            for name, module in modules:
+                if module is not None:
+                    logger.info("bench: suite %s%s", name,
+                                {None: "", False: " (light cells)", True: " (heavy cells)"}[heavy])
+                    module.run(store, quick=quick, n_jobs=n_jobs, heavy=heavy)
     finally:
         results = store.load()
         _write_report_uninterrupted(results, Path(out_dir))
     return results
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
 
 
 def _write_report_uninterrupted(results: pd.DataFrame, out_dir: Path) -> None:
