@@ -213,9 +213,13 @@ def test_the_default_window_covers_the_weekly_season_of_hourly_data():
     df = weekly_hourly_panel()
     model = GlobalReductionForecaster(Ridge(alpha=1e-3), max_horizon=24, calibration=None)
     assert model.fit(df).window_length_ == 168
-    # Integer steps say no season: two horizons.
+    # Integer steps say no season: two horizons, with a warning; season_length=24 says
+    # hourly data, and its week.
     steps = df.assign(ds=df.groupby("unique_id").cumcount())
-    assert model.fit(steps).window_length_ == 48
+    with pytest.warns(UserWarning, match="found no season.*using two horizons, 48 lags"):
+        assert model.fit(steps).window_length_ == 48
+    assert model.set_params(season_length=24).fit(steps).window_length_ == 168
+    assert model.set_params(season_length=12).fit(steps).window_length_ == 48
     assert GlobalReductionForecaster(window_length=30, max_horizon=24, calibration=None).fit(
         df).window_length_ == 30
 

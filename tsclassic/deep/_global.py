@@ -63,7 +63,8 @@ class _GlobalNetworkForecaster(BaseGlobalForecaster):
     def _fit(self, series: list[np.ndarray]) -> None:
         self.window_length_ = self.window_length
         if self.window_length is None:
-            wanted, why = default_window_length(self.index_infos_, self.max_horizon)
+            wanted, why = default_window_length(self.index_infos_, self.max_horizon,
+                                                owner=type(self).__name__)
             self.window_length_ = fit_window(wanted, why, series, self.max_horizon,
                                              type(self).__name__)
         seed = seed_from(self.random_state)

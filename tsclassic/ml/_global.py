@@ -46,12 +46,14 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
         gives OWA 0.468 where the squared loss gives 0.519).
     window_length : int or None, default None
         The lags: how many past values make one input row. ``None``: the longest season
-        the data has, so that the window sees it: a week (168) for hourly timestamps in
-        ``ds``, the usual period of other frequencies (7 daily, 12 monthly, ...), or
-        ``season_length`` or two horizons (``2 * max_horizon``) where longer (with
-        integer steps in ``ds``, which say no season, two horizons); fewer, with a
-        warning, where the shortest series is too short. On M4 Hourly 168 lags give OWA
-        0.462 where 96 (two horizons) give 0.532. The window used is ``window_length_``.
+        the data has, so that the window sees it: the usual period of the timestamps in
+        ``ds`` (7 daily, 12 monthly, ...) or ``season_length`` where larger, and a week
+        (168) where that period is 24 (hourly data); two horizons (``2 * max_horizon``)
+        where longer. Integer steps in ``ds`` with ``season_length=1`` say no season:
+        two horizons, with a warning. Fewer lags, with a warning, where the shortest
+        series is too short. On M4 Hourly (integer steps, ``season_length=24``) 168 lags
+        give OWA 0.462 where 96 (two horizons) give 0.532. The window used is
+        ``window_length_``.
     features : str, transformer or list of them, optional
         Extra inputs: ``"calendar"`` (hour, day of week and month of the
         last observed time; needs timestamps in ``ds``), ``"timedomain"``, ``"spectral"``,
@@ -225,7 +227,7 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
         self.window_length_ = self.window_length
         if self.window_length is None:
             wanted, why = default_window_length(self.index_infos_, self.max_horizon,
-                                                self.season_length)
+                                                self.season_length, type(self).__name__)
             self.window_length_ = fit_window(wanted, why, series, self._extra(),
                                              type(self).__name__)
         seed = seed_from(self.random_state)  # seed + step: one child seed per horizon
