@@ -245,7 +245,7 @@ def test_a_full_run_does_every_light_cell_before_a_heavy_one(monkeypatch, tmp_pa
             (name, heavy, n_jobs)))
 
     monkeypatch.setattr(bench, "_suite_module", fake)
-    monkeypatch.setattr(bench, "_write_report_uninterrupted", lambda results, out: None)
+    monkeypatch.setattr(bench, "_write_report_uninterrupted", lambda results, out, **kw: None)
     bench.run_bench(["forecasting", "classification"], out_dir=tmp_path)
     cores = bench.available_cores()
     assert calls == [("forecasting", False, cores), ("classification", False, cores),

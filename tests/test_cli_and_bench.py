@@ -204,6 +204,9 @@ def test_bench_command_writes_the_report_and_resumes(tiny_forecasting, tmp_path,
     assert snaive["owa"] < 1.6 and snaive["n_series"] == 1
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html
+    # the cell that has no figure is named, in both reports
+    assert "forecasting / AirPassengers: Missing" in (out / "results.md").read_text()
+    assert "forecasting / AirPassengers: Missing" in html
     # a rerun skips finished cells
     stamp = {p.name: p.stat().st_mtime_ns for p in (out / "cells").glob("*.json")}
     run_bench(["forecasting"], quick=True, out_dir=out)

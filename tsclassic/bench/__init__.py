@@ -76,8 +76,24 @@ def run_bench(
                     module.run(store, quick=quick, n_jobs=n_jobs, heavy=heavy)
     finally:
         results = store.load()
-        _write_report_uninterrupted(results, Path(out_dir))
+        try:
+            missing = missing_cells(store, modules, quick)
+        except KeyboardInterrupt:  # a second Ctrl-C: the report, without the list
+            missing = None
+        _write_report_uninterrupted(results, Path(out_dir), missing=missing)
     return results
+
+
+def missing_cells(store: ResultStore, modules: list, quick: bool) -> list[tuple[str, str, str]]:
+    """The ``(suite, dataset, model)`` cells of the run that ``store`` does not hold, in
+    the suites' order (a model skipped as unavailable counts as missing)."""
+    out = []
+    for name, module in modules:
+        if module is None or not hasattr(module, "planned"):
+            continue
+        out += [(name, dataset, model) for dataset, model, config in module.planned(quick)
+                if not store.done(name, dataset, model, config)]
+    return out
 
 
 def available_cores() -> int:
@@ -90,7 +106,8 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _write_report_uninterrupted(results: pd.DataFrame, out_dir: Path) -> None:
+def _write_report_uninterrupted(results: pd.DataFrame, out_dir: Path,
+                                missing: list | None = None) -> None:
     """Write the report with Ctrl-C held back, so that a second Ctrl-C (the first one
     stopped the run) still leaves a report of what finished; it is raised afterwards."""
     import signal
@@ -99,12 +116,12 @@ def _write_report_uninterrupted(results: pd.DataFrame, out_dir: Path) -> None:
     from tsclassic.bench.report import write_report
 
     if threading.current_thread() is not threading.main_thread():
-        write_report(results, out_dir)  # signals reach the main thread only
+        write_report(results, out_dir, missing)  # signals reach the main thread only
         return
     pressed = []
     previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True))
     try:
-        write_report(results, out_dir)
+        write_report(results, out_dir, missing)
     finally:
         signal.signal(signal.SIGINT, previous)
     if pressed:

@@ -172,6 +172,14 @@ def majority(y_train: np.ndarray, y_test: np.ndarray) -> dict:
     }
 
 
+def planned(quick: bool = False) -> list[tuple[str, str, dict | None]]:
+    """Every ``(dataset, model, configuration)`` cell of a run, the baselines included."""
+    specs = [s for s in models(quick) if s.light or not quick]
+    return [cell for dataset in datasets(quick)
+            for cell in [(dataset, "Majority", None),
+                         *((dataset, s.name, s.params) for s in specs)]]
+
+
 def run(store: Any, quick: bool = False, n_jobs: int | None = None,
         heavy: bool | None = None) -> None:
     """Run every (dataset, model) cell not yet in ``store``, and the majority-class

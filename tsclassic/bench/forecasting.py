@@ -299,18 +299,31 @@ def _in_scope(spec: ForecastModel, scope: str) -> bool:
     return scope == "all" or spec.light or (scope == "light+global" and spec.is_global)
 
 
+def _cells(quick: bool, heavy: bool | None = None):
+    """Per data set, ``(name, train, test, h, m, specs)``: the models the run scores on it,
+    the heavy ones only (``heavy=True``), the others only (``False``), or all (``None``)."""
+    for name, train, test, h, m, long_season, scope in _datasets(quick):
+        shortest = min(len(y) for y in train)
+        specs = [spec for spec in [*models(m, long_season),
+                                   *global_models(h, m, shortest, quick, long_season)]
+                 if _in_scope(spec, scope)
+                 and len(train) <= (spec.quick_max_series if quick else spec.max_series)
+                 and (heavy is None or spec.heavy_on(train) == heavy)]
+        yield name, train, test, h, m, specs
+
+
+def planned(quick: bool = False) -> list[tuple[str, str, dict]]:
+    """Every ``(dataset, model, configuration)`` cell of a run."""
+    return [(name, spec.name, spec.params)
+            for name, *_, specs in _cells(quick) for spec in specs]
+
+
 def run(store: Any, quick: bool = False, n_jobs: int | None = None,
         heavy: bool | None = None) -> None:
     """Run every (dataset, model) cell not yet in ``store``: the heavy cells only
     (``heavy=True``), the others only (``False``), or all (``None``)."""
-    for name, train, test, h, m, long_season, scope in _datasets(quick):
-        shortest = min(len(y) for y in train)
-        todo = [spec for spec in [*models(m, long_season),
-                                  *global_models(h, m, shortest, quick, long_season)]
-                if _in_scope(spec, scope)
-                and len(train) <= (spec.quick_max_series if quick else spec.max_series)
-                and (heavy is None or spec.heavy_on(train) == heavy)
-                and not store.done(SUITE, name, spec.name, spec.params)]
+    for name, train, test, h, m, specs in _cells(quick, heavy):
+        todo = [spec for spec in specs if not store.done(SUITE, name, spec.name, spec.params)]
         if not todo:
             continue
         naive2 = make_estimator("Naive2", {"season_length": m})

@@ -157,6 +157,12 @@ def evaluate(estimator: Any, train: list, test: list) -> dict:
     }
 
 
+def planned(quick: bool = False) -> list[tuple[str, str, dict]]:
+    """Every ``(corpus, model, configuration)`` cell of a run."""
+    return [(name, spec.name, spec.params) for name, level, _, _, vocabulary in datasets(quick)
+            for spec in models(level, quick, vocabulary)]
+
+
 def run(store: Any, quick: bool = False, n_jobs: int | None = None,
         heavy: bool | None = None) -> None:
     """Run every (corpus, model) cell not yet in ``store`` (``n_jobs`` is unused: each
