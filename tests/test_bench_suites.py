@@ -241,18 +241,20 @@ def test_a_full_run_does_every_light_cell_before_a_heavy_one(monkeypatch, tmp_pa
     calls = []
 
     def fake(name):
-        return SimpleNamespace(run=lambda store, quick, n_jobs, heavy: calls.append(
-            (name, heavy, n_jobs)))
+        return SimpleNamespace(run=lambda store, quick, n_jobs, heavy, deep: calls.append(
+            (name, heavy, deep, n_jobs)))
 
     monkeypatch.setattr(bench, "_suite_module", fake)
     monkeypatch.setattr(bench, "_write_report_uninterrupted", lambda results, out, **kw: None)
     bench.run_bench(["forecasting", "classification"], out_dir=tmp_path)
     cores = bench.available_cores()
-    assert calls == [("forecasting", False, cores), ("classification", False, cores),
-                     ("forecasting", True, cores), ("classification", True, cores)]
+    # light cells, then heavy deep ones, then heavy classical ones, each across the suites
+    assert calls == [(suite, heavy, deep, cores)
+                     for heavy, deep in [(False, None), (True, True), (True, False)]
+                     for suite in ("forecasting", "classification")]
     calls.clear()
     bench.run_bench(["forecasting"], quick=True, out_dir=tmp_path, n_jobs=1)
-    assert calls == [("forecasting", None, 1)]
+    assert calls == [("forecasting", None, None, 1)]
 
 
 def test_heavy_cells_are_those_of_minutes():

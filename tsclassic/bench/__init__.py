@@ -64,16 +64,19 @@ def run_bench(
         n_jobs = available_cores()
     # A full run does every suite's light cells before any heavy one (the cells of minutes
     # each: the FCN, the LSTM language model, the global deep models on M4 Hourly), so an
-    # interrupted run holds every problem's classical side and baselines; the quick run
+    # interrupted run holds every problem's classical side and baselines; then the heavy
+    # deep cells, the bench's question; then the heavy classical ones (MSTL on M4 Hourly,
+    # the learned DTW window), figures the per-series benchmarks also give. The quick run
     # has one pass, its cells being seconds each.
-    passes = [None] if quick else [False, True]
+    passes = [(None, None)] if quick else [(False, None), (True, True), (True, False)]
+    labels = {(None, None): "", (False, None): " (light cells)",
+              (True, True): " (heavy deep cells)", (True, False): " (heavy classical cells)"}
     try:
-        for heavy in passes:
+        for heavy, deep in passes:
             for name, module in modules:
                 if module is not None:
-                    logger.info("bench: suite %s%s", name,
-                                {None: "", False: " (light cells)", True: " (heavy cells)"}[heavy])
-                    module.run(store, quick=quick, n_jobs=n_jobs, heavy=heavy)
+                    logger.info("bench: suite %s%s", name, labels[heavy, deep])
+                    module.run(store, quick=quick, n_jobs=n_jobs, heavy=heavy, deep=deep)
     finally:
         results = store.load()
         try:

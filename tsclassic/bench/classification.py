@@ -181,15 +181,17 @@ def planned(quick: bool = False) -> list[tuple[str, str, dict | None]]:
 
 
 def run(store: Any, quick: bool = False, n_jobs: int | None = None,
-        heavy: bool | None = None) -> None:
+        heavy: bool | None = None, deep: bool | None = None) -> None:
     """Run every (dataset, model) cell not yet in ``store``, and the majority-class
     baseline of each data set (model ``Majority``): of the models, the heavy ones only
-    (``heavy=True``), the others only (``False``), or all (``None``)."""
+    (``heavy=True``), the others only (``False``), or all (``None``); the deep ones only
+    (``deep=True``), the others only (``False``), or both (``None``)."""
     from tsclassic.datasets import load_ucr
 
     published = published_accuracy()
     specs = [s for s in models(quick) if (s.light or not quick)
-             and (heavy is None or s.heavy == heavy)]
+             and (heavy is None or s.heavy == heavy)
+             and (deep is None or (s.family == "deep") == deep)]
     for dataset in datasets(quick):
         todo = [s for s in specs if not store.done(SUITE, dataset, s.name, s.params)]
         if not todo and store.done(SUITE, dataset, "Majority"):
