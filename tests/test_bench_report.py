@@ -59,9 +59,9 @@ def test_a_second_ctrl_c_while_the_report_is_written_still_leaves_the_report(
     import tsclassic.bench as bench
     from tsclassic.bench import report
 
-    def slow_write(results, out_dir):
+    def slow_write(results, out_dir, missing=None):
         os.kill(os.getpid(), signal.SIGINT)  # the second Ctrl-C, mid-report
-        write_report(results, out_dir)
+        write_report(results, out_dir, missing)
 
     monkeypatch.setattr(report, "write_report", slow_write)
     with pytest.raises(KeyboardInterrupt):

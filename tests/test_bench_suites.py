@@ -222,3 +222,50 @@ def test_a_deep_forecast_interrupted_by_ctrl_c_stops_the_suite():
     y = np.arange(30.0)
     with pytest.raises(KeyboardInterrupt):
         fc_suite._score(StoppedByCtrlC(), [y], [y[:3]], 3, 1, n_jobs=1)
+
+
+def test_the_global_window_covers_the_weekly_season_of_hourly_data():
+    from tsclassic.bench import forecasting as fc_suite
+
+    # M4 Hourly: h = 48, m = 24, a week of 168 hours, the shortest series 700 values.
+    windows = {s.name: s.params["window_length"]
+               for s in fc_suite.global_models(48, 24, 700, False, long_season=168)}
+    assert windows == dict.fromkeys(["Global GBM", "Global N-BEATS-G", "Global RNN-LSTM"], 168)
+    assert fc_suite.global_window(48, 24, None, 700) == 96  # two horizons without a week
+    assert fc_suite.global_window(48, 24, 168, 200) == 104  # what a 200-value series allows
+
+
+def test_a_full_run_does_every_light_cell_before_a_heavy_one(monkeypatch, tmp_path):
+    import tsclassic.bench as bench
+
+    calls = []
+
+    def fake(name):
+        return SimpleNamespace(run=lambda store, quick, n_jobs, heavy, deep: calls.append(
+            (name, heavy, deep, n_jobs)))
+
+    monkeypatch.setattr(bench, "_suite_module", fake)
+    monkeypatch.setattr(bench, "_write_report_uninterrupted", lambda results, out, **kw: None)
+    bench.run_bench(["forecasting", "classification"], out_dir=tmp_path)
+    cores = bench.available_cores()
+    # light cells, then heavy deep ones, then heavy classical ones, each across the suites
+    assert calls == [(suite, heavy, deep, cores)
+                     for heavy, deep in [(False, None), (True, True), (True, False)]
+                     for suite in ("forecasting", "classification")]
+    calls.clear()
+    bench.run_bench(["forecasting"], quick=True, out_dir=tmp_path, n_jobs=1)
+    assert calls == [("forecasting", None, None, 1)]
+
+
+def test_heavy_cells_are_those_of_minutes():
+    from tsclassic.bench import forecasting as fc_suite
+
+    m4 = [np.zeros(900)] * 414
+    specs = {s.name: s for s in [*fc_suite.models(24, 168),
+                                 *fc_suite.global_models(48, 24, 700, False, 168)]}
+    heavy = {name for name, s in specs.items() if s.heavy_on(m4)}
+    assert heavy == {"DecompositionForecaster", "Global N-BEATS-G", "Global RNN-LSTM",
+                     "RNN-LSTM", "RNN-GRU"}
+    assert not any(s.heavy_on([np.zeros(144)]) for s in specs.values()
+                   if s.name.startswith("Global"))  # AirPassengers
+    assert {s.name for s in cls_suite.models(quick=False) if s.heavy} == {"1NN-DTW-learned", "FCN"}

@@ -188,7 +188,7 @@ def tiny_forecasting(monkeypatch):
         forecasting_suite.ForecastModel("SeasonalNaive", "SeasonalNaive", {"season_length": m}),
         forecasting_suite.ForecastModel("Naive", "Naive"),
         forecasting_suite.ForecastModel("Missing", "NoSuchForecaster")])
-    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest, quick: [])
+    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest, quick, long_season=None: [])
 
 
 def test_bench_command_writes_the_report_and_resumes(tiny_forecasting, tmp_path, capsys):
@@ -204,6 +204,9 @@ def test_bench_command_writes_the_report_and_resumes(tiny_forecasting, tmp_path,
     assert snaive["owa"] < 1.6 and snaive["n_series"] == 1
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html
+    # the cell that has no figure is named, in both reports
+    assert "forecasting / AirPassengers: Missing" in (out / "results.md").read_text()
+    assert "forecasting / AirPassengers: Missing" in html
     # a rerun skips finished cells
     stamp = {p.name: p.stat().st_mtime_ns for p in (out / "cells").glob("*.json")}
     run_bench(["forecasting"], quick=True, out_dir=out)
@@ -221,7 +224,7 @@ def test_forecasting_suite_scores_a_global_model_across_the_series(monkeypatch, 
         (f"M4-Hourly[{ids[0]}..]", train, test, 48, 24, None, "all")])
     monkeypatch.setattr(forecasting_suite, "models", lambda m, long_season: [
         forecasting_suite.ForecastModel("SeasonalNaive", "SeasonalNaive", {"season_length": m})])
-    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest, quick: [
+    monkeypatch.setattr(forecasting_suite, "global_models", lambda h, m, shortest, quick, long_season=None: [
         forecasting_suite.ForecastModel(
             "Global ridge", "GlobalReductionForecaster",
             {"estimator": Ridge(), "window_length": 48, "max_horizon": h, "calibration": None},

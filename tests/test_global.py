@@ -193,3 +193,70 @@ def test_global_networks_learn_a_shape_shared_across_levels(name):
     assert model.history_.stopped == "max_epochs" and model.n_epochs_ == 60
     with pytest.raises(ValueError, match="exceeds max_horizon"):
         model.predict(9)
+
+
+def weekly_hourly_panel(n_series=6, weeks=6, seed=0):
+    """Hourly series with a daily cycle and a weekend drop: a weekly season of 168."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2024-01-01", periods=168 * weeks, freq="h")
+    hour, weekend = ds.hour.to_numpy(), ds.day_of_week.to_numpy() >= 5
+    frames = []
+    for i in range(n_series):
+        level = 100.0 * (i + 1)
+        y = level * (1 + 0.2 * np.sin(2 * np.pi * hour / 24) - 0.5 * weekend)
+        frames.append(pd.DataFrame({"unique_id": f"s{i}", "ds": ds,
+                                    "y": y + rng.normal(0, 0.01 * level, len(ds))}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_the_default_window_covers_the_weekly_season_of_hourly_data():
+    df = weekly_hourly_panel()
+    model = GlobalReductionForecaster(Ridge(alpha=1e-3), max_horizon=24, calibration=None)
+    assert model.fit(df).window_length_ == 168
+    # Integer steps say no season: two horizons, with a warning; season_length=24 says
+    # hourly data, and its week.
+    steps = df.assign(ds=df.groupby("unique_id").cumcount())
+    with pytest.warns(UserWarning, match="found no season.*using two horizons, 48 lags"):
+        assert model.fit(steps).window_length_ == 48
+    assert model.set_params(season_length=24).fit(steps).window_length_ == 168
+    assert model.set_params(season_length=12).fit(steps).window_length_ == 48
+    assert GlobalReductionForecaster(window_length=30, max_horizon=24, calibration=None).fit(
+        df).window_length_ == 30
+
+
+def test_the_weekly_default_window_forecasts_the_weekend_that_two_days_miss():
+    # The 24 hours to forecast are a Saturday's: a window of 48 hours (Thursday and
+    # Friday) holds no weekend, so it cannot tell a Friday from a Saturday ahead.
+    df = weekly_hourly_panel()
+    df = df[df["ds"] < pd.Timestamp("2024-02-11")]  # ends on Saturday 10 February, 23:00
+    train = df[df["ds"] < pd.Timestamp("2024-02-10")]
+    actual = df[df["ds"] >= pd.Timestamp("2024-02-10")]["y"].to_numpy()
+    errors = {}
+    for window in (None, 48):
+        model = GlobalReductionForecaster(Ridge(alpha=1e-3), window_length=window,
+                                          max_horizon=24, calibration=None).fit(train)
+        errors[window] = np.mean(np.abs(model.predict(24)["yhat"].to_numpy() - actual))
+    assert errors[None] < 0.5 * errors[48], errors
+
+
+def test_a_default_window_too_long_for_the_shortest_series_is_cut_with_a_warning():
+    df = weekly_hourly_panel(weeks=2)
+    short = df[(df["unique_id"] != "s0") | (df["ds"] < df["ds"].iloc[0] + pd.Timedelta(hours=100))]
+    model = GlobalReductionForecaster(Ridge(), max_horizon=24, calibration="holdout")
+    with pytest.warns(UserWarning, match="wants 168 lags.*weekly season.*using 52 lags"):
+        model.fit(short)
+    assert model.window_length_ == 52  # 100 values less 24 targets and 24 held out
+    assert model.predict_interval(24, coverage=0.9).shape == (6 * 24, 4)
+
+
+@pytest.mark.parametrize("name", ["GlobalMLPForecaster", "GlobalRNNForecaster"])
+def test_global_networks_default_to_a_weekly_window_on_hourly_data(name):
+    pytest.importorskip("torch")
+    from tsclassic import deep
+
+    small = {"GlobalMLPForecaster": dict(n_blocks=1, layer_width=8),
+             "GlobalRNNForecaster": dict(hidden_size=4)}[name]
+    model = getattr(deep, name)(max_horizon=24, max_epochs=1, max_windows=4, random_state=0,
+                                verbose=False, **small).fit(weekly_hourly_panel(n_series=2))
+    assert model.window_length_ == 168
+    assert model.predict(24).shape == (48, 3)

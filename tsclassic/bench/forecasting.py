@@ -56,41 +56,72 @@ class ForecastModel:
     max_series: int = 10_000
     is_global: bool = False  # one model across the data set's series (a long frame)
     quick_max_series: int = 10_000  # max_series in --quick
+    # The cell is heavy (a full run does it after every light cell of every suite) on a
+    # data set of more training values in all than this; None: never heavy.
+    heavy_above: int | None = None
+
+    def heavy_on(self, train: list[np.ndarray]) -> bool:
+        return self.heavy_above is not None and sum(map(len, train)) > self.heavy_above
 
 
 # Deep budgets in epochs, so that a cell is reproducible from random_state; the wall-clock
 # limit is only a safety stop, and a cell it stops is flagged in the report.
 RNN_EPOCHS, SAFETY_SECONDS = 50, 60.0
 GLOBAL_EPOCHS = 30
+# M4 Hourly has 373,000 training values: the cells that take minutes on it (measured one
+# at a time, one thread: MSTL decomposition with its interval probes 5 CPU s a series,
+# N-BEATS 17 CPU s an epoch, the global LSTM 56 at 200 windows a series) are heavy.
+HEAVY_VALUES = 100_000
+# The global LSTM reads 64 windows a series, as the GBM does (a third of its default 200):
+# at 200 its 30 epochs on M4 Hourly took 28 CPU minutes.
+GLOBAL_RNN = {"max_windows": 64}
 QUICK_GLOBAL = {"batch_size": 32, "max_epochs": 100}
 # Half-width N-BEATS layers in --quick: on the 8 hourly series 12.8 CPU s for OWA 0.985
 # (AirPassengers 0.459), where the 256-wide stack took about four times as long (0.912).
 QUICK_NBEATS = {"layer_width": 128}
+# The recursive GBM in --quick: one model of the next hour instead of 48, one per step
+# ahead; on the 8 quick hourly series (window 168) OWA 0.850 in 0.7 CPU s, where the
+# direct strategy gives 0.812 in 43.6 CPU s, a sixth of the quick run.
+QUICK_GBM = {"strategy": "recursive"}
 # Intervals are scored at 95%, the M4 competition's MSIS level.
 INTERVAL_COVERAGE = 0.95
 
 
-def global_models(h: int, season_length: int, shortest: int, quick: bool = False) -> list[ForecastModel]:
+def global_window(h: int, season_length: int, long_season: int | None, shortest: int) -> int:
+    """The global models' window: two horizons, two seasons or the longest season, whichever
+    is longest, less where the shortest series (``shortest`` values) is too short.
+
+    Why the longest season: on M4 Hourly a window of two horizons (96 hours) misses the
+    weekly season, and the global GBM scores OWA 0.532 where 168 hours give 0.462
+    (benchmarks/results/global_forecasting.md)."""
+    wanted = max(2 * h, 2 * season_length, long_season or 1)
+    return max(1, min(wanted, shortest - 2 * h))
+
+
+def global_models(h: int, season_length: int, shortest: int, quick: bool = False,
+                  long_season: int | None = None) -> list[ForecastModel]:
     """The global models of a data set whose shortest training series has ``shortest``
-    values: the window is two seasons or two horizons, less where a series is too short.
+    values, with the window of :func:`global_window`.
 
     The quick data sets have a few hundred windows in all, which batches of 256 would turn
     into one or two steps an epoch: there the networks take batches of 32 and more epochs
     (at the full run's settings the RNN does worse than Naive2 on AirPassengers)."""
-    window = max(1, min(max(2 * h, 2 * season_length), shortest - 2 * h))
+    window = global_window(h, season_length, long_season, shortest)
     common = {"window_length": window, "max_horizon": h, "random_state": 0}
     deep = {**common, "max_epochs": GLOBAL_EPOCHS, "max_time": 10 * SAFETY_SECONDS,
             "verbose": False, **(QUICK_GLOBAL if quick else {})}
     return [
         # Points only (calibration=None): the suite scores point forecasts, and calibrating
         # would fit every model twice.
-        ForecastModel("Global GBM", "GlobalReductionForecaster", {**common, "calibration": None},
+        ForecastModel("Global GBM", "GlobalReductionForecaster",
+                      {**common, "calibration": None, **(QUICK_GBM if quick else {})},
                       light=False, is_global=True),
         ForecastModel("Global N-BEATS-G", "GlobalMLPForecaster",
                       {**deep, **(QUICK_NBEATS if quick else {})}, family="deep",
-                      light=False, is_global=True),
-        ForecastModel("Global RNN-LSTM", "GlobalRNNForecaster", deep, family="deep",
-                      light=False, is_global=True),
+                      light=False, is_global=True, heavy_above=HEAVY_VALUES),
+        ForecastModel("Global RNN-LSTM", "GlobalRNNForecaster",
+                      {**deep, **({} if quick else GLOBAL_RNN)}, family="deep",
+                      light=False, is_global=True, heavy_above=HEAVY_VALUES),
     ]
 
 
@@ -120,8 +151,12 @@ def models(season_length: int, long_season: int | None) -> list[ForecastModel]:
         ForecastModel("Theta", "ThetaForecaster", {"season_length": m}),
         ForecastModel("AutoSARIMAX", "AutoSARIMAX", {"season_length": m, "method": "css"},
                       light=False),
+        # MSTL of two seasons with the interval's 16 perturbed refits: 5 CPU s an hourly
+        # series, so in --quick on AirPassengers only (on the 8 hourly series it was 50
+        # CPU s, a sixth of the quick run).
         ForecastModel("DecompositionForecaster", "DecompositionForecaster",
-                      {"season_length": seasons}, light=False),
+                      {"season_length": seasons}, light=False, heavy_above=HEAVY_VALUES,
+                      quick_max_series=1),
         ForecastModel("HarmonicForecaster", "HarmonicForecaster",
                       {"season_length": seasons, "n_harmonics": 4}, light=False),
         ForecastModel("AnalogueForecaster", "AnalogueForecaster",
@@ -134,9 +169,9 @@ def models(season_length: int, long_season: int | None) -> list[ForecastModel]:
         # (700 values, h=48) 50 epochs leave them behind Naive2 (RNN-LSTM OWA 1.146
         # recursive, 1.063 direct) at 30 CPU seconds each, a third of the quick run.
         ForecastModel("RNN-LSTM", "RNNForecaster", {"cell": "lstm", **rnn}, family="deep",
-                      light=False, max_series=20, quick_max_series=1),
+                      light=False, max_series=20, quick_max_series=1, heavy_above=1_000),
         ForecastModel("RNN-GRU", "RNNForecaster", {"cell": "gru", **rnn}, family="deep",
-                      light=False, max_series=20, quick_max_series=1),
+                      light=False, max_series=20, quick_max_series=1, heavy_above=1_000),
     ]
 
 
@@ -273,18 +308,39 @@ def _in_scope(spec: ForecastModel, scope: str) -> bool:
     return scope == "all" or spec.light or (scope == "light+global" and spec.is_global)
 
 
-def run(store: Any, quick: bool = False, n_jobs: int | None = None) -> None:
-    """Run every (dataset, model) cell not yet in ``store``."""
+def _cells(quick: bool, heavy: bool | None = None, deep: bool | None = None):
+    """Per data set, ``(name, train, test, h, m, specs)``: the models the run scores on it,
+    the heavy ones only (``heavy=True``), the others only (``False``), or all (``None``);
+    of the deep family only (``deep=True``), the others (``False``), or both (``None``)."""
     for name, train, test, h, m, long_season, scope in _datasets(quick):
+        shortest = min(len(y) for y in train)
+        specs = [spec for spec in [*models(m, long_season),
+                                   *global_models(h, m, shortest, quick, long_season)]
+                 if _in_scope(spec, scope)
+                 and len(train) <= (spec.quick_max_series if quick else spec.max_series)
+                 and (heavy is None or spec.heavy_on(train) == heavy)
+                 and (deep is None or (spec.family == "deep") == deep)]
+        yield name, train, test, h, m, specs
+
+
+def planned(quick: bool = False) -> list[tuple[str, str, dict]]:
+    """Every ``(dataset, model, configuration)`` cell of a run."""
+    return [(name, spec.name, spec.params)
+            for name, *_, specs in _cells(quick) for spec in specs]
+
+
+def run(store: Any, quick: bool = False, n_jobs: int | None = None,
+        heavy: bool | None = None, deep: bool | None = None) -> None:
+    """Run every (dataset, model) cell not yet in ``store``: the heavy cells only
+    (``heavy=True``), the others only (``False``), or all (``None``); of the deep models
+    only (``deep=True``), the others only (``False``), or both (``None``)."""
+    for name, train, test, h, m, specs in _cells(quick, heavy, deep):
+        todo = [spec for spec in specs if not store.done(SUITE, name, spec.name, spec.params)]
+        if not todo:
+            continue
         naive2 = make_estimator("Naive2", {"season_length": m})
         reference = _score(naive2, train, test, h, m, n_jobs)
-        shortest = min(len(y) for y in train)
-        for spec in [*models(m, long_season), *global_models(h, m, shortest, quick)]:
-            if not _in_scope(spec, scope) or len(train) > (spec.quick_max_series if quick
-                                                           else spec.max_series):
-                continue
-            if store.done(SUITE, name, spec.name, spec.params):
-                continue
+        for spec in todo:
             estimator = make_estimator(spec.estimator, spec.params)
             if estimator is None:
                 continue

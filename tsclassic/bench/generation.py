@@ -157,11 +157,23 @@ def evaluate(estimator: Any, train: list, test: list) -> dict:
     }
 
 
-def run(store: Any, quick: bool = False, n_jobs: int | None = None) -> None:
+def planned(quick: bool = False) -> list[tuple[str, str, dict]]:
+    """Every ``(corpus, model, configuration)`` cell of a run."""
+    return [(name, spec.name, spec.params) for name, level, _, _, vocabulary in datasets(quick)
+            for spec in models(level, quick, vocabulary)]
+
+
+def run(store: Any, quick: bool = False, n_jobs: int | None = None,
+        heavy: bool | None = None, deep: bool | None = None) -> None:
     """Run every (corpus, model) cell not yet in ``store`` (``n_jobs`` is unused: each
-    model trains in one process, torch using the cores it sees)."""
+    model trains in one process, torch using the cores it sees): the recurrent models
+    only (``heavy=True``, or ``deep=True``; minutes a corpus), the others only
+    (``False``), or all."""
     for name, level, train, test, vocabulary in datasets(quick):
         for spec in models(level, quick, vocabulary):
+            is_deep = spec.family == "deep"
+            if (heavy is not None and is_deep != heavy) or (deep is not None and is_deep != deep):
+                continue
             if store.done(SUITE, name, spec.name, spec.params):
                 continue
             estimator = make_estimator(spec.estimator, spec.params)

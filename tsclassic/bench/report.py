@@ -190,8 +190,20 @@ def _plot(rows: pd.DataFrame, suite: str) -> bytes | None:
     return buffer.getvalue()
 
 
-def write_report(results: pd.DataFrame, out_dir: Path) -> None:
-    """Write ``results.csv``, ``results.md``, ``<suite>.png`` and ``report.html``."""
+def _missing_lines(missing: list[tuple[str, str, str]]) -> list[str]:
+    """``suite / dataset: model, model, ...`` per data set with cells missing."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for suite, dataset, model in missing:
+        grouped.setdefault((suite, dataset), []).append(model)
+    return [f"{suite} / {dataset}: {', '.join(models)}"
+            for (suite, dataset), models in grouped.items()]
+
+
+def write_report(results: pd.DataFrame, out_dir: Path,
+                 missing: list[tuple[str, str, str]] | None = None) -> None:
+    """Write ``results.csv``, ``results.md``, ``<suite>.png`` and ``report.html``;
+    ``missing`` lists the ``(suite, dataset, model)`` cells of the run without a figure,
+    which the report names above the verdict (whose data sets are those that finished)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     table = summary_table(results)
     table.to_csv(out_dir / "results.csv", index=False)
@@ -199,6 +211,15 @@ def write_report(results: pd.DataFrame, out_dir: Path) -> None:
     machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
     md = [f"# tsclassic bench\n\n{stamp}; {machine}\n"]
     page = [f"<h1>tsclassic bench</h1><p>{html.escape(stamp)}; {html.escape(machine)}</p>"]
+    if missing:
+        lines = _missing_lines(missing)
+        md.append(f"## Cells that did not finish\n\n{len(missing)} cells of the run have no "
+                  f"figure (the run was stopped, or the cell failed; see the log); the verdict "
+                  f"below is on the cells that finished.\n\n"
+                  + "\n".join(f"- {line}" for line in lines) + "\n")
+        page.append(f"<h2>Cells that did not finish</h2><p>{len(missing)} cells of the run have "
+                    f"no figure; the verdict below is on the cells that finished.</p><ul>"
+                    + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
     if table.empty:
         md.append("No finished cells.\n")
         page.append("<p>No finished cells.</p>")

@@ -15,7 +15,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from tsclassic._params import POSITIVE_INT, StrOptions
-from tsclassic._windows import normalise_windows, sample_windows, spread_floor
+from tsclassic._windows import (
+    default_window_length,
+    fit_window,
+    normalise_windows,
+    sample_windows,
+    spread_floor,
+)
 from tsclassic.base import BaseGlobalForecaster, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
 from tsclassic.deep._training import (
@@ -30,7 +36,7 @@ __all__ = ["GlobalRNNForecaster", "GlobalMLPForecaster"]
 _POSITIVE_INT = [POSITIVE_INT]
 _WINDOW_CONSTRAINTS: dict[str, list] = {
     **TRAINING_CONSTRAINTS,
-    "window_length": _POSITIVE_INT,
+    "window_length": [POSITIVE_INT, None],
     "max_horizon": _POSITIVE_INT,
     "max_windows": _POSITIVE_INT,
 }
@@ -50,14 +56,21 @@ class _GlobalNetworkForecaster(BaseGlobalForecaster):
 
     def _min_length(self) -> tuple[int, str]:
         w, H = self.window_length, self.max_horizon
-        return w + H, (f"window_length={w} inputs and max_horizon={H} targets (lower them for "
-                       f"short series)")
+        inputs = f"window_length={w} inputs" if w is not None else "at least one input"
+        return (w or 1) + H, (f"{inputs} and max_horizon={H} targets (lower them for "
+                              f"short series)")
 
     def _fit(self, series: list[np.ndarray]) -> None:
+        self.window_length_ = self.window_length
+        if self.window_length is None:
+            wanted, why = default_window_length(self.index_infos_, self.max_horizon,
+                                                owner=type(self).__name__)
+            self.window_length_ = fit_window(wanted, why, series, self.max_horizon,
+                                             type(self).__name__)
         seed = seed_from(self.random_state)
         rng = np.random.default_rng(seed)
         inputs, targets, floors, _ = sample_windows(
-            series, self.window_length, self.max_horizon, self.max_windows, rng)
+            series, self.window_length_, self.max_horizon, self.max_windows, rng)
         z, level, scale = normalise_windows(inputs, floors)
         z_targets = (targets - level[:, None]) / scale[:, None]
         fit_idx, valid_idx = split_validation(len(z), self.validation_fraction, rng)
@@ -70,7 +83,7 @@ class _GlobalNetworkForecaster(BaseGlobalForecaster):
 
             train_on_arrays(self, net, xs, ys, fit_idx, valid_idx, loss_fn, seed,
                             type(self).__name__)
-        self._windows = np.vstack([y[-self.window_length:] for y in series])
+        self._windows = np.vstack([y[-self.window_length_:] for y in series])
         self._floors = np.array([spread_floor(y) for y in series])
 
     def _predict(self, h: int) -> np.ndarray:
@@ -109,7 +122,12 @@ class GlobalRNNForecaster(_GlobalNetworkForecaster):
     Parameters
     ----------
     cell : {"lstm", "gru", "rnn"}, default "lstm"
-    window_length : int, default 48
+    window_length : int or None, default None
+        The inputs: how many past values the network reads. ``None``: the longest season
+        the time stamps of ``ds`` imply (a week, 168, for hourly data; 7 daily, 12
+        monthly, ...) or two horizons where longer, fewer with a warning where the
+        shortest series is too short (see :class:`tsclassic.ml.GlobalReductionForecaster`);
+        the window used is ``window_length_``.
     max_horizon : int, default 24
         Steps output at once: the longest horizon ``predict`` can give.
     hidden_size : int, default 64
@@ -120,6 +138,8 @@ class GlobalRNNForecaster(_GlobalNetworkForecaster):
 
     Attributes
     ----------
+    window_length_ : int
+        The inputs used.
     network_ : torch.nn.Module
     history_ : TrainingHistory
         Losses per epoch, the best epoch and why training stopped.
@@ -145,7 +165,8 @@ class GlobalRNNForecaster(_GlobalNetworkForecaster):
         "num_layers": _POSITIVE_INT,
     }
 
-    def __init__(self, cell: str = "lstm", *, window_length: int = 48, max_horizon: int = 24,
+    def __init__(self, cell: str = "lstm", *, window_length: int | None = None,
+                 max_horizon: int = 24,
                  hidden_size: int = 64, num_layers: int = 1, max_windows: int = 200,
                  max_epochs: int = 30, batch_size: int = 256, learning_rate: float = 1e-3,
                  validation_fraction: float = 0.1, patience: int | None = 5,
@@ -192,8 +213,11 @@ class GlobalMLPForecaster(_GlobalNetworkForecaster):
 
     Parameters
     ----------
-    window_length : int, default 48
-        The lookback (the paper uses 2 to 7 times the horizon).
+    window_length : int or None, default None
+        The lookback (the paper uses 2 to 7 times the horizon). ``None``: the longest
+        season the time stamps of ``ds`` imply (a week, 168, for hourly data) or two
+        horizons where longer, as for :class:`GlobalRNNForecaster`; the window used is
+        ``window_length_``.
     max_horizon : int, default 24
     n_blocks : int, default 6
         The paper's generic model stacks 30 blocks; fewer train in CPU minutes.
@@ -206,6 +230,8 @@ class GlobalMLPForecaster(_GlobalNetworkForecaster):
 
     Attributes
     ----------
+    window_length_ : int
+        The inputs used.
     network_ : torch.nn.Module
     history_ : TrainingHistory
     n_epochs_ : int
@@ -231,7 +257,8 @@ class GlobalMLPForecaster(_GlobalNetworkForecaster):
         "layer_width": _POSITIVE_INT,
     }
 
-    def __init__(self, *, window_length: int = 48, max_horizon: int = 24, n_blocks: int = 6,
+    def __init__(self, *, window_length: int | None = None, max_horizon: int = 24,
+                 n_blocks: int = 6,
                  n_layers: int = 4, layer_width: int = 256, max_windows: int = 200,
                  max_epochs: int = 30, batch_size: int = 256, learning_rate: float = 1e-3,
                  validation_fraction: float = 0.1, patience: int | None = 5,
@@ -256,7 +283,7 @@ class GlobalMLPForecaster(_GlobalNetworkForecaster):
     def _network(self, torch: Any) -> Any:
         from tsclassic.deep._networks import NBeats
 
-        return NBeats(self.window_length, self.max_horizon, self.n_blocks, self.n_layers,
+        return NBeats(self.window_length_, self.max_horizon, self.n_blocks, self.n_layers,
                       self.layer_width)
 
     @classmethod
