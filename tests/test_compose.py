@@ -325,3 +325,22 @@ def test_conformal_leaves_the_callers_data_alone():
             assert str(out.index[0]) == "2015Q1"
     np.testing.assert_array_equal(y, before)
     pd.testing.assert_series_equal(series, series_before)
+
+
+def test_refit_selected_falls_back_to_the_full_procedure_where_the_structure_does_not_fit():
+    """A short trending series: AutoETS picks a trend model, whose nine values of states
+    and parameters the earliest windows lack; those windows are fitted as refit="full"
+    would fit them instead of being dropped."""
+    from tsclassic.arima import AutoETS
+
+    y = 10 + 2.0 * np.arange(16) + np.random.default_rng(0).normal(0, 0.5, 16)
+    auto = AutoETS(random_state=0)
+    assert auto.fit(y).model_[1] == "A" and auto.selected_forecaster().min_length()[0] > 7
+    full = ConformalIntervals(auto, n_windows=8, refit="full").fit(y)
+    selected = ConformalIntervals(auto, n_windows=8, refit="selected").fit(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fewer windows than asked fit in 16 values
+        full.predict_interval(4), selected.predict_interval(4)
+    errors_full, errors_selected = full._windows[4]["error"], selected._windows[4]["error"]
+    assert errors_selected.shape == errors_full.shape == (6, 4)  # origins 12 .. 7
+    assert errors_selected[-1] == pytest.approx(errors_full[-1])  # origin 7: the full procedure

@@ -356,10 +356,10 @@ class ConformalIntervals(BaseForecaster):
     ----------
     forecaster : forecaster
         Any tsclassic forecaster, with or without intervals of its own; cloned.
-    n_windows : int, default 19
-        Calibration windows. 19 is the fewest for which a per-step 95% interval can
-        reach its nominal coverage; a series too short for them uses as many as fit, with
-        a warning.
+    n_windows : int, default 30
+        Calibration windows (19 is the fewest for which a per-step 95% interval can reach
+        its nominal coverage; the pooled methods need ``ceil(19 / h)``). A series too
+        short for them uses as many as fit, with a warning.
     method : {"scaled", "split", "relative", "normalized"}, default "scaled"
         The conformity score (see above).
     refit : {"full", "selected"}, default "full"
@@ -402,7 +402,7 @@ class ConformalIntervals(BaseForecaster):
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, forecaster: Any, *, n_windows: int = 19, method: str = "scaled",
+    def __init__(self, forecaster: Any, *, n_windows: int = 30, method: str = "scaled",
                  refit: str = "full", season_length: int | None = None):
         self.forecaster = forecaster
         self.n_windows = n_windows
@@ -454,25 +454,26 @@ class ConformalIntervals(BaseForecaster):
         in-sample scales (windows,) and, for ``normalized``, the own half-widths."""
         if h in self._windows:
             return self._windows[h]
-        y, X, n = self._y, self._X, len(self._y)
+        y, n = self._y, len(self._y)
         shortest = self._min_length()[0] - 1
         origins = [o for o in range(n - h, n - h - self.n_windows, -1) if o >= shortest]
         template = selected_structure(self.forecaster_) if self.refit == "selected" else self.forecaster
         rows: dict[str, list] = {"error": [], "forecast": [], "scale": [], "half": []}
+        # A window too short for the selected structure (a season, a trend's states) is
+        # fitted by the whole procedure, which chooses what it can carry, as "full" does.
+        templates = [template] if template is self.forecaster else [template, self.forecaster]
         for origin in origins:
-            model = clone(template)
-            try:
-                if X is None:
-                    forecast = model.fit(y[:origin]).predict(h)
-                else:
-                    forecast = model.fit(y[:origin], X[:origin]).predict(h, X[origin : origin + h])
-                half = self._own_half_width(model, h, None if X is None else X[origin : origin + h])
-            except Exception as err:  # noqa: BLE001 - a window the model cannot fit is skipped
+            for candidate in templates:
+                try:
+                    forecast, half = self._window(candidate, origin, h)
+                    break
+                except Exception as err:  # noqa: BLE001 - a window the model cannot fit is skipped
+                    failure = err
+            else:
                 warnings.warn(f"ConformalIntervals: the fit at origin {origin} failed and that "
-                              f"window is skipped ({type(err).__name__}: {err}).", UserWarning,
-                              stacklevel=3)
+                              f"window is skipped ({type(failure).__name__}: {failure}).",
+                              UserWarning, stacklevel=3)
                 continue
-            forecast = np.asarray(forecast, dtype=float)
             rows["error"].append(np.abs(y[origin : origin + h] - forecast))
             rows["forecast"].append(forecast)
             rows["scale"].append(naive_scale(y[:origin], self._season()))
@@ -493,6 +494,16 @@ class ConformalIntervals(BaseForecaster):
         self._windows[h] = {k: np.array(v, dtype=float) for k, v in rows.items()
                             if k != "half" or self.method == "normalized"}
         return self._windows[h]
+
+    def _window(self, template: Any, origin: int, h: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Forecast and own half-width of a clone of ``template`` fitted before ``origin``."""
+        y, X, model = self._y, self._X, clone(template)
+        if X is None:
+            forecast = model.fit(y[:origin]).predict(h)
+        else:
+            forecast = model.fit(y[:origin], X[:origin]).predict(h, X[origin : origin + h])
+        half = self._own_half_width(model, h, None if X is None else X[origin : origin + h])
+        return np.asarray(forecast, dtype=float), half
 
     def _own_half_width(self, model: Any, h: int, X: np.ndarray | None) -> np.ndarray | None:
         """The fitted forecaster's own 90% half-width per step (``normalized`` only)."""
