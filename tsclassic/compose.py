@@ -22,7 +22,7 @@ from sklearn.base import clone
 from tsclassic._params import HasMethods, Integral, Interval, StrOptions
 from tsclassic.base import BaseForecaster, Tags, get_tags
 
-__all__ = ["EnsembleForecaster", "ConformalIntervals"]
+__all__ = ["EnsembleForecaster", "ConformalIntervals", "selected_structure"]
 
 
 class _MemberTags:
@@ -214,6 +214,13 @@ class EnsembleForecaster(BaseForecaster):
             raise self._none_left()
         self.forecasters_ = fitted
 
+    def selected_forecaster(self) -> EnsembleForecaster:
+        """An unfitted ensemble of the members that fitted, each fixed to the structure it
+        chose (:func:`selected_structure`), combined the same way."""
+        self._check_fitted()
+        return EnsembleForecaster([(name, selected_structure(model)) for name, model in self.forecasters_],
+                                  aggregate=self.aggregate)
+
     def _combine(self, call: Any) -> np.ndarray:
         outputs = []
         for name, model in self.forecasters_:
@@ -277,49 +284,90 @@ def conformal_quantile(scores: np.ndarray, coverage: float, owner: str, *,
     return scores[min(int(np.ceil((k + 1) * coverage)), k) - 1]
 
 
+def naive_scale(y: np.ndarray, season_length: int) -> float:
+    """In-sample MAE of the seasonal naive forecast (the MASE scale); lag 1 when the
+    series is too short for a season and a lag."""
+    lag = season_length if len(y) > season_length + 1 else 1
+    return float(np.mean(np.abs(y[lag:] - y[:-lag]))) if len(y) > lag else np.nan
+
+
+def selected_structure(forecaster: Any) -> Any:
+    """An unfitted forecaster with the structure a fitted ``forecaster`` chose.
+
+    ``forecaster.selected_forecaster()`` where the class offers it (the automatic
+    models: AutoETS's ``model_``, AutoTheta's ``model_``, AutoSARIMAX's orders, an
+    ensemble's members); otherwise an unfitted clone, which is the same thing for a
+    forecaster that chooses nothing.
+    """
+    if hasattr(forecaster, "selected_forecaster"):
+        return forecaster.selected_forecaster()
+    return clone(forecaster)
+
+
 class ConformalIntervals(BaseForecaster):
     """Prediction intervals for any forecaster, calibrated on its rolling-origin errors.
 
     The point forecast is the wrapped forecaster's, fitted on the whole series. For
     ``predict_interval(h)`` the forecaster is refitted at ``n_windows`` forecast origins
-    ``n - h, n - h - 1, ...`` (each forecasting ``h`` steps of data it has not seen),
-    and for each step ``j`` the interval's half-width is the split-conformal quantile of
-    the ``n_windows`` absolute ``j``-step errors: the ``ceil((K + 1) * coverage)``-th
-    smallest of the K scores (the largest when that rank exceeds K, which bounds the
-    nominal coverage at ``K / (K + 1)``). The calibration is computed once per ``h`` and
-    kept.
+    ``n - h, n - h - 1, ...`` (each forecasting ``h`` steps of data it has not seen), and
+    the interval is calibrated on the errors ``e[o, j]`` of those windows by split
+    conformal prediction (Vovk et al. 2005): the half-width comes from the
+    ``ceil((K + 1) * coverage)``-th smallest of K scores, which holds a new score with
+    probability at least ``coverage`` when the K scores and the new one are exchangeable
+    (the largest when that rank exceeds K, with a warning: the interval then covers at
+    most ``K / (K + 1)``). The calibration is computed once per ``h`` and kept. The
+    methods differ in the score, and so in what they assume exchangeable:
 
-    Split conformal assumes the errors of the calibration windows and of the future
-    exchangeable. For a series whose spread grows with its level (sales, most business
-    data), the future's errors are larger than the past's; ``method="relative"`` then
-    calibrates the errors relative to the forecast, ``|y - f| / |f|``, and the interval
-    is ``f +/- q |f|`` (a locally weighted score, Lei et al. 2018, with the forecast's
-    magnitude as the local scale).
+    - ``"scaled"`` (the default): ``|e[o, j]| / (s_o g_j)``, pooled over the windows and
+      the steps (K = ``n_windows * h``). ``s_o`` is the in-sample MAE of the seasonal
+      naive forecast on the values before origin ``o`` (the MASE scale), so that the
+      scores of a series whose level and spread grow stay comparable; ``g_j`` is how the
+      errors grow with the step, fitted from the windows (the mean of ``|e[o, j]| / s_o``
+      over the windows relative to step 1, never decreasing). The interval is
+      ``f_j +/- q s g_j`` with ``s`` the scale of the whole series. Assumption: the
+      scaled errors of every step and window, and the future's, are exchangeable. It
+      needs no intervals of the forecaster's own.
+    - ``"split"``: per step, the ``n_windows`` absolute errors ``|e[o, j]|``
+      (Stankeviciute et al. 2021; statsforecast's ``ConformalIntervals``). Assumes each
+      step's errors exchangeable over the windows, so a series whose spread grows gets
+      too narrow intervals.
+    - ``"relative"``: per step, ``|e[o, j]| / |f[o, j]|``; the interval is
+      ``f_j +/- q |f_j|`` (a locally weighted score, Lei et al. 2018, with the forecast's
+      magnitude as the local scale).
+    - ``"normalized"`` (forecasters with intervals of their own): ``|e[o, j]| / w[o, j]``
+      with ``w`` the forecaster's own 90% half-width for that step at that origin, pooled
+      over the steps; the interval is ``f_j +/- q w_j``: the model keeps the shape of its
+      intervals, the calibration sets their size.
 
-    ``method="normalized"`` (for forecasters with intervals of their own) divides each
-    error by the forecaster's own 90% half-width for that step at that origin, a
-    scale-free score, and pools the scores of all ``h`` steps: ``K = n_windows * h``
-    scores reach the finite-sample rank ``ceil((K + 1) * coverage)`` where the scores
-    of one step are too few (the short yearly series that fit 5 windows). The interval
-    is the forecast plus or minus ``q`` times the final fit's own half-width: the model
-    keeps the shape of its intervals over the steps, the calibration sets their size.
-    The steps of one window are correlated, so the pool is not fully exchangeable and
-    coverage falls a little short of nominal (random walks, 5 windows, h = 6: 86% of a
-    promised 90%, against 79% per step). On 218 M1 series with ThetaForecaster its 95%
-    intervals held 87.8% of the test points, against 76.6% per step on absolute errors
-    and 69.7% for Theta's own.
+    Measured on M1 at 95% (benchmarks/results/conformal_coverage.md): SEE_BENCHMARK.
+    The rolling windows of one series overlap and the steps of one window are
+    correlated, so the scores are not exactly exchangeable, and M1's test errors are
+    larger than its history's: no method reaches the nominal coverage there exactly.
+
+    Refitting the forecaster at every origin costs ``n_windows`` fits. ``refit="selected"``
+    refits only the structure the forecaster chose on the whole series (AutoETS's
+    ``model_``, AutoTheta's ``model_``, AutoSARIMAX's orders, an ensemble's members;
+    through their ``selected_forecaster()``), re-estimating its parameters in each
+    window: SEE_COST. The choice then saw the windows' held values, so its errors are
+    slightly optimistic; ``refit="full"`` repeats the whole procedure (the selection
+    included) at every origin.
 
     Parameters
     ----------
     forecaster : forecaster
         Any tsclassic forecaster, with or without intervals of its own; cloned.
-    n_windows : int, default 19
-        Calibration windows. 19 is the fewest for which a 95% interval can reach its
-        nominal coverage; a series too short for them uses as many as fit, with a warning.
-    method : {"split", "relative", "normalized"}, default "split"
-        Split conformal prediction per horizon step on absolute errors (Stankeviciute et
-        al. 2021), on errors relative to the forecast, or pooled over the steps on errors
-        relative to the forecaster's own interval half-widths.
+    n_windows : int, default 30
+        Calibration windows (19 is the fewest for which a per-step 95% interval can reach
+        its nominal coverage; the pooled methods need ``ceil(19 / h)``). A series too
+        short for them uses as many as fit, with a warning.
+    method : {"scaled", "split", "relative", "normalized"}, default "scaled"
+        The conformity score (see above).
+    refit : {"full", "selected"}, default "full"
+        Refit the whole forecaster in each window, or only the structure it selected on
+        the whole series.
+    season_length : int or None, default None
+        The seasonal naive lag of the ``"scaled"`` method's scale; None takes the
+        forecaster's own ``season_length`` parameter where it has one, else 1.
 
     Attributes
     ----------
@@ -328,11 +376,12 @@ class ConformalIntervals(BaseForecaster):
 
     References
     ----------
-    Stankeviciute, Alaa & van der Schaar (2021), "Conformal time-series forecasting",
-    NeurIPS 34. Lei, G'Sell, Rinaldo, Tibshirani & Wasserman (2018), "Distribution-free
-    predictive inference for regression", JASA 113(523) (locally weighted scores). Vovk,
-    Gammerman & Shafer (2005), *Algorithmic Learning in a Random World*
-    (split conformal). statsforecast's ``ConformalIntervals`` (rolling windows, per step).
+    Vovk, Gammerman & Shafer (2005), *Algorithmic Learning in a Random World* (split
+    conformal). Stankeviciute, Alaa & van der Schaar (2021), "Conformal time-series
+    forecasting", NeurIPS 34. Lei, G'Sell, Rinaldo, Tibshirani & Wasserman (2018),
+    "Distribution-free predictive inference for regression", JASA 113(523) (locally
+    weighted scores). Hyndman & Koehler (2006), "Another look at measures of forecast
+    accuracy", IJF 22(4) (the MASE scale).
 
     Examples
     --------
@@ -348,21 +397,28 @@ class ConformalIntervals(BaseForecaster):
     _parameter_constraints: ClassVar[dict] = {
         "forecaster": [HasMethods(["fit", "predict", "get_params"])],
         "n_windows": [Interval(Integral, 1, None, closed="left")],
-        "method": [StrOptions({"split", "relative", "normalized"})],
+        "method": [StrOptions({"scaled", "split", "relative", "normalized"})],
+        "refit": [StrOptions({"full", "selected"})],
+        "season_length": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, forecaster: Any, *, n_windows: int = 19, method: str = "split"):
+    def __init__(self, forecaster: Any, *, n_windows: int = 30, method: str = "scaled",
+                 refit: str = "full", season_length: int | None = None):
         self.forecaster = forecaster
         self.n_windows = n_windows
         self.method = method
+        self.refit = refit
+        self.season_length = season_length
 
     @classmethod
     def _test_params(cls) -> list[dict]:
-        from tsclassic.arima import ThetaForecaster
+        from tsclassic.arima import AutoTheta, ThetaForecaster
         from tsclassic.baselines import Drift
 
         return [{"forecaster": Drift(), "n_windows": 10},
-                {"forecaster": ThetaForecaster(12), "n_windows": 10}]
+                {"forecaster": ThetaForecaster(12), "n_windows": 10, "method": "split"},
+                {"forecaster": AutoTheta(12, random_state=0), "n_windows": 10,
+                 "method": "normalized", "refit": "selected"}]
 
     def _member_tags(self) -> Tags:
         exogenous = get_tags(self.forecaster).exogenous if hasattr(self.forecaster, "fit") else False
@@ -376,60 +432,78 @@ class ConformalIntervals(BaseForecaster):
         if self.method == "normalized" and not get_tags(self.forecaster).intervals:
             raise ValueError(
                 f"method='normalized' scales the errors by the forecaster's own intervals, "
-                f"but {type(self.forecaster).__name__} has none; use method='split' or "
-                f"'relative'."
+                f"but {type(self.forecaster).__name__} has none; use method='scaled', "
+                f"'split' or 'relative'."
             )
         self.forecaster_ = clone(self.forecaster)
         self.forecaster_.fit(y, X) if X is not None else self.forecaster_.fit(y)
         self._y, self._X = y, X
-        self._scores: dict[int, np.ndarray] = {}
+        self._windows: dict[int, dict[str, np.ndarray]] = {}
 
     def _predict(self, h: int, X: np.ndarray | None) -> np.ndarray:
         return self.forecaster_.predict(h, X) if X is not None else self.forecaster_.predict(h)
 
-    def _calibrate(self, h: int) -> np.ndarray:
-        """Absolute errors, shape (windows, h), at origins n - h, n - h - 1, ..."""
-        if h in self._scores:
-            return self._scores[h]
-        y, X, n = self._y, self._X, len(self._y)
+    def _season(self) -> int:
+        if self.season_length is not None:
+            return int(self.season_length)
+        own = self.forecaster.get_params(deep=False).get("season_length", 1)
+        return own if isinstance(own, (int, np.integer)) and own >= 1 else 1
+
+    def _calibrate(self, h: int) -> dict[str, np.ndarray]:
+        """The windows' absolute errors and forecasts, shape (windows, h), their origins'
+        in-sample scales (windows,) and, for ``normalized``, the own half-widths."""
+        if h in self._windows:
+            return self._windows[h]
+        y, n = self._y, len(self._y)
         shortest = self._min_length()[0] - 1
         origins = [o for o in range(n - h, n - h - self.n_windows, -1) if o >= shortest]
-        scores = []
+        template = selected_structure(self.forecaster_) if self.refit == "selected" else self.forecaster
+        rows: dict[str, list] = {"error": [], "forecast": [], "scale": [], "half": []}
+        # A window too short for the selected structure (a season, a trend's states) is
+        # fitted by the whole procedure, which chooses what it can carry, as "full" does.
+        templates = [template] if template is self.forecaster else [template, self.forecaster]
         for origin in origins:
-            model = clone(self.forecaster)
-            try:
-                if X is None:
-                    forecast = model.fit(y[:origin]).predict(h)
-                else:
-                    forecast = model.fit(y[:origin], X[:origin]).predict(h, X[origin : origin + h])
-                scale = self._own_half_width(model, h, None if X is None else X[origin : origin + h])
-            except Exception as err:  # noqa: BLE001 - a window the model cannot fit is skipped
+            for candidate in templates:
+                try:
+                    forecast, half = self._window(candidate, origin, h)
+                    break
+                except Exception as err:  # noqa: BLE001 - a window the model cannot fit is skipped
+                    failure = err
+            else:
                 warnings.warn(f"ConformalIntervals: the fit at origin {origin} failed and that "
-                              f"window is skipped ({type(err).__name__}: {err}).", UserWarning,
-                              stacklevel=3)
+                              f"window is skipped ({type(failure).__name__}: {failure}).",
+                              UserWarning, stacklevel=3)
                 continue
-            forecast = np.asarray(forecast, dtype=float)
-            error = np.abs(y[origin : origin + h] - forecast)
-            if self.method != "split":
-                # A zero forecast (half-width) has no scale: its error counts as unbounded.
-                scale = np.abs(forecast) if scale is None else scale
-                error = np.divide(error, scale, out=np.full(h, np.inf), where=scale > 0)
-            scores.append(error)
-        if not scores:
+            rows["error"].append(np.abs(y[origin : origin + h] - forecast))
+            rows["forecast"].append(forecast)
+            rows["scale"].append(naive_scale(y[:origin], self._season()))
+            rows["half"].append(half)
+        if not rows["error"]:
             raise ValueError(
                 f"y has {n} observations, too few to calibrate {h}-step intervals of "
                 f"{type(self.forecaster).__name__} (a fit needs {shortest} before the first "
                 f"of the {h} held values); pass a longer series or a shorter h."
             )
-        if len(scores) < self.n_windows:
+        if len(rows["error"]) < self.n_windows:
             warnings.warn(
-                f"ConformalIntervals: only {len(scores)} of n_windows={self.n_windows} "
+                f"ConformalIntervals: only {len(rows['error'])} of n_windows={self.n_windows} "
                 f"calibration windows fit in y ({n} observations, h={h}); the intervals' "
                 f"coverage can fall short of nominal: pass a longer series or lower h.",
                 UserWarning, stacklevel=3,
             )
-        self._scores[h] = np.vstack(scores)
-        return self._scores[h]
+        self._windows[h] = {k: np.array(v, dtype=float) for k, v in rows.items()
+                            if k != "half" or self.method == "normalized"}
+        return self._windows[h]
+
+    def _window(self, template: Any, origin: int, h: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Forecast and own half-width of a clone of ``template`` fitted before ``origin``."""
+        y, X, model = self._y, self._X, clone(template)
+        if X is None:
+            forecast = model.fit(y[:origin]).predict(h)
+        else:
+            forecast = model.fit(y[:origin], X[:origin]).predict(h, X[origin : origin + h])
+        half = self._own_half_width(model, h, None if X is None else X[origin : origin + h])
+        return np.asarray(forecast, dtype=float), half
 
     def _own_half_width(self, model: Any, h: int, X: np.ndarray | None) -> np.ndarray | None:
         """The fitted forecaster's own 90% half-width per step (``normalized`` only)."""
@@ -440,16 +514,55 @@ class ConformalIntervals(BaseForecaster):
         bounds = np.asarray(bounds, dtype=float)
         return (bounds[:, 1] - bounds[:, 0]) / 2
 
+    def _growth(self, windows: dict[str, np.ndarray]) -> np.ndarray:
+        """``g_j`` of the scaled method: the mean scaled error of step j over the windows,
+        relative to step 1 and never decreasing (a forecast does not get surer further
+        ahead); 1 where the windows tell nothing (every scaled error zero or unbounded)."""
+        scaled = _divide(windows["error"], windows["scale"][:, None])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a step with no finite score
+            mean = np.nanmean(np.where(np.isfinite(scaled), scaled, np.nan), axis=0)
+        if not (np.isfinite(mean[0]) and mean[0] > 0):
+            return np.ones(len(mean))
+        return np.fmax.accumulate(np.fmax(mean / mean[0], 1.0))
+
     def _predict_interval(self, h, X, coverage):
-        scores = self._calibrate(h)
-        pooled = self.method == "normalized"
-        if pooled:  # scale-free: one pool of every step's scores
-            scores = scores.reshape(-1, 1)
-        half = conformal_quantile(scores, coverage, "ConformalIntervals",
-                                  scores_per_window=h if pooled else 1)
+        windows = self._calibrate(h)
         mean = self._predict(h, X)
+        errors = windows["error"]
+        if self.method == "split":
+            return self._around(mean, conformal_quantile(errors, coverage, "ConformalIntervals"))
         if self.method == "relative":
-            half = half * np.abs(mean)
-        elif self.method == "normalized":
-            half = half * self._own_half_width(self.forecaster_, h, X)
+            q = conformal_quantile(_divide(errors, np.abs(windows["forecast"])), coverage,
+                                   "ConformalIntervals")
+            return self._around(mean, q * np.abs(mean))
+        if self.method == "normalized":
+            scores, scale = _divide(errors, windows["half"]), self._own_half_width(self.forecaster_, h, X)
+        else:  # scaled
+            growth = self._growth(windows)
+            scores = _divide(errors, windows["scale"][:, None] * growth)
+            scale = naive_scale(self._y, self._season()) * growth
+            if not np.all(scale > 0):
+                # A constant series: no scale to put the scores on, zero width would be a
+                # silent claim of certainty.
+                raise ValueError(
+                    "y has no variation before its last value (the in-sample MAE of the naive "
+                    "forecast is 0), so method='scaled' has no scale; use method='split'."
+                )
+        # Scale-free scores: one pool of every step's (K = windows * h).
+        q = conformal_quantile(scores.reshape(-1, 1), coverage, "ConformalIntervals",
+                               scores_per_window=h)
+        return self._around(mean, q * scale)
+
+    @staticmethod
+    def _around(mean: np.ndarray, half: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # NaN is an unbounded score times a zero scale: nothing bounds it.
+        half = np.where(np.isnan(half), np.inf, half)
         return mean - half, mean + half
+
+
+def _divide(errors: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``errors / scale``; an error on a zero scale is unbounded (0 when the error is 0)."""
+    scale = np.broadcast_to(scale, errors.shape)
+    out = np.where(errors > 0, np.inf, 0.0)
+    return np.divide(errors, scale, out=out, where=scale > 0)

@@ -369,6 +369,34 @@ class AutoSARIMAX(BaseForecaster):
         bounds = self.model_.predict_interval(h, self._future_regressors(h, X), coverage=coverage)
         return bounds[:, 0], bounds[:, 1]
 
+    def selected_forecaster(self) -> BaseForecaster:
+        """An unfitted forecaster with the orders this fit chose, without the search.
+
+        A :class:`SARIMAXForecaster` with ``order_``, ``seasonal_order_`` and the constant,
+        fitted by maximum likelihood from statsmodels' starting values (also for
+        ``method="css"``: the CSS estimates belong to the search); with Fourier terms
+        (a long season), an AutoSARIMAX with ``n_harmonics`` fixed, which still searches
+        the orders. :class:`~tsclassic.ConformalIntervals` refits it in its calibration
+        windows with ``refit="selected"``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from tsclassic.arima import AutoSARIMAX
+        >>> y = np.cumsum(np.random.default_rng(0).normal(size=60))
+        >>> model = AutoSARIMAX(max_order=2).fit(y)
+        >>> model.selected_forecaster().order == model.order_
+        True
+        """
+        from sklearn.base import clone
+
+        self._check_fitted()
+        if self.n_harmonics_:
+            return clone(self).set_params(n_harmonics=self.n_harmonics_)
+        return SARIMAXForecaster(order=self.order_, seasonal_order=self.seasonal_order_,
+                                 deterministic_trend="c" if self.with_constant_ else None,
+                                 max_iter=self.max_iter)
+
     def summary(self) -> Any:
         """statsmodels' summary table of the final model."""
         self._check_fitted()

@@ -245,6 +245,26 @@ class AutoTheta(BaseForecaster):
         self.sigma_ = float(np.sqrt(best["mse"]))
         self._non_negative = bool(np.all(y >= 0))
 
+    def selected_forecaster(self) -> AutoTheta:
+        """An unfitted AutoTheta fixed to the model this fit chose (``model_``).
+
+        Refitting it fits that one model only (no comparison, no held-out values), as
+        :class:`~tsclassic.ConformalIntervals` does in its calibration windows with
+        ``refit="selected"``; the seasonal test is repeated.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from tsclassic.arima import AutoTheta
+        >>> model = AutoTheta().fit(10 + 0.5 * np.arange(30.0) + np.sin(np.arange(30.0)))
+        >>> model.selected_forecaster().model == model.model_
+        True
+        """
+        from sklearn.base import clone
+
+        self._check_fitted()
+        return clone(self).set_params(model=self.model_)
+
     def _reseason(self, values: np.ndarray) -> np.ndarray:
         return reseason(values, self.seasonal_indices_, len(self._y), self._non_negative)
 
