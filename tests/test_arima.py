@@ -6,6 +6,7 @@ import pickle
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -146,6 +147,47 @@ def test_css_recovers_seasonal_arma():
     assert fit.ma[0] == pytest.approx(0.4, abs=0.06)
     assert fit.sma[0] == pytest.approx(-0.5, abs=0.05)
     assert fit.sigma2 == pytest.approx(1.0, abs=0.1)
+
+
+def test_css_residuals_match_the_rational_filter():
+    # The compiled filter is (1 - a L)(1 - A L^m) u_t = (1 + b L)(1 + B L^m) e_t with zero
+    # initial values, which scipy's lfilter computes from the multiplied polynomials.
+    from scipy.signal import lfilter
+
+    from tsclassic.arima._css import css_residuals
+
+    rng = np.random.default_rng(4)
+    w, m = rng.normal(size=120), 12
+    design = np.column_stack([np.ones(120), rng.normal(size=120)])
+    theta = np.array([0.3, -0.7, 0.5, -0.2, 0.4, 0.3, -0.6])  # mean, beta, ar, ar2, ma, sar, sma
+    e, unsure = css_residuals(theta, w, design, 2, 2, 1, 1, 1, m, 13, np.array([1.01]))
+    ar = np.convolve([1.0, -0.5, 0.2], np.r_[1.0, np.zeros(m - 1), -0.3])
+    ma = np.convolve([1.0, 0.4], np.r_[1.0, np.zeros(m - 1), -0.6])
+    expected = lfilter(ar, ma, w - design @ theta[:2])[13:]
+    np.testing.assert_allclose(e, expected, rtol=1e-12, atol=1e-12)
+    assert not unsure
+    _, unsure = css_residuals(np.array([1.2]), w, design[:, :0], 0, 0, 1, 0, 0, 1, 0,
+                              np.array([1.01]))
+    assert unsure  # an MA coefficient of 1.2: the bound cannot certify invertibility
+
+
+def test_kpss_decision_matches_statsmodels():
+    from statsmodels.tsa.stattools import kpss
+
+    from tsclassic.arima._auto import kpss_says_difference
+
+    rng = np.random.default_rng(5)
+    decisions = []
+    for _ in range(300):
+        n = int(rng.integers(11, 200))
+        x = np.cumsum(rng.normal(size=n)) * rng.uniform(0, 0.5) + rng.normal(size=n)
+        lags = int(np.trunc(4 * (n / 100) ** 0.25))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = kpss(x, regression="c", nlags=lags)[1] < 0.05
+        decisions.append(expected)
+        assert kpss_says_difference(x) == expected
+    assert 0.2 < np.mean(decisions) < 0.8  # both answers were exercised
 
 
 def test_auto_sarimax_on_airline(log_air):
