@@ -232,7 +232,27 @@ def test_the_global_window_covers_the_weekly_season_of_hourly_data():
                for s in fc_suite.global_models(48, 24, 700, False, long_season=168)}
     assert windows == dict.fromkeys(["Global GBM", "Global N-BEATS-G", "Global RNN-LSTM"], 168)
     assert fc_suite.global_window(48, 24, None, 700) == 96  # two horizons without a week
-    assert fc_suite.global_window(48, 24, 168, 200) == 104  # what a 200-value series allows
+    assert fc_suite.global_window(48, 24, 168, 200) == 152  # what a 200-value series allows
+    # M1 Monthly: h = 18, m = 12, median series 66 values: three years of lags
+    assert fc_suite.global_window(18, 12, None, 66) == 36
+
+
+def test_a_global_model_forecasts_a_series_shorter_than_its_window():
+    from sklearn.linear_model import Ridge
+
+    from tsclassic.bench import forecasting as fc_suite
+    from tsclassic.bench._models import make_estimator
+
+    t = np.arange(60.0)
+    train = [10 + np.sin(t), 50 + 5 * np.sin(t), 10 + np.sin(t[:20])]  # the last too short
+    test = [10 + np.sin(np.arange(60, 63)), 50 + 5 * np.sin(np.arange(60, 63)),
+            10 + np.sin(np.arange(20, 23))]
+    model = make_estimator("GlobalReductionForecaster", {
+        "estimator": Ridge(alpha=1e-6), "window_length": 24, "max_horizon": 3,
+        "calibration": None})
+    scores = fc_suite._score(model, train, test, 3, 1, n_jobs=1, is_global=True)
+    assert scores["n_series"] == 3 and scores["smape"] < 5.0
+    assert len(train[2]) == 20  # the caller's series is not padded
 
 
 def test_a_full_run_does_every_light_cell_before_a_heavy_one(monkeypatch, tmp_path):
