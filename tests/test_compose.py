@@ -344,3 +344,23 @@ def test_refit_selected_falls_back_to_the_full_procedure_where_the_structure_doe
     errors_full, errors_selected = full._windows[4]["error"], selected._windows[4]["error"]
     assert errors_selected.shape == errors_full.shape == (6, 4)  # origins 12 .. 7
     assert errors_selected[-1] == pytest.approx(errors_full[-1])  # origin 7: the full procedure
+
+
+def test_refit_selected_calibrates_windows_shorter_than_the_full_procedure_needs():
+    """AutoSARIMAX needs 8 values (its unit-root tests) where the orders it chose,
+    ARIMA(0, 1, 1), need 3: with refit="selected" a 13-value series gets the windows at
+    origins 7 .. 3 that the full procedure cannot fit, and an interval where refit="full"
+    has none."""
+    from tsclassic.arima import AutoSARIMAX
+
+    y = 10 + np.cumsum(np.random.default_rng(1).normal(0, 1, 13))
+    auto = AutoSARIMAX(max_order=1)
+    assert auto.fit(y).selected_forecaster().min_length()[0] < auto.min_length()[0] == 8
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fewer windows than asked
+        with pytest.raises(ValueError, match="too few to calibrate"):
+            ConformalIntervals(auto, n_windows=6, refit="full").fit(y).predict_interval(6)
+        selected = ConformalIntervals(auto, n_windows=6, refit="selected").fit(y)
+        lo, hi = selected.predict_interval(6, coverage=0.8).T
+    assert auto.order_ == (0, 1, 1) and selected._windows[6]["error"].shape == (5, 6)
+    assert np.all(np.isfinite(lo) & (hi > lo))

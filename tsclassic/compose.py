@@ -339,18 +339,31 @@ class ConformalIntervals(BaseForecaster):
       over the steps; the interval is ``f_j +/- q w_j``: the model keeps the shape of its
       intervals, the calibration sets their size.
 
-    Measured on M1 at 95% (benchmarks/results/conformal_coverage.md): SEE_BENCHMARK.
-    The rolling windows of one series overlap and the steps of one window are
-    correlated, so the scores are not exactly exchangeable, and M1's test errors are
-    larger than its history's: no method reaches the nominal coverage there exactly.
+    Why ``"scaled"`` is the default, measured on M1 at 95% (development sample: every
+    17th series, 60; pooled over the test points): Theta's 95% intervals held 80.7% of
+    the test points with its own variance, 84.1% with ``"split"``, 89.3% with
+    ``"normalized"`` (19 windows) and 91.4% with ``"scaled"`` (30 windows; 90.2% with
+    19); AutoTheta 79.5 / 86.1 / 92.1 / 93.6%, AutoETS 86.5 / 90.2 / 89.4 / 95.4%. The windows further
+    back forecast from shorter histories, and their larger scaled errors match M1's test
+    errors, which are larger than its history's (yearly most: 77-80% there, against
+    87-94% quarterly and 92% monthly). The rolling windows of one series overlap and the
+    steps of one window are correlated, so the scores are not exactly exchangeable:
+    random walks forecast by ``Naive`` hold 86% of a promised 90%, noise about its mean
+    89%. All models: benchmarks/results/conformal_coverage.md.
 
     Refitting the forecaster at every origin costs ``n_windows`` fits. ``refit="selected"``
     refits only the structure the forecaster chose on the whole series (AutoETS's
     ``model_``, AutoTheta's ``model_``, AutoSARIMAX's orders, an ensemble's members;
-    through their ``selected_forecaster()``), re-estimating its parameters in each
-    window: SEE_COST. The choice then saw the windows' held values, so its errors are
-    slightly optimistic; ``refit="full"`` repeats the whole procedure (the selection
-    included) at every origin.
+    through their ``selected_forecaster()``; a forecaster without one is refitted whole,
+    which is the same for one that chooses nothing), re-estimating its parameters in
+    each window; a window too short for that structure is fitted by the whole
+    procedure. The choice then saw the windows' held values, so its errors could be
+    optimistic; ``refit="full"`` repeats the whole procedure (the selection included) at
+    every origin. On the 60 M1 series with 40 windows, the scaled 95% intervals held
+    94.0% (selected) against 93.7% (full) of the test points for AutoTheta, at 3.4 times
+    less CPU, and 93.1% against 95.3% for AutoETS, at 3 times less (that selected run
+    predates the fallback to the full procedure and lost 2 of the 11 yearly series); a
+    fixed-order SARIMAX fit costs a third of AutoSARIMAX's on M1 monthly series.
 
     Parameters
     ----------
@@ -455,13 +468,14 @@ class ConformalIntervals(BaseForecaster):
         if h in self._windows:
             return self._windows[h]
         y, n = self._y, len(self._y)
-        shortest = self._min_length()[0] - 1
-        origins = [o for o in range(n - h, n - h - self.n_windows, -1) if o >= shortest]
         template = selected_structure(self.forecaster_) if self.refit == "selected" else self.forecaster
-        rows: dict[str, list] = {"error": [], "forecast": [], "scale": [], "half": []}
         # A window too short for the selected structure (a season, a trend's states) is
-        # fitted by the whole procedure, which chooses what it can carry, as "full" does.
+        # fitted by the whole procedure, which chooses what it can carry, as "full" does;
+        # one too short for the procedure (AutoSARIMAX's seasonal test) by the structure.
         templates = [template] if template is self.forecaster else [template, self.forecaster]
+        shortest = min(_min_length(t) for t in templates)
+        origins = [o for o in range(n - h, n - h - self.n_windows, -1) if o >= shortest]
+        rows: dict[str, list] = {"error": [], "forecast": [], "scale": [], "half": []}
         for origin in origins:
             for candidate in templates:
                 try:
@@ -559,6 +573,10 @@ class ConformalIntervals(BaseForecaster):
         # NaN is an unbounded score times a zero scale: nothing bounds it.
         half = np.where(np.isnan(half), np.inf, half)
         return mean - half, mean + half
+
+
+def _min_length(forecaster: Any) -> int:
+    return forecaster.min_length()[0] if hasattr(forecaster, "min_length") else 1
 
 
 def _divide(errors: np.ndarray, scale: np.ndarray) -> np.ndarray:
