@@ -33,7 +33,6 @@ from tsclassic.neighbors._kernels import (
     keogh_sq,
     keogh_tail_sq,
     paa_keogh_sq,
-    segment_means,
 )
 from tsclassic.neighbors._search import build_index, euclidean_norms, knn_search, nearest_labels
 
@@ -182,16 +181,12 @@ def test_lower_bounds_stay_below_dtw(x, y, w):
 
 
 def _paa_keogh(x, y, window, seg):
-    """LB_PAA of ``x`` against the envelope of ``y`` (equal lengths), squared."""
-    x, y = x[:, None], y[:, None]
-    lower, upper = np.empty_like(y), np.empty_like(y)
-    envelope_kernel(y, band_radius(len(y), len(y), window), lower, upper)
+    """LB_PAA of ``x`` against the envelope of ``y`` (equal lengths), squared, from the
+    segment means of the search's index (``build_index``), and LB_Keogh."""
+    x_index, y_index = (build_index(pack(v[None, None, :]), window, seg=seg) for v in (x, y))
     n_seg = -(-len(x) // seg)
-    parts = [np.empty((n_seg, 1)) for _ in range(3)]
-    for values, out in zip((x, lower, upper), parts):
-        segment_means(values, seg, out)
-    return paa_keogh_sq(parts[0], 0, parts[1], parts[2], 0, n_seg), keogh_sq(x, lower, upper,
-                                                                             np.inf)
+    return (paa_keogh_sq(x_index.means, 0, y_index.lower_means, y_index.upper_means, 0, n_seg),
+            keogh_sq(x[:, None], y_index.lower, y_index.upper, np.inf))
 
 
 same_length_pairs = st.integers(1, 25).flatmap(
@@ -209,9 +204,7 @@ def test_segment_bound_stays_below_lb_keogh_and_dtw(pair, w, seg):
         assert paa <= keogh * (1 + 1e-12) + 1e-9
         assert keogh <= d_sq * (1 + 1e-12) + 1e-9
     if band_radius(len(x), len(x), w) == 0:  # the Euclidean distance on segment means
-        means = [np.empty((-(-len(x) // seg), 1)) for _ in range(2)]
-        segment_means(x[:, None], seg, means[0])
-        segment_means(y[:, None], seg, means[1])
+        means = [build_index(pack(v[None, None, :]), w, seg=seg).means for v in (x, y)]
         assert _paa_keogh(x, y, w, seg)[0] == pytest.approx(np.sum((means[0] - means[1]) ** 2))
 
 

@@ -28,8 +28,16 @@ compiled kernel is re-optimised inside each kernel that calls it. So:
   the innermost loops are ``forceinline`` instead (``_inlined``): compiled once, and LLVM
   inlines the compiled code (numba's own calls, which LLVM leaves alone otherwise, made
   the search 1.3 to 10 times slower).
-- Kernels called once per candidate take the arrays they read, not the index and work
-  tuples: numba passes a tuple field by field.
+- Kernels called once per candidate take the arrays they read, not the index tuple:
+  numba passes a tuple field by field.
+- The search kernels compute nothing of the queries but the distances: their envelopes,
+  LB_Kim statistics and segment means come from ``fill_index`` (the queries' own index,
+  built in ``_search``), so the search does not compile that code a second time. The
+  measuring of a candidate is written once, inside ``dtw_rows``, not in a kernel of its
+  own; work arrays are allocated inside the kernel (each array a kernel takes from Python
+  adds to its CPython wrapper, which was a quarter of ``dtw_rows``' machine code).
+- No C wrapper (``no_cfunc_wrapper``): nothing here takes a kernel as a first-class
+  function, and each wrapper is code LLVM would optimise and emit.
 - No literal arguments between kernels (``f(x, 0)``, or a variable only ever set to a
   constant before the call): numba compiles the callee once more for each literal, so
   such constants are written ``np.int64(0)``.
@@ -40,24 +48,33 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 _INF = np.inf
 
+# A kernel called from Python. Without the C wrapper (numba builds one for each kernel
+# otherwise, for first-class function calls, which nothing here makes) it compiles faster.
+_kernel = njit(cache=True, nogil=True, error_model="numpy", no_cfunc_wrapper=True)
+
 # A kernel called from other kernels only: without the wrapper that makes it callable from
 # Python (numba builds one per compiled kernel otherwise), it compiles faster.
-_internal = njit(cache=True, nogil=True, error_model="numpy", no_cpython_wrapper=True)
+_internal = njit(cache=True, nogil=True, error_model="numpy", no_cpython_wrapper=True,
+                 no_cfunc_wrapper=True)
 # What runs in the innermost loops (the cost of a cell or a point, a bound per training
 # series, the check of a candidate): compiled once, as any kernel, and marked for LLVM to
 # inline into its callers (``forceinline``); numba's ``inline="always"`` would type and
 # lower it again in every caller instead, which made the first call several times slower.
 _inlined = njit(cache=True, nogil=True, error_model="numpy", no_cpython_wrapper=True,
-                forceinline=True)
+                no_cfunc_wrapper=True, forceinline=True)
+# The same, for a kernel the tests call from Python too.
+_inlined_py = njit(cache=True, nogil=True, error_model="numpy", no_cfunc_wrapper=True,
+                   forceinline=True)
 
 
 # == 1. DTW ============================================================================
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@register_jitable  # plain Python where Python calls it: nothing to compile or load
 def band_radius(n: int, m: int, window: float) -> int:
     """The Sakoe-Chiba radius (in points) of a band that is ``window`` of the length."""
     # The tiny offset keeps e.g. 0.1 * 150 = 15.000000000000002 at 15, as a person means.
@@ -85,14 +102,14 @@ def _cell(x, i, y, j, diagonal, above, left):
     return _cost(x, i, y, j) + best
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def dtw_sq(x, y, window):
     """Squared DTW between ``x`` (n, C) and ``y`` (m, C) in O(m) memory."""
     m = y.shape[0]
     return dtw_sq_plain(x, y, window, np.empty(m + 1), np.empty(m + 1))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def dtw_sq_plain(x, y, window, prev, curr):
     """Squared DTW with every cell of the band computed (no pruning): the brute force.
 
@@ -118,7 +135,7 @@ def dtw_sq_plain(x, y, window, prev, curr):
     return prev[m]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
     """Squared DTW pruned against ``threshold``: ``inf`` once it is sure to exceed it.
 
@@ -194,7 +211,7 @@ def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
     return _INF
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def dtw_matrix(x, y, window):
     """The accumulated squared cost matrix ``(n, m)``, ``inf`` outside the band."""
     n = x.shape[0]
@@ -219,7 +236,7 @@ def dtw_matrix(x, y, window):
     return acc
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def backtrack(acc):
     """The optimal path through an accumulated cost matrix, from (0, 0) to the end.
 
@@ -268,7 +285,7 @@ def path_radius(path, n, m):
     return need
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def cdist_block(xs_flat, xs_off, ys_flat, ys_off, window, rows, symmetric):
     """Squared DTW between the query series ``rows`` of ``xs`` and every series of ``ys``.
 
@@ -292,7 +309,7 @@ def cdist_block(xs_flat, xs_off, ys_flat, ys_off, window, rows, symmetric):
 
 # == 2. Lower bounds ==================================================================
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def envelope_kernel(x, r, lower, upper):
     """Running min and max of ``x`` (L, C) over ``[i - r, i + r]``, in O(L) (Lemire 2006)."""
     length = x.shape[0]
@@ -333,7 +350,7 @@ def keogh_point(x, lower, upper, i):
     return total
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def keogh_sq(x, lower, upper, threshold):
     """Squared LB_Keogh of ``x`` against an envelope; stops once above ``threshold``."""
     total = 0.0
@@ -344,7 +361,7 @@ def keogh_sq(x, lower, upper, threshold):
     return total
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def keogh_tail_sq(x, y, lower, upper, tail, threshold):
     """Squared LB_Keogh of ``x`` against the envelope of ``y`` (as long), summed from the
     end, ``tail[i]`` receiving the terms of positions i..n-1 (tail[n] = 0); stops once
@@ -369,24 +386,7 @@ def keogh_tail_sq(x, y, lower, upper, tail, threshold):
     return total
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def segment_means(x, seg, out):
-    """Means of ``x`` (L, C) over consecutive segments of ``seg`` points (the last may be
-    shorter), each times the square root of its length, into ``out`` (ceil(L / seg), C):
-    the piecewise aggregate approximation, scaled so that ``paa_keogh_sq`` needs no
-    weights."""
-    length = x.shape[0]
-    for g in range((length + seg - 1) // seg):
-        a = g * seg
-        b = min(length, a + seg)
-        for c in range(x.shape[1]):
-            total = 0.0
-            for i in range(a, b):
-                total += x[i, c]
-            out[g, c] = total / np.sqrt(b - a)
-
-
-@njit(cache=True, nogil=True, error_model="numpy", forceinline=True)
+@_inlined_py
 def paa_keogh_sq(x_means, x_start, lower_means, upper_means, env_start, n_seg):
     """A lower bound of the squared LB_Keogh from segment means (LB_PAA, Keogh 2002): the
     ``n_seg`` segment means of a series from row ``x_start`` of ``x_means`` against those
@@ -408,7 +408,7 @@ def paa_keogh_sq(x_means, x_start, lower_means, upper_means, env_start, n_seg):
     return total
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def series_stats(x, out):
     """Per channel first, last, min and max of ``x`` (L, C) into ``out`` (4, C)."""
     for c in range(x.shape[1]):
@@ -423,7 +423,7 @@ def series_stats(x, out):
         out[3, c] = hi
 
 
-@njit(cache=True, nogil=True, error_model="numpy", forceinline=True)
+@_inlined_py
 def kim_sq(sx, stats, j, single_cell):
     """Squared LB_Kim from the ``series_stats`` ``sx`` and ``stats[j]``.
 
@@ -452,26 +452,44 @@ def kim_sq(sx, stats, j, single_cell):
 
 # == 3. The search index ==================================================================
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def fill_index(index, zero_band):
     """Fill the arrays of ``index`` (``_search.build_index``) from its packed series: each
-    one's LB_Kim statistics, segment means (of the series, of its envelope, and over
-    segments ``COARSE`` times longer) and, unless ``zero_band``, its envelope; with the
-    kernels the search runs on its queries, so that both sides agree to the bit (which the
-    bounds of exact ties need)."""
+    one's LB_Kim statistics (``series_stats``), unless ``zero_band`` its envelope, and the
+    segment means of the series (over segments of ``index.seg`` points and ``COARSE``
+    times longer) and of its envelope. The search's queries get theirs from this kernel
+    too, so that both sides agree to the bit (which the bounds of exact ties need).
+
+    Segment means: over consecutive segments of w points (the last may be shorter), each
+    times the square root of its length: the piecewise aggregate approximation, scaled so
+    that ``paa_keogh_sq`` needs no weights. Written out here rather than called: every
+    kernel a kernel calls is compiled on its own and then again inside its caller.
+    """
     flat, offsets, seg_off, coarse_off = index.flat, index.offsets, index.seg_off, index.coarse_off
     seg, window = index.seg, index.window
     for s in range(offsets.shape[0] - 1):
-        a, b, g, h = offsets[s], offsets[s + 1], seg_off[s], seg_off[s + 1]
-        series = flat[a:b]
-        series_stats(series, index.stats[s])
-        segment_means(series, seg, index.means[g:h])
-        segment_means(series, COARSE * seg, index.coarse_means[coarse_off[s] : coarse_off[s + 1]])
+        a, b = offsets[s], offsets[s + 1]
+        series_stats(flat[a:b], index.stats[s])
         if not zero_band:
-            envelope_kernel(series, band_radius(b - a, b - a, window), index.lower[a:b],
+            envelope_kernel(flat[a:b], band_radius(b - a, b - a, window), index.lower[a:b],
                             index.upper[a:b])
-            segment_means(index.lower[a:b], seg, index.lower_means[g:h])
-            segment_means(index.upper[a:b], seg, index.upper_means[g:h])
+        for which in range(2 if zero_band else 4):
+            # (at a zero band the envelope is the series, its means the series')
+            source, width, out, start = flat, seg, index.means, seg_off[s]
+            if which == 1:
+                source, width, out, start = flat, COARSE * seg, index.coarse_means, coarse_off[s]
+            elif which == 2:
+                source, out = index.lower, index.lower_means
+            elif which == 3:
+                source, out = index.upper, index.upper_means
+            for g in range((b - a + width - 1) // width):
+                lo = a + g * width
+                hi = min(b, lo + width)
+                for c in range(flat.shape[1]):
+                    total = 0.0
+                    for i in range(lo, hi):
+                        total += source[i, c]
+                    out[start + g, c] = total / np.sqrt(hi - lo)
 
 
 # == 4. Exact k-NN search ================================================================
@@ -569,64 +587,11 @@ def _visit(best_d, best_i, d, j, threshold, labels):
     return threshold, changed
 
 
-@_internal
-def item_sq(q_flat, q_off, q_first, flat, offsets, split, window, lower, upper, q_lower,
-            q_upper, tail, tail_reverse, prev, curr, j, threshold):
-    """Squared DTW of the query item whose first part is packed series ``q_first`` and
-    training item ``j`` (of the index's ``flat``, ``offsets``, ``split``, ``window``,
-    ``lower``, ``upper``), ``inf`` once sure to exceed ``threshold``: the sum over the
-    parts, each computed against what the threshold leaves after the parts before it.
-
-    Parts of equal lengths go through LB_Keogh both ways before the DTW itself, each
-    summed from the end into ``tail`` and ``tail_reverse``: the bound of the rows still to
-    come, which prunes the recursion. ``q_lower``, ``q_upper``: the query's envelope, part
-    after part (``bound_part``); ``prev``, ``curr``: DTW rows. Called once per candidate,
-    so it takes the arrays it reads rather than the index and the work tuples: numba
-    passes a tuple field by field, which costs more than the DTW of short series.
-    """
-    total = 0.0
-    for c in range(split):
-        a, b = q_off[q_first + c], q_off[q_first + c + 1]
-        q = q_flat[a:b]
-        n = b - a
-        s = j * split + c
-        ta, tb = offsets[s], offsets[s + 1]
-        t = flat[ta:tb]
-        # Independent DTW: the parts computed so far leave this much to the next one (with
-        # room for the rounding of the sum; the sum itself is compared exactly in _visit).
-        budget = threshold if c == 0 or threshold == _INF else threshold * _SLACK - total
-        # Without a budget the bounded kernel computes every cell, as dtw_sq_plain would
-        # (bit for bit): one DTW kernel compiled into the search, not two.
-        if n != tb - ta or budget == _INF:
-            tail[: n + 1] = 0.0
-            d = dtw_sq_bounded(q, t, window, budget, tail, prev, curr)
-        elif band_radius(n, n, window) == 0:
-            d = euclidean_sq(q, t, budget)
-        else:
-            limit = budget * _SLACK
-            bound = keogh_tail_sq(q, t, lower[ta:tb], upper[ta:tb], tail, limit)
-            if bound > limit:
-                return _INF
-            reverse = keogh_tail_sq(t, q, q_lower[c * n : (c + 1) * n],
-                                    q_upper[c * n : (c + 1) * n], tail_reverse, limit)
-            if reverse > limit:
-                return _INF
-            # The DTW is symmetric, bit for bit: recurse along the series whose tail is
-            # tighter.
-            if reverse > bound:
-                d = dtw_sq_bounded(t, q, window, budget, tail_reverse, prev, curr)
-            else:
-                d = dtw_sq_bounded(q, t, window, budget, tail, prev, curr)
-        if d == _INF:
-            return _INF
-        total += d
-    return total
-
-
 @_inlined
 def item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split, j, threshold):
-    """``item_sq`` at a zero band for an item of the query's length: the sum over the
-    parts of ``euclidean_sq`` (an upper bound of the DTW at any band)."""
+    """The squared DTW at a zero band of the query item and training item ``j`` of the
+    query's length: the sum over the parts of ``euclidean_sq`` (an upper bound of the
+    DTW at any band)."""
     total = 0.0
     for c in range(split):
         s = j * split + c
@@ -637,46 +602,6 @@ def item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split, j, threshold
             return _INF
         total += d
     return total
-
-
-@_inlined
-def bound_part(q, c, r, index, work):
-    """Bound from below the DTW (radius ``r``) between part ``c`` of the query, ``q``, and
-    part ``c`` of every training item, into ``work.lb`` (the first part sets it, the
-    others add to it): LB_PAA for an equal length (both ways and with LB_Kim under a
-    band), LB_Kim for another. Leaves the part's envelope in ``work``."""
-    offsets, stats, seg_off = index.offsets, index.stats, index.seg_off
-    means, lower_means, upper_means = index.means, index.lower_means, index.upper_means
-    split, seg, lb, q_stats = index.split, index.seg, work.lb, work.q_stats
-    zero = np.int64(0)  # not a literal (see the module's notes)
-    n = q.shape[0]
-    n_seg = (n + seg - 1) // seg
-    q_lower, q_upper = work.q_lower[c * n : (c + 1) * n], work.q_upper[c * n : (c + 1) * n]
-    q_means = work.q_means[:n_seg]
-    q_lower_means, q_upper_means = work.q_lower_means[:n_seg], work.q_upper_means[:n_seg]
-    segment_means(q, seg, q_means)
-    if r > 0:
-        envelope_kernel(q, r, q_lower, q_upper)
-        segment_means(q_lower, seg, q_lower_means)
-        segment_means(q_upper, seg, q_upper_means)
-    if r > 0 or n != index.shortest or n != index.longest:
-        series_stats(q, q_stats)
-    for j in range((offsets.shape[0] - 1) // split):
-        s = j * split + c
-        m = offsets[s + 1] - offsets[s]
-        if m != n:
-            bound = kim_sq(q_stats, stats, s, n == 1 and m == 1)
-        else:
-            g = seg_off[s]
-            bound = paa_keogh_sq(q_means, zero, lower_means, upper_means, g, n_seg)
-            if r > 0:
-                # LB_Kim adds the corner cells, which count most under a wide band.
-                bound = max(bound, kim_sq(q_stats, stats, s, n == 1),
-                            paa_keogh_sq(means, g, q_lower_means, q_upper_means, zero, n_seg))
-        if c == 0:
-            lb[j] = bound
-        else:
-            lb[j] += bound
 
 
 @_internal
@@ -698,9 +623,10 @@ def sort_by_key(ids, key):
             ids[b] = j
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def dtw_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
-    """The ``k`` nearest training items of each query item ``rows`` (``index``'s items,
+@_kernel
+def dtw_rows(queries, rows, loo, index, k, labels, dist, idx):
+    """The ``k`` nearest training items of each query item ``rows`` (of ``queries``, the
+    index of the query series: ``index`` itself for the training set; ``index``'s items,
     under its window), into ``dist`` and ``idx``; ``loo`` leaves the query out (the
     queries are then the training items). ``labels`` (int64, one per training item, or
     empty): for k = 1, find the nearest one's class only (see ``_visit``).
@@ -710,17 +636,28 @@ def dtw_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
     item is measured first, with its Euclidean distance as the threshold for the pruning:
     the one with the smallest bound or, under a wide band, the nearest in Euclidean
     distance. Then only the items whose bound does not exceed the best distance so far
-    are visited, in order of bound, each through ``item_sq``. An item is discarded
-    only when its bound or its DTW exceeds the k-th best by more than rounding, and
+    are visited, in order of bound, each through LB_Keogh both ways and the pruned DTW.
+    An item is discarded only when its bound or its DTW exceeds the k-th best by more than rounding, and
     ``_insert`` breaks ties to the first item, so the answer is that of brute force.
     """
     # One loop over the queries here rather than a call each: passing the index and the
     # work arrays costs more than the search itself on short series.
     flat, offsets, split, window = index.flat, index.offsets, index.split, index.window
-    lower, upper, q_lower, q_upper = index.lower, index.upper, work.q_lower, work.q_upper
-    tail, tail_reverse, prev, curr = work.tail, work.tail_reverse, work.prev, work.curr
+    lower, upper, stats, seg_off = index.lower, index.upper, index.stats, index.seg_off
+    means, lower_means, upper_means = index.means, index.lower_means, index.upper_means
+    q_flat, q_off, q_lower, q_upper = queries.flat, queries.offsets, queries.lower, queries.upper
+    q_stats, q_seg_off, q_means = queries.stats, queries.seg_off, queries.means
+    q_lower_means, q_upper_means = queries.lower_means, queries.upper_means
     n_train = (offsets.shape[0] - 1) // split
-    lb, candidates = work.lb, work.candidates
+    seg = index.seg
+    # Work arrays, reused from query to query (allocated here: each array the kernel takes
+    # from Python adds to its wrapper, the largest part of its compilation).
+    lb = np.empty(n_train)  # one lower bound per training item
+    candidates = np.empty(n_train, dtype=np.int64)  # the items left after the first distance
+    tail = np.empty(queries.longest + 1)  # the cumulated LB_Keogh both ways, from the end
+    tail_reverse = np.empty(queries.longest + 1)
+    prev = np.empty(max(queries.longest, index.longest) + 2)  # DTW rows
+    curr = np.empty(max(queries.longest, index.longest) + 2)
     for row in range(rows.shape[0]):
         i = rows[row]
         dist[row] = _INF
@@ -730,10 +667,32 @@ def dtw_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
         q_first = i * split
         n = q_off[q_first + 1] - q_off[q_first]
         r = band_radius(n, n, index.window)
+        n_seg = (n + seg - 1) // seg
+        # The bound of each training item, the sum of its parts': LB_PAA for an equal
+        # length (both ways and with LB_Kim under a band), LB_Kim for another.
         for c in range(split):
-            bound_part(q_flat[q_off[q_first + c] : q_off[q_first + c + 1]], c, r, index, work)
+            qs = q_first + c
+            qg = q_seg_off[qs]
+            for j in range(n_train):
+                s = j * split + c
+                m = offsets[s + 1] - offsets[s]
+                if m != n:
+                    bound = kim_sq(q_stats[qs], stats, s, n == 1 and m == 1)
+                else:
+                    g = seg_off[s]
+                    bound = paa_keogh_sq(q_means, qg, lower_means, upper_means, g, n_seg)
+                    if r > 0:
+                        # LB_Kim adds the corner cells, which count most under a wide band.
+                        bound = max(bound, kim_sq(q_stats[qs], stats, s, n == 1),
+                                    paa_keogh_sq(means, g, q_lower_means, q_upper_means, qg,
+                                                 n_seg))
+                if c == 0:
+                    lb[j] = bound
+                else:
+                    lb[j] += bound
         threshold = _INF
         first = np.int64(-1)  # not a literal (see the module's notes)
+        upper_bound = _INF
         if k == 1:
             for j in range(n_train):
                 if j != exclude and (first < 0 or lb[j] < lb[first]):
@@ -742,10 +701,8 @@ def dtw_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
                 continue
             # The Euclidean distance, an upper bound of the DTW, prunes the DTW of ``first``.
             # A wide band leaves the envelopes and their bound loose: the item nearest in
-            # Euclidean distance is then measured first instead. (One call site: each is
-            # compiled again.)
+            # Euclidean distance is then measured first instead.
             lo, hi = (0, n_train) if 4 * r >= n else (first, first + 1)
-            upper_bound = _INF
             for j in range(lo, hi):
                 if j != exclude and offsets[j * split + 1] - offsets[j * split] == n:
                     d = item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split, j,
@@ -753,33 +710,89 @@ def dtw_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
                     if d < upper_bound:
                         upper_bound = d
                         first = j
-            d = item_sq(q_flat, q_off, q_first, flat, offsets, split, window, lower, upper,
-                        q_lower, q_upper, tail, tail_reverse, prev, curr, first, upper_bound)
-            _insert(best_d, best_i, d, first)
-            threshold = d
-        count = 0
-        for j in range(n_train):
-            if j != exclude and j != first and lb[j] <= threshold * _SLACK:
-                candidates[count] = j
-                count += 1
-        sort_by_key(candidates[:count], lb)
-        pos = 0
-        while pos < count:
-            j = candidates[pos]
-            pos += 1
-            if lb[j] > threshold * _SLACK:
-                break  # in order of bound: every later one is larger still
-            if _skip(lb, labels, best_i, j):
-                continue
-            d = item_sq(q_flat, q_off, q_first, flat, offsets, split, window, lower, upper,
-                        q_lower, q_upper, tail, tail_reverse, prev, curr, j, threshold)
-            threshold, restart = _visit(best_d, best_i, d, j, threshold, labels)
-            if restart:
+        # The items measured: ``first`` (pos = -1), then the candidates in order of bound,
+        # chosen once its distance is known. One loop, so that the measuring below (the
+        # costliest code to compile) is written once.
+        pos = -1 if first >= 0 else 0
+        count = -1
+        while True:
+            if pos >= 0 and count < 0:
+                count = 0
+                for j in range(n_train):
+                    if j != exclude and j != first and lb[j] <= threshold * _SLACK:
+                        candidates[count] = j
+                        count += 1
+                sort_by_key(candidates[:count], lb)
+            if pos < 0:
+                j, limit = first, upper_bound
+            else:
+                if pos >= count:
+                    break
+                j = candidates[pos]
+                pos += 1
+                if lb[j] > threshold * _SLACK:
+                    break  # in order of bound: every later one is larger still
+                if _skip(lb, labels, best_i, j):
+                    continue
+                limit = threshold
+            # The squared DTW of item j, inf once sure to exceed ``limit``: the sum over
+            # the parts, each computed against what the limit leaves after the parts
+            # before it. Parts of equal lengths go through LB_Keogh both ways first, each
+            # summed from the end into ``tail`` and ``tail_reverse``: the bound of the
+            # rows still to come, which prunes the recursion.
+            d = 0.0
+            for c in range(split):
+                qa, qb = q_off[q_first + c], q_off[q_first + c + 1]
+                s = j * split + c
+                ta, tb = offsets[s], offsets[s + 1]
+                q, t = q_flat[qa:qb], flat[ta:tb]
+                # Independent DTW: the parts so far leave this much to the next one (with
+                # room for the rounding of the sum; the sum itself is compared exactly in
+                # _visit).
+                budget = limit if c == 0 or limit == _INF else limit * _SLACK - d
+                x, y, row_bound = q, t, tail
+                if tb - ta != n or budget == _INF:
+                    # Without a budget the bounded kernel computes every cell, as
+                    # dtw_sq_plain would (bit for bit): one DTW kernel in the search.
+                    tail[: n + 1] = 0.0
+                elif r == 0:
+                    part = euclidean_sq(q, t, budget)
+                    if part == _INF:
+                        d = _INF
+                        break
+                    d += part
+                    continue
+                else:
+                    slack = budget * _SLACK
+                    bound = keogh_tail_sq(q, t, lower[ta:tb], upper[ta:tb], tail, slack)
+                    reverse = _INF
+                    if bound <= slack:
+                        reverse = keogh_tail_sq(t, q, q_lower[qa:qb], q_upper[qa:qb],
+                                                tail_reverse, slack)
+                    if reverse > slack:
+                        d = _INF
+                        break
+                    # The DTW is symmetric, bit for bit: recurse along the series whose
+                    # tail is tighter.
+                    if reverse > bound:
+                        x, y, row_bound = t, q, tail_reverse
+                part = dtw_sq_bounded(x, y, window, budget, row_bound, prev, curr)
+                if part == _INF:
+                    d = _INF
+                    break
+                d += part
+            if pos < 0:
+                _insert(best_d, best_i, d, first)
+                threshold = d
                 pos = 0
+            else:
+                threshold, restart = _visit(best_d, best_i, d, j, threshold, labels)
+                if restart:
+                    pos = 0
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def euclidean_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
+@_kernel
+def euclidean_rows(queries, rows, loo, index, k, labels, dist, idx):
     """``dtw_rows`` for a zero band on series of one length (``index.split == 1``), where
     the DTW is the Euclidean distance: LB_PAA on long segments for every training series,
     the one with the smallest measured first, then for each series whose bound does not
@@ -788,9 +801,10 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
     little for sorting to pay."""
     flat, offsets, seg_off, means = index.flat, index.offsets, index.seg_off, index.means
     coarse_off, coarse_means, seg = index.coarse_off, index.coarse_means, index.seg
+    q_flat, q_off, q_seg_off, q_means = queries.flat, queries.offsets, queries.seg_off, queries.means
+    q_coarse_off, q_coarse_means = queries.coarse_off, queries.coarse_means
     n_train = offsets.shape[0] - 1
-    lb, q_means, q_coarse = work.lb, work.q_means, work.q_coarse
-    zero = np.int64(0)  # not a literal (see the module's notes)
+    lb = np.empty(n_train)
     for row in range(rows.shape[0]):
         i = rows[row]
         dist[row] = _INF
@@ -801,13 +815,10 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
         n = q.shape[0]
         n_seg = (n + seg - 1) // seg
         n_coarse = (n + COARSE * seg - 1) // (COARSE * seg)
-        fine, coarse = q_means[:n_seg], q_coarse[:n_coarse]
-        if seg > 1:  # with one point per segment the fine bound is the distance itself
-            segment_means(q, seg, fine)
-        segment_means(q, COARSE * seg, coarse)
+        qg, qh = q_seg_off[i], q_coarse_off[i]
         first = np.int64(-1)  # not a literal (see the module's notes)
         for j in range(n_train):
-            lb[j] = paa_keogh_sq(coarse, zero, coarse_means, coarse_means, coarse_off[j],
+            lb[j] = paa_keogh_sq(q_coarse_means, qh, coarse_means, coarse_means, coarse_off[j],
                                  n_coarse)
             if j != exclude and (first < 0 or lb[j] < lb[first]):
                 first = j
@@ -823,7 +834,8 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
             if j == exclude or lb[j] > threshold * _SLACK or _skip(lb, labels, best_i, j):
                 j += 1
                 continue
-            if seg > 1 and (paa_keogh_sq(fine, zero, means, means, seg_off[j], n_seg)
+            # With one point per segment the fine bound is the distance itself.
+            if seg > 1 and (paa_keogh_sq(q_means, qg, means, means, seg_off[j], n_seg)
                             > threshold * _SLACK):
                 j += 1
                 continue
@@ -832,7 +844,7 @@ def euclidean_rows(q_flat, q_off, rows, loo, index, k, labels, dist, idx, work):
             j = 0 if restart else j + 1
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def screened_rows(q_flat, q_off, rows, loo, t_flat, t_off, approx, q_sq, t_sq, rounding, k,
                   dist, idx):
     """The ``k`` nearest training series in Euclidean distance (the DTW at a zero band on
@@ -881,7 +893,7 @@ def screened_rows(q_flat, q_off, rows, loo, t_flat, t_off, approx, q_sq, t_sq, r
                 threshold = best_d[k - 1]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def brute_rows(q_flat, q_off, rows, t_flat, t_off, window, k, loo, split):
     """The same answer as ``dtw_rows`` by computing every distance in full (the
     reference of the tests and the benchmark): an item's is the sum over its ``split``
@@ -920,7 +932,7 @@ def _path_need(q, t, window):
     return path_radius(backtrack(acc), q.shape[0], t.shape[0])
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def loo_stale(offsets, split, window, nn, need):
     """Which items must search again at ``window``: those with no nearest neighbour yet,
     or whose optimal path to it (``need``, its radius) leaves the band."""
@@ -937,7 +949,7 @@ def loo_stale(offsets, split, window, nn, need):
     return out
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_kernel
 def path_needs(index, rows, nn, need):
     """The radius of the optimal path (the widest of its parts') from each item ``rows``
     to its nearest neighbour ``nn``, at ``index.window``, into ``need``."""

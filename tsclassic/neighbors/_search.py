@@ -99,24 +99,6 @@ class Index(NamedTuple):
         return (len(self.offsets) - 1) // self.split
 
 
-class Work(NamedTuple):
-    """Work arrays of one search thread, reused from query to query (``make_work``)."""
-
-    q_lower: np.ndarray  # the query's envelope, part after part
-    q_upper: np.ndarray
-    q_means: np.ndarray  # segment means of one part of the query and of its envelope
-    q_lower_means: np.ndarray
-    q_upper_means: np.ndarray
-    lb: np.ndarray  # one lower bound per training item
-    candidates: np.ndarray  # the items left after the first distance
-    tail: np.ndarray  # the cumulated LB_Keogh both ways, from the end
-    tail_reverse: np.ndarray
-    prev: np.ndarray  # DTW rows
-    curr: np.ndarray
-    q_stats: np.ndarray  # LB_Kim statistics of one part of the query
-    q_coarse: np.ndarray  # the query's coarse segment means (the Euclidean search)
-
-
 def segment_offsets(lengths: np.ndarray, seg: int) -> np.ndarray:
     """Start rows of each packed series' segment means, for segments of ``seg`` points."""
     out = np.zeros(len(lengths) + 1, dtype=np.int64)
@@ -150,23 +132,6 @@ def build_index(train: Packed, window: float, split: int = 1, seg: int | None = 
     )
     fill_index(index, zero_band)
     return index
-
-
-def make_work(index: Index, max_query: int) -> Work:
-    """Work arrays for queries of at most ``max_query`` points against ``index``."""
-    from tsclassic.neighbors._kernels import COARSE
-
-    seg, cols = index.seg, index.flat.shape[1]
-    n_seg = (max_query + seg - 1) // seg
-    rows = max(max_query, index.longest) + 2
-    return Work(
-        np.empty((index.split * max_query, cols)), np.empty((index.split * max_query, cols)),
-        np.empty((n_seg, cols)), np.empty((n_seg, cols)), np.empty((n_seg, cols)),
-        np.empty(index.n_items), np.empty(index.n_items, dtype=np.int64),
-        np.empty(max_query + 1), np.empty(max_query + 1), np.empty(rows), np.empty(rows),
-        np.empty((4, cols)),
-        np.empty(((max_query + COARSE * seg - 1) // (COARSE * seg), cols)),
-    )
 
 
 def knn_search(
@@ -215,13 +180,14 @@ def _run_search(
     else:
         rows_kernel = (_kernels.euclidean_rows if _euclidean(q_lengths, index)
                        else _kernels.dtw_rows)
-        max_query = int(q_lengths.max()) if len(q_lengths) else 0
+        # The queries' envelopes, LB_Kim statistics and segment means, by the kernel that
+        # filled the index's (both sides agree to the bit, which exact ties need).
+        q_index = index if loo else build_index(queries, index.window, index.split, index.seg)
 
         def block(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             dist = np.empty((rows.size, k))
             idx = np.empty((rows.size, k), dtype=np.int64)
-            rows_kernel(q_flat, q_off, rows, loo, index, k, labels, dist, idx,
-                        make_work(index, max_query))
+            rows_kernel(q_index, rows, loo, index, k, labels, dist, idx)
             return dist, idx
 
     return run_blocks(block, np.arange(n_queries) if rows is None else rows, n_jobs)

@@ -25,25 +25,31 @@ __all__ = ["detect_level_shifts", "level_shift_features"]
 @numba.njit(cache=True)
 def _pelt(y: np.ndarray, beta: float, min_size: int) -> np.ndarray:  # pragma: no cover - jit
     n = y.size
-    s1 = np.zeros(n + 1)
-    s2 = np.zeros(n + 1)
+    # np.empty and loops only: each other array function is one more thing compiled.
+    s1 = np.empty(n + 1)
+    s2 = np.empty(n + 1)
+    last = np.empty(n + 1, dtype=np.int64)  # the last split before t (0: none)
+    s1[0] = s2[0] = 0.0
+    last[0] = 0
     for i in range(n):
         s1[i + 1] = s1[i] + y[i]
         s2[i + 1] = s2[i] + y[i] * y[i]
+        last[i + 1] = 0
     best = np.empty(n + 1)
-    last = np.zeros(n + 1, dtype=np.int64)
     best[0] = -beta
     cand = np.empty(n + 1, dtype=np.int64)
+    costs = np.empty(n + 1)
     n_cand = 1
     cand[0] = 0
     for t in range(1, n + 1):
         best[t] = np.inf
-        costs = np.full(n_cand, np.inf)
         for j in range(n_cand):
+            costs[j] = np.inf
             s = cand[j]
             if t - s >= min_size:
                 m = t - s
-                seg = s2[t] - s2[s] - (s1[t] - s1[s]) ** 2 / m
+                total = s1[t] - s1[s]
+                seg = s2[t] - s2[s] - total * total / m
                 costs[j] = best[s] + seg + beta
                 if costs[j] < best[t]:
                     best[t] = costs[j]
@@ -59,18 +65,16 @@ def _pelt(y: np.ndarray, beta: float, min_size: int) -> np.ndarray:  # pragma: n
                 kept += 1
         cand[kept] = t
         n_cand = kept + 1
-    # Walk the optimal segmentation back from the end.
-    out = []
-    t = n
+    # Walk the optimal segmentation back from the end (into an array, filled from its
+    # end: a list would cost a second of compilation on the first call).
+    res = np.empty(n, dtype=np.int64)
+    k = n
+    t = last[n]
     while t > 0:
-        s = last[t]
-        if s > 0:
-            out.append(s)
-        t = s
-    res = np.empty(len(out), dtype=np.int64)
-    for i in range(len(out)):
-        res[i] = out[len(out) - 1 - i]
-    return res
+        k -= 1
+        res[k] = t
+        t = last[t]
+    return res[k:]
 
 
 def _noise_scale(y: np.ndarray) -> float:
