@@ -73,9 +73,16 @@ class _DeepClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
             )
         # Per-channel standardisation from every point of the training panel: gradients
         # behave the same on series measured in millimetres or kilometres.
-        points = np.concatenate(list(panel), axis=1)  # (channels, all points)
-        self.channel_mean_ = points.mean(axis=1)
-        self.channel_scale_ = points.std(axis=1)
+        if isinstance(panel, np.ndarray):
+            # Summed in this order since the first version: the same seed on the same
+            # equal-length panel still gives the same network (a 1e-16 change in the
+            # mean changes the float32 inputs, and training amplifies it).
+            self.channel_mean_ = panel.mean(axis=(0, 2))
+            self.channel_scale_ = panel.std(axis=(0, 2))
+        else:
+            points = np.concatenate(panel, axis=1)  # (channels, all points)
+            self.channel_mean_ = points.mean(axis=1)
+            self.channel_scale_ = points.std(axis=1)
         self.channel_scale_[self.channel_scale_ == 0] = 1.0
         seed = seed_from(self.random_state)
         rng = np.random.default_rng(seed)
