@@ -896,8 +896,10 @@ def combination_gaps(cache: Cache, cells: dict, data: dict) -> list[tuple[str, s
             if name not in cells.get(check, {}) or not all(p in cells.get(full, {}) for p in parts):
                 continue
             real = cache.forecasts_path(check, name)
+            combined = combine_cell(cache, full, name, data) if real.exists() else None
+            if combined is None:  # the forecasts are not in git: only where the cells ran
+                continue
             fitted = pd.read_csv(real, dtype={"unique_id": str}).set_index(["unique_id", "step"])
-            combined = combine_cell(cache, full, name, data)
             other = combined[2].set_index(["unique_id", "step"]).loc[fitted.index]
             scale = np.abs(fitted["yhat"]).max()
             gap = {c: float(np.nanmax(np.abs(fitted[c] - other[c])) / scale) for c in ("yhat", "lo", "hi")}
@@ -1126,6 +1128,11 @@ def main() -> None:
     cells, stale = current_cells(cache, data, r_missing, args)
     gaps = combination_gaps(cache, cells, data)
     check_combination(gaps)
+    record = cache.root / "combination_check.json"
+    if gaps:  # the forecasts stay out of git: keep the check's result with the cells
+        record.write_text(json.dumps(gaps, indent=1))
+    elif record.exists():
+        gaps = [tuple(g) for g in json.loads(record.read_text())]
     text = report(cells, args, r_missing, stale, gaps)
     print(text)
     if not args.quick:
