@@ -3,11 +3,11 @@
 For each UCR set in data/ whose archive-learned window is not zero, an oracle is told, for
 every test series, the DTW ``D`` of its nearest training series and that series' class. It
 still does what no exact search built from tsclassic's bounds and recursion can skip:
-prepare the query and bound every training series from below (``bound_all``: LB_PAA and
-LB_Kim, as the search does); measure one series at distance ``D`` (the nearest, its
+prepare the query and bound every training series from below (LB_PAA and LB_Kim, as the
+search does); measure one series at distance ``D`` (the nearest, its
 recursion pruned against ``D``); and, for every series of another class whose bound does
 not exceed ``D``, run LB_Keogh both ways and then the recursion pruned against ``D``
-(``item_sq``) until it is sure to be farther. Series of the nearest one's class it
+(``dtw_sq_bounded``) until it is sure to be farther. Series of the nearest one's class it
 skips. Its time against brute force (every DTW computed in full by the plain kernel) is
 the most that this cascade (these bounds, then the pruned recursion) can gain, whatever
 the order of the visits and the first threshold; the search's own ratio
@@ -43,42 +43,84 @@ from numba import njit  # noqa: E402
 from tsclassic.datasets import list_ucr, load_ucr  # noqa: E402
 from tsclassic.neighbors import KNeighborsDTWClassifier  # noqa: E402
 from tsclassic.neighbors._checks import pack  # noqa: E402
-from tsclassic.neighbors._kernels import band_radius, bound_part, item_sq  # noqa: E402
+from tsclassic.neighbors._kernels import (  # noqa: E402
+    band_radius,
+    dtw_sq_bounded,
+    keogh_tail_sq,
+    kim_sq,
+    paa_keogh_sq,
+)
 from tsclassic.neighbors._search import (  # noqa: E402
     build_index,
     knn_search,
-    make_work,
     nearest_labels,
 )
 
 
 @njit(cache=True)
-def _oracle(q_flat, q_off, index, labels, nearest, nearest_sq, work):
+def _bound_all(queries, i, index, lb):
+    """Every training series' lower bound for query ``i``, as the search computes it
+    (one-channel series of one length: LB_PAA both ways and LB_Kim under a band)."""
+    n = queries.offsets[i + 1] - queries.offsets[i]
+    r = band_radius(n, n, index.window)
+    n_seg = (n + index.seg - 1) // index.seg
+    qg = queries.seg_off[i]
+    for j in range(index.offsets.shape[0] - 1):
+        g = index.seg_off[j]
+        bound = paa_keogh_sq(queries.means, qg, index.lower_means, index.upper_means, g, n_seg)
+        if r > 0:
+            bound = max(bound, kim_sq(queries.stats[i], index.stats, j, n == 1),
+                        paa_keogh_sq(index.means, g, queries.lower_means, queries.upper_means,
+                                     qg, n_seg))
+        lb[j] = bound
+
+
+@njit(cache=True)
+def _measure(queries, i, index, j, limit, tail, tail_reverse, prev, curr):
+    """Series ``j``'s squared DTW to query ``i`` as the search measures it against
+    ``limit``: LB_Keogh both ways, then the recursion pruned by the tighter tail."""
+    qa, qb = queries.offsets[i], queries.offsets[i + 1]
+    ta, tb = index.offsets[j], index.offsets[j + 1]
+    q, t = queries.flat[qa:qb], index.flat[ta:tb]
+    slack = limit * (1.0 + 1e-12)
+    bound = keogh_tail_sq(q, t, index.lower[ta:tb], index.upper[ta:tb], tail, slack)
+    if bound > slack:
+        return np.inf
+    reverse = keogh_tail_sq(t, q, queries.lower[qa:qb], queries.upper[qa:qb], tail_reverse,
+                            slack)
+    if reverse > slack:
+        return np.inf
+    if reverse > bound:
+        return dtw_sq_bounded(t, q, index.window, limit, tail_reverse, prev, curr)
+    return dtw_sq_bounded(q, t, index.window, limit, tail, prev, curr)
+
+
+@njit(cache=True)
+def _oracle(queries, index, labels, nearest, nearest_sq):
     n_train = index.offsets.shape[0] - 1
+    longest = max(queries.longest, index.longest)
+    lb = np.empty(n_train)
+    tail, tail_reverse = np.empty(longest + 1), np.empty(longest + 1)
+    prev, curr = np.empty(longest + 2), np.empty(longest + 2)
     measured = 0
-    zero = np.int64(0)  # not a literal: the search's kernels compile for int64
-    for i in range(q_off.shape[0] - 1):
-        q = q_flat[q_off[i] : q_off[i + 1]]
-        n = q.shape[0]
-        bound_part(q, zero, band_radius(n, n, index.window), index, work)
+    for i in range(queries.offsets.shape[0] - 1):
+        _bound_all(queries, i, index, lb)
         limit = nearest_sq[i] * (1.0 + 1e-12)  # the search's own allowance for rounding
         for j in range(n_train):
             if j != nearest[i]:
-                if labels[j] == labels[nearest[i]] or work.lb[j] > limit:
+                if labels[j] == labels[nearest[i]] or lb[j] > limit:
                     continue
                 measured += 1
-            item_sq(q_flat, q_off, i, index.flat, index.offsets, index.split, index.window,
-                    index.lower, index.upper, work.q_lower, work.q_upper, work.tail,
-                    work.tail_reverse, work.prev, work.curr, j, nearest_sq[i])
+            _measure(queries, i, index, j, nearest_sq[i], tail, tail_reverse, prev, curr)
     return measured
 
 
 def oracle_search(queries, train, window, labels, nearest, nearest_sq):
-    """The oracle's work for every query, with the search's index (built here, as the
-    search's own timing includes it); returns how many other-class series it measured."""
+    """The oracle's work for every query, with the search's indexes (built here, as the
+    search's own timing includes them); returns how many other-class series it measured."""
     index = build_index(train, window)
-    work = make_work(index, int(queries.lengths.max()))
-    return _oracle(queries.flat, queries.offsets, index, labels, nearest, nearest_sq, work)
+    q_index = build_index(queries, window, seg=index.seg)
+    return _oracle(q_index, index, labels, nearest, nearest_sq)
 
 
 def run_set(name, repeat):
