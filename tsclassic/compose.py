@@ -349,7 +349,12 @@ class ConformalIntervals(BaseForecaster):
     87-94% quarterly and 92% monthly). The rolling windows of one series overlap and the
     steps of one window are correlated, so the scores are not exactly exchangeable:
     random walks forecast by ``Naive`` hold 86% of a promised 90%, noise about its mean
-    89%. All models: benchmarks/results/conformal_coverage.md.
+    89%. On every 10th M1 series (102, benchmarks/results/conformal_coverage.md, 30
+    windows, ``refit="selected"``) the scaled 95% intervals held 90.1% of the test points
+    for ThetaForecaster, 89.8% AutoTheta, 90.9% AutoETS, 86.3% AutoSARIMAX, 92.3% SCUM and
+    92.2% the median of AutoETS, AutoTheta and AutoSARIMAX, against 77.6-85.3% for their
+    own intervals; ``"normalized"`` held more (93%) but gave unbounded or absurd widths
+    where a window's own interval was nearly zero.
 
     Refitting the forecaster at every origin costs ``n_windows`` fits. ``refit="selected"``
     refits only the structure the forecaster chose on the whole series (AutoETS's
@@ -359,7 +364,9 @@ class ConformalIntervals(BaseForecaster):
     each window; a window too short for that structure is fitted by the whole
     procedure. The choice then saw the windows' held values, so its errors could be
     optimistic; ``refit="full"`` repeats the whole procedure (the selection included) at
-    every origin. On the 60 M1 series with 40 windows, the scaled 95% intervals held
+    every origin. On the 102 M1 series above, "selected" held 89.8% against 89.6%
+    ("full") for AutoTheta and 90.9% against 91.9% for AutoETS, at 5 times less CPU. On
+    the 60-series development sample with 40 windows, the scaled 95% intervals held
     94.0% (selected) against 93.7% (full) of the test points for AutoTheta, at 3.4 times
     less CPU, and 93.1% against 95.3% for AutoETS, at 3 times less (that selected run
     predates the fallback to the full procedure and lost 2 of the 11 yearly series); a
