@@ -142,6 +142,23 @@ class _NarrowIntervals(BaseForecaster):
         return self.last_ - half, self.last_ + half
 
 
+class _SilentlyUnbounded(_NarrowIntervals):
+    """Its band is infinite, in silence, when the first 20 values are flat."""
+
+    def _fit(self, y, X):
+        super()._fit(y, X)
+        self.first_spread_ = np.std(np.diff(y[:20]))
+
+    def _predict_interval(self, h, X, coverage):
+        from scipy.stats import norm
+
+        # A random walk's band, right wherever the first values vary.
+        half = norm.ppf(0.5 + coverage / 2) * self.sigma_ * np.sqrt(np.arange(1, h + 1))
+        if self.first_spread_ == 0:
+            half = np.full(h, np.inf)
+        return self.last_ - half, self.last_ + half
+
+
 class _LosesIndex(_Last):
     def _wrap(self, values):
         return values  # always NumPy out, even for pandas in
@@ -234,6 +251,7 @@ class _OwnFittedAttribute(_OwnNotFittedMessage):
         (_LosesIndex(), "index_period"),
         (_IgnoresExogIndex(), "exog_misaligned"),
         (_NarrowIntervals(), "interval_coverage"),
+        (_SilentlyUnbounded(), "unbounded_interval_warns"),
         (_SkipsTheParameterHook(), "params_bad_value"),
         (_UndeclaredParameter(), "params_declared"),
         (_OwnNotFittedMessage(), "not_fitted"),

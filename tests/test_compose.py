@@ -364,3 +364,14 @@ def test_refit_selected_calibrates_windows_shorter_than_the_full_procedure_needs
         lo, hi = selected.predict_interval(6, coverage=0.8).T
     assert auto.order_ == (0, 1, 1) and selected._windows[6]["error"].shape == (5, 6)
     assert np.all(np.isfinite(lo) & (hi > lo))
+
+
+def test_an_unbounded_scaled_interval_says_so():
+    # A flat start leaves the early windows no scale; their nonzero errors are unbounded.
+    y = np.r_[np.ones(40), np.arange(20.0)]
+    model = ConformalIntervals(Naive(), method="scaled", n_windows=30).fit(y)
+    with pytest.warns(UserWarning, match="interval is unbounded.*method='split'"):
+        bounds = model.predict_interval(3, coverage=0.95)
+    assert np.isinf(bounds).all()
+    finite = ConformalIntervals(Naive(), method="split", n_windows=30).fit(y)
+    assert np.isfinite(finite.predict_interval(3, coverage=0.95)).all()

@@ -573,6 +573,15 @@ class ConformalIntervals(BaseForecaster):
         # Scale-free scores: one pool of every step's (K = windows * h).
         q = conformal_quantile(scores.reshape(-1, 1), coverage, "ConformalIntervals",
                                scores_per_window=h)
+        if not np.all(np.isfinite(q)):
+            # Windows whose scale was zero (a stretch of the series with no variation) but
+            # whose error was not: their scores are unbounded, and so is the interval.
+            warnings.warn(
+                f"ConformalIntervals: the {coverage:.0%} interval is unbounded: too many "
+                f"calibration windows had a scale of zero (no variation in their history) and "
+                f"a nonzero error; use method='split' or a lower coverage.",
+                UserWarning, stacklevel=3,
+            )
         return self._around(mean, q * scale)
 
     @staticmethod

@@ -181,6 +181,31 @@ def check_interval_coverage(est: Any) -> None:
                    f"series ({simulate.__name__}), outside {_COVERAGE:.0%} +- {_TOLERANCE:.0%}")
 
 
+def check_unbounded_interval_warns(est: Any) -> None:
+    """An interval that comes out infinite or NaN (a model whose calibration or variance
+    has nothing to go on, as on a series that starts flat) must say so with a warning:
+    an unbounded band returned in silence reads as "anything can happen" only to a
+    reader who looks for it."""
+    import warnings
+
+    rng = np.random.default_rng(7)
+    y = np.r_[np.full(40, 10.0), 10.0 + np.cumsum(rng.normal(size=40))]
+    X = X_future = None
+    if family_data(est)["X"] is not None:
+        exog = rng.normal(size=(len(y) + _AHEAD, 1))
+        X, X_future = exog[:len(y)], exog[len(y):]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = _fit_X(clone(est), y, X)
+        except ValueError:
+            return  # refused with a message: not silent
+        bounds = model.predict_interval(_AHEAD, X_future, coverage=_COVERAGE)
+    if not np.isfinite(bounds).all() and not caught:
+        raise fail("unbounded_interval_warns", est,
+                   f"the interval holds NaN or inf without a warning: {bounds}")
+
+
 def _bad_target_cases(
     y: Any, fit: Callable[[Any, Any], Any], *, allow_nan: bool, min_length: int, X: Any = None
 ) -> list[tuple[str, Callable[[], Any]]]:
@@ -242,7 +267,8 @@ def _forecaster_checks(est: Any) -> list[tuple[str, Callable[[Any], None]]]:
                                              check_index_datetime, check_index_range,
                                              check_numpy_out)]
     if tags.intervals:
-        checks += [("intervals", check_intervals), ("interval_coverage", check_interval_coverage)]
+        checks += [("intervals", check_intervals), ("interval_coverage", check_interval_coverage),
+                   ("unbounded_interval_warns", check_unbounded_interval_warns)]
     checks += [(name, _series_case(name)) for name, _ in _bad_series_checks(est)]
     checks.append(("bad_h", _check_bad_h))
     if tags.intervals:
