@@ -23,6 +23,13 @@ def _deep(specs):
     return {spec.name: spec for spec in specs if spec.family == "deep"}
 
 
+def _by_epochs(spec):
+    """The spec's estimator without its wall-clock safety stop: the figure tested is the
+    one its epoch budget reaches, whatever the load of the machine running the tests
+    (under a loaded run of the whole suite the stop fired, on a figure the clock chose)."""
+    return make_estimator(spec.estimator, {**spec.params, "max_time": None})
+
+
 CLASSIFIERS = _deep(cls_suite.models(quick=True))
 
 
@@ -33,10 +40,8 @@ def test_a_quick_deep_classifier_beats_the_majority_class_on_gunpoint(name):
     X_train, y_train = load_ucr("GunPoint", "train")
     X_test, y_test = load_ucr("GunPoint", "test")
     spec = CLASSIFIERS[name]
-    scores = cls_suite.evaluate(make_estimator(spec.estimator, spec.params), X_train, y_train,
-                                X_test, y_test)
+    scores = cls_suite.evaluate(_by_epochs(spec), X_train, y_train, X_test, y_test)
     baseline = cls_suite.majority(y_train, y_test)["accuracy"]
-    assert scores["time_limited"] == 0  # the epoch budget decided the figure, not the clock
     assert scores["accuracy"] > baseline + 0.1, (scores["accuracy"], baseline)
 
 
@@ -58,11 +63,10 @@ FORECASTERS = _forecasters()
 def test_a_quick_deep_forecaster_beats_naive2_on_airpassengers(name):
     train, test, h, m = _airpassengers()
     spec = FORECASTERS[name]
-    scores = fc_suite._score(make_estimator(spec.estimator, spec.params), train, test, h, m,
-                             n_jobs=1, is_global=spec.is_global)
+    scores = fc_suite._score(_by_epochs(spec), train, test, h, m, n_jobs=1,
+                             is_global=spec.is_global)
     naive2 = fc_suite._score(make_estimator("Naive2", {"season_length": m}), train, test, h, m, 1)
     owa = metrics.owa(scores["smape"], scores["mase"], naive2["smape"], naive2["mase"])
-    assert scores["time_limited"] == 0
     assert owa < 0.95, owa
 
 
@@ -74,7 +78,6 @@ def test_the_quick_language_model_beats_the_unigram_model(level):
     unigram, deep = specs["NGramLM-1"], _deep(specs.values())["RNN-LSTM"]
     assert unigram.params["order"] == 1
     baseline = gen_suite.evaluate(make_estimator(unigram.estimator, unigram.params), train, test)
-    scores = gen_suite.evaluate(make_estimator(deep.estimator, deep.params), train, test)
-    assert scores["time_limited"] == 0
+    scores = gen_suite.evaluate(_by_epochs(deep), train, test)
     assert np.log(scores["perplexity"]) < np.log(baseline["perplexity"]) - 0.05, (
         name, scores["perplexity"], baseline["perplexity"])
