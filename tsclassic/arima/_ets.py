@@ -60,6 +60,12 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
     params_ : pd.Series
         Smoothing parameters and initial states (``smoothing_level``, ``initial_level``,
         ...).
+    sigma2_ : float
+        Error variance, ``sum(resid_**2) / (n_obs_ - len(params_))`` as R's ``ets`` (NaN
+        when the parameters and initial states leave no degree of freedom). The prediction
+        intervals use it: statsmodels' ``sum(resid_**2) / n_obs_`` forgets the parameters
+        fitted to the same data, and its 90% intervals covered 85-88% of simulated
+        outcomes (``tests/test_silent_answers.py``).
     llf_, aic_, aicc_, bic_ : float
     resid_ : ndarray of shape (n_obs,)
 
@@ -150,6 +156,8 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
         self.llf_ = float(results.llf)
         self.aic_, self.aicc_, self.bic_ = float(results.aic), float(results.aicc), float(results.bic)
         self.resid_ = np.asarray(results.resid, dtype=float)
+        free = len(y) - len(self.params_)
+        self.sigma2_ = float(np.sum(self.resid_**2) / free) if free > 0 else float("nan")
         self._y = y
         self._results = results
 
@@ -161,15 +169,29 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
             return np.asarray(self._get_results().forecast(h), dtype=float)
 
     def _predict_interval(self, h, X, coverage):
-        n = len(self._y)
+        n, k = self.n_obs_, len(self.params_)
+        if not np.isfinite(self.sigma2_):
+            raise ValueError(
+                f"y has {n} values and {type(self).__name__} fitted {k} parameters and initial "
+                f"states to them, which leaves no residual degree of freedom to estimate the "
+                f"error variance from; pass a longer series or a simpler model (no trend or "
+                f"season) for intervals."
+            )
+        results = self._get_results()
         with quiet_statsmodels():
             # Analytic variances exist for these additive-error models (Hyndman et al.
             # 2008, ch. 6); statsmodels simulates only for the multiplicative classes.
-            exact = self.trend != "mul" and self.seasonal_ != "mul"
-            pred = self._get_results().get_prediction(
-                start=n, end=n + h - 1, method="exact" if exact else "simulated",
-                rng=np.random.default_rng(0),  # simulated bounds must not change between calls
-            )
-            frame = pred.pred_int(alpha=1 - coverage)
-        bounds = np.asarray(frame, dtype=float)
+            if self.trend != "mul" and self.seasonal_ != "mul":
+                pred = results.get_prediction(start=n, end=n + h - 1, method="exact")
+                bounds = np.asarray(pred.pred_int(alpha=1 - coverage), dtype=float)
+                # statsmodels' variance is sigma2 = SSE / n; the band is mean +- z sd, so
+                # R's SSE / (n - k) widens it by the square root of the ratio.
+                mean = np.asarray(pred.predicted_mean, dtype=float)[:, None]
+                return tuple((mean + (bounds - mean) * np.sqrt(self.sigma2_ / results.mse)).T)
+            # Simulated paths, their errors drawn at sigma2_ (the default draws at SSE / n);
+            # seeded so that the bounds never change between calls.
+            errors = np.random.default_rng(0).normal(0.0, np.sqrt(self.sigma2_), (h, 1000))
+            pred = results.get_prediction(start=n, end=n + h - 1, method="simulated",
+                                          simulate_repetitions=1000, random_errors=errors)
+            bounds = np.asarray(pred.pred_int(alpha=1 - coverage), dtype=float)
         return bounds[:, 0], bounds[:, 1]
