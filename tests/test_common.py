@@ -118,10 +118,10 @@ class _IgnoresExogIndex(_Last):
 
 
 class _SkipsTheParameterHook(_AcceptsNaN):  # its fit skips the base fit and the hook
-    _parameter_constraints = {"scale": [tsclassic._params.POSITIVE_REAL]}
+    _parameter_constraints = {"width": [tsclassic._params.POSITIVE_REAL]}
 
-    def __init__(self, scale=1.0):
-        self.scale = scale
+    def __init__(self, width=1.0):
+        self.width = width
 
 
 class _UndeclaredParameter(_SkipsTheParameterHook):

@@ -182,7 +182,7 @@ def _sine(n=160):
 @pytest.mark.parametrize("params", [
     dict(cell="lstm"),
     dict(cell="gru", strategy="direct", max_horizon=12),
-    dict(cell="rnn", normalize="global"),
+    dict(cell="rnn", normalize="series"),
 ])
 def test_forecaster_learns_a_seasonal_series(params):
     y = _sine()

@@ -672,7 +672,7 @@ def test_analogue_continues_the_index_and_brackets_the_forecast():
 def test_analogue_forecast_is_the_mean_of_what_followed_the_neighbours():
     rng = np.random.default_rng(4)
     y = rng.normal(size=80)
-    f = AnalogueForecaster(n_neighbors=3, window_length=5, window=0.2, normalize=False).fit(y)
+    f = AnalogueForecaster(n_neighbors=3, window_length=5, window=0.2, normalize=None).fit(y)
     ends = f.analogues(2)
     windows = np.lib.stride_tricks.sliding_window_view(y, 5)[: 80 - 5 - 2 + 1]
     D = np.array([dtw(w, y[-5:], window=0.2) for w in windows])

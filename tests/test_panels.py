@@ -226,7 +226,7 @@ def test_paa_and_sax_on_unequal_lengths():
     X = [np.arange(8.0), np.arange(12.0), np.arange(8.0)]
     out = PAA(n_segments=4).fit_transform(X)
     np.testing.assert_allclose(out, [[0.5, 2.5, 4.5, 6.5], [1.0, 4.0, 7.0, 10.0], [0.5, 2.5, 4.5, 6.5]])
-    words = SAX(n_segments=4, alphabet_size=4, scale=True).fit(X).transform(X)
+    words = SAX(n_segments=4, alphabet_size=4, normalize="panel").fit(X).transform(X)
     assert words.shape == (3, 4) and words[0].tolist() == sorted(words[0].tolist())
     with pytest.raises(ValueError, match="unequal lengths, so there is no one length"):
         PAA(n_segments=4).fit(X).inverse_transform(out)

@@ -90,3 +90,52 @@ def test_every_spectrum_has_the_same_columns():
     y = np.sin(2 * np.pi * np.arange(240) / 12) + np.sin(2 * np.pi * np.arange(240) / 5)
     columns = [list(f(y).columns) for f in (periodogram, welch, dominant_periods)]
     assert columns[0] == columns[1] == columns[2] == ["frequency", "period", "power"]
+
+
+# -- normalize names what is normalised over, never a flag; n_layers for stacked layers --
+@pytest.mark.parametrize(("cls", "old", "new"), [
+    ("AnalogueForecaster", True, "window"), ("AnalogueForecaster", False, None),
+    ("ReductionForecaster", True, "window"), ("ReductionForecaster", False, None),
+    ("NGramClassifier", True, "series"), ("NGramClassifier", False, None),
+])
+def test_a_boolean_normalize_warns_and_means_its_scope(cls, old, new):
+    import tsclassic
+
+    est_cls = getattr(tsclassic, cls)
+    with pytest.warns(FutureWarning, match=rf"'normalize' takes {new!r} where it took {old}"):
+        est = est_cls(normalize=old)
+    assert est.normalize == new and repr(est) == repr(est_cls(normalize=new))
+    with pytest.warns(FutureWarning, match="'normalize' takes"):
+        assert clone(est).set_params(normalize=old).normalize == new
+    state = dict(est.__getstate__(), normalize=old)  # a model pickled in tsclassic 0.1
+    restored = est_cls.__new__(est_cls)
+    restored.__setstate__(state)
+    assert restored.normalize == new
+
+
+def test_the_same_normalize_scope_gives_the_same_forecast():
+    from tsclassic.neighbors import AnalogueForecaster
+
+    y = np.sin(np.arange(80) / 3) + np.arange(80) / 20
+    with pytest.warns(FutureWarning):
+        old = AnalogueForecaster(n_neighbors=3, window_length=6, normalize=False).fit(y)
+    new = AnalogueForecaster(n_neighbors=3, window_length=6, normalize=None).fit(y)
+    np.testing.assert_array_equal(old.predict(5), new.predict(5))
+    with pytest.raises(ValueError, match="'normalize' parameter of AnalogueForecaster"):
+        new.set_params(normalize="bogus").fit(y)
+
+
+def test_the_recurrent_models_say_n_layers_and_the_series_scope():
+    pytest.importorskip("torch")
+    from tsclassic.deep import GlobalRNNForecaster, RNNClassifier, RNNForecaster, RNNLanguageModel
+
+    for cls in (RNNForecaster, RNNClassifier, GlobalRNNForecaster, RNNLanguageModel):
+        with pytest.warns(FutureWarning, match="'num_layers' was renamed 'n_layers'"):
+            assert cls(num_layers=2).get_params()["n_layers"] == 2
+    with pytest.warns(FutureWarning, match="'normalize' takes 'series' where it took 'global'"):
+        assert RNNForecaster(normalize="global").normalize == "series"
+    with pytest.warns(FutureWarning) as caught:
+        assert RNNForecaster(scaling="global").normalize == "series"  # two renames at once
+    assert {"'scaling' was renamed", "takes 'series'"} <= {
+        part for w in caught for part in ("'scaling' was renamed", "takes 'series'")
+        if part in str(w.message)}

@@ -315,7 +315,8 @@ _TREND_FORMS = {"add", "mul"}
 
 def check_vocabulary(est: Any) -> None:
     """No parameter or fitted attribute uses a retired word (``periods``, ``maxiter``, ...;
-    :data:`tsclassic._params.RETIRED_NAMES`), and ``trend`` keeps its one meaning."""
+    :data:`tsclassic._params.RETIRED_NAMES`), ``trend`` keeps its one meaning, and
+    ``normalize`` is a scope (``"window"``, ``"series"``) or None, never a boolean."""
     from sklearn.utils._param_validation import StrOptions
 
     from tsclassic._params import RETIRED_NAMES
@@ -325,6 +326,12 @@ def check_vocabulary(est: Any) -> None:
         if name in RETIRED_NAMES:
             raise fail("vocabulary", est, f"parameter {name!r} is a retired name: tsclassic "
                                           f"calls it {RETIRED_NAMES[name]!r}")
+    if "normalize" in params:
+        rules = getattr(type(est), "_parameter_constraints", {}).get("normalize", [])
+        if "boolean" in rules or bool in rules:
+            raise fail("vocabulary", est, "'normalize' names what each value is normalised "
+                                          "over ('window', 'series') or is None; not a flag "
+                                          f"(rules: {rules})")
     if "trend" in params:
         rules = getattr(type(est), "_parameter_constraints", {}).get("trend", [])
         forms = set().union(*(r.options for r in rules if isinstance(r, StrOptions)))
@@ -367,7 +374,9 @@ def check_renamed_params(est: Any) -> None:
     table = getattr(type(est).__init__, "_renamed_params", {})
     positional = getattr(type(est).__init__, "_positional_params", ())
     params = est.get_params(deep=False)
-    table = {old: rule for old, rule in table.items() if rule[0] in params}
+    # A retired value (same name) is tried where the estimator's value has an old form.
+    table = {old: rule for old, rule in table.items() if rule[0] in params
+             and (old != rule[0] or _old_value(params[old], rule[1]) is not params[old])}
     if not table and not positional:
         return
     if params.get("random_state", 0) is None:  # "identical" needs a seed
@@ -394,7 +403,8 @@ def check_renamed_params(est: Any) -> None:
             moved, messages_set = _future_warnings(
                 est, lambda o=old, n=new, v=table[old][1]: clone(est).set_params(**{o: _old_value(params[n], v)}))
             expect(moved, messages_set, [repr(old), new], f"set_params({old}=...)")
-            state = {(old if k == new else k): v for k, v in est.__getstate__().items()}
+            state = {(old if k == new else k): (_old_value(v, table[old][1]) if k == new else v)
+                     for k, v in est.__getstate__().items()}
             restored = type(est).__new__(type(est))
             _future_warnings(est, lambda s=state, r=restored: r.__setstate__(s))
             same_params(restored, f"unpickling a state with {old!r}")

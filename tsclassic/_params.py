@@ -109,8 +109,10 @@ RETIRED_NAMES: dict[str, str] = {
     "maxiter": "max_iter",
     "horizon": "max_horizon",
     "scaling": "normalize",
+    "scale": "normalize",
     "damped": "damped_trend",
     "fourier_k": "n_harmonics",
+    "num_layers": "n_layers",
 }
 
 _RELEASE = "0.2"  # the release in which the old names stop working
@@ -124,6 +126,23 @@ def _warn_renamed(owner: str, old: str, new: str, value: Any, stacklevel: int) -
         f"warning, until tsclassic {_RELEASE}. Pass {new}={value!r} instead.",
         FutureWarning, stacklevel=stacklevel,
     )
+
+
+def _warn_revalued(owner: str, name: str, old: Any, new: Any, stacklevel: int) -> None:
+    import warnings
+
+    warnings.warn(
+        f"{owner}: the parameter {name!r} takes {new!r} where it took {old!r}; {old!r} still "
+        f"works, with this warning, until tsclassic {_RELEASE}. Pass {name}={new!r} instead.",
+        FutureWarning, stacklevel=stacklevel,
+    )
+
+
+def _old_form(value: Any, values: dict) -> bool:
+    """Whether ``value`` is one of the old forms in ``values`` (``True`` is not ``1`` here)."""
+    if isinstance(value, np.bool_):
+        value = bool(value)
+    return any(type(value) is type(old) and value == old for old in values)
 
 
 def _convert(value: Any, values: dict | None) -> Any:
@@ -141,6 +160,12 @@ def _translate(owner: str, renames: dict, params: dict, stacklevel: int) -> dict
     out = dict(params)
     for old, (new, values) in renames.items():
         if old not in out:
+            continue
+        if old == new:  # the name stays, a value changed form (normalize=True -> "window")
+            value = out[old]
+            if _old_form(value, values):
+                out[new] = _convert(value, values)
+                _warn_revalued(owner, new, value, out[new], stacklevel + 2)
             continue
         if new in out:
             raise TypeError(f"{owner}: {old!r} is the old name of {new!r}; pass {new!r} only.")
@@ -161,7 +186,9 @@ def renamed_params(
     through, with a ``FutureWarning`` that names the new spelling:
 
     - ``renames`` maps an old keyword to its new name, or to ``(new name, values)`` when
-      the value changes form too (``values`` maps each old value to its new one). Old names
+      the value changes form too (``values`` maps each old value to its new one; with the
+      same name, ``{"normalize": ("normalize", {True: "window"})}``, only the value is
+      retired, and passing an old value warns). Old names
       are accepted by the constructor (or the function), by ``set_params`` (also nested,
       ``forecaster__maxiter``), by unpickling an estimator saved under the old name, and
       by reading the attribute (``est.periods``, unconverted renames only).
@@ -239,7 +266,9 @@ def _renamed_class(cls: type, table: dict, positional: tuple[str, ...]) -> type:
         # the version check already warns that the pickle comes from another release).
         state = dict(state)
         for old, (new, values) in table.items():
-            if old in state and new not in state:
+            if old == new and old in state and _old_form(state[old], values):
+                state[new] = _convert(state[old], values)
+            elif old != new and old in state and new not in state:
                 state[new] = _convert(state.pop(old), values)
         parent = super(cls, self)
         if hasattr(parent, "__setstate__"):
@@ -263,7 +292,7 @@ def _renamed_class(cls: type, table: dict, positional: tuple[str, ...]) -> type:
     cls.set_params = functools.wraps(cls.set_params)(set_params)
     cls.__setstate__ = __setstate__
     for old, (new, values) in table.items():
-        if values is None:
+        if values is None and old != new:
             setattr(cls, old, alias(old, new))
     # Read by the conformance suite from the constructor itself, so that a subclass with
     # an __init__ of its own is not taken to accept its parent's old spellings.

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from tsclassic._params import renamed_params
 from tsclassic._validation import check_panel_target, check_positive_int
 from tsclassic.base import PanelMixin, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
@@ -144,6 +145,7 @@ _CLASSIFIER_TRAINING = training_parameters(
                                "UCR training sets are small)")
 
 
+@renamed_params({"num_layers": "n_layers"})
 @_CLASSIFIER_TRAINING
 class RNNClassifier(_DeepClassifier):
     """A recurrent classifier: an LSTM, GRU or Elman RNN reads the whole series and its last
@@ -153,7 +155,8 @@ class RNNClassifier(_DeepClassifier):
     ----------
     cell : {"lstm", "gru", "rnn"}, default "lstm"
     hidden_size : int, default 64
-    num_layers : int, default 1
+    n_layers : int, default 1
+        Stacked recurrent layers (``num_layers`` in tsclassic 0.1).
     {training_parameters}
 
     Attributes
@@ -188,7 +191,7 @@ class RNNClassifier(_DeepClassifier):
         cell: str = "lstm",
         *,
         hidden_size: int = 64,
-        num_layers: int = 1,
+        n_layers: int = 1,
         max_epochs: int = 200,
         batch_size: int = 16,
         learning_rate: float = 1e-3,
@@ -201,7 +204,7 @@ class RNNClassifier(_DeepClassifier):
     ):
         self.cell = cell
         self.hidden_size = hidden_size
-        self.num_layers = num_layers
+        self.n_layers = n_layers
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -222,7 +225,7 @@ class RNNClassifier(_DeepClassifier):
     def _build(self, n_channels, n_classes):
         from tsclassic.deep._networks import SeriesRNN
 
-        return SeriesRNN(self.cell, n_channels, self.hidden_size, self.num_layers, n_classes)
+        return SeriesRNN(self.cell, n_channels, self.hidden_size, self.n_layers, n_classes)
 
 
 @_CLASSIFIER_TRAINING

@@ -28,7 +28,8 @@ from tsclassic.deep._training import (
 __all__ = ["RNNForecaster"]
 
 
-@renamed_params({"horizon": "max_horizon", "scaling": "normalize"})
+@renamed_params({"horizon": "max_horizon", "scaling": "normalize",
+                 "normalize": ("normalize", {"global": "series"}), "num_layers": "n_layers"})
 @training_parameters(batch="Windows", validation="the most recent windows")
 class RNNForecaster(BaseForecaster):
     """An LSTM, GRU or Elman RNN forecaster trained on sliding windows.
@@ -39,7 +40,7 @@ class RNNForecaster(BaseForecaster):
     variant; forecasts longer than ``max_horizon`` chain whole blocks). Windows are scaled by
     the training series' standard deviation after subtracting the window's own mean
     (``normalize="window"``, so a trending level does not leave the range seen in training)
-    or the global mean (``normalize="global"``).
+    or the series' mean (``normalize="series"``).
 
     Parameters
     ----------
@@ -47,13 +48,15 @@ class RNNForecaster(BaseForecaster):
     window_length : int, default 24
         Past values the network reads for each forecast.
     hidden_size : int, default 32
-    num_layers : int, default 1
+    n_layers : int, default 1
+        Stacked recurrent layers (``num_layers`` in tsclassic 0.1).
     strategy : {"recursive", "direct"}, default "recursive"
     max_horizon : int, default 12
         Steps output at once by the direct strategy (ignored by the recursive one).
-    normalize : {"window", "global"}, default "window"
-        As :class:`~tsclassic.ml.GlobalReductionForecaster`'s ``normalize`` (``scaling``
-        in tsclassic 0.1).
+    normalize : {"window", "series"}, default "window"
+        What each window is centred on, its own mean or the series'; either way it is
+        divided by the series' standard deviation (``scaling`` in tsclassic 0.1, and
+        ``"series"`` was ``"global"``).
     {training_parameters}
 
     Attributes
@@ -80,7 +83,7 @@ class RNNForecaster(BaseForecaster):
         "window_length": [POSITIVE_INT],
         "strategy": [StrOptions({"recursive", "direct"})],
         "max_horizon": [POSITIVE_INT],
-        "normalize": [StrOptions({"window", "global"})],
+        "normalize": [StrOptions({"window", "series"})],
     }
 
     def __init__(
@@ -89,7 +92,7 @@ class RNNForecaster(BaseForecaster):
         *,
         window_length: int = 24,
         hidden_size: int = 32,
-        num_layers: int = 1,
+        n_layers: int = 1,
         strategy: str = "recursive",
         max_horizon: int = 12,
         normalize: str = "window",
@@ -106,7 +109,7 @@ class RNNForecaster(BaseForecaster):
         self.cell = cell
         self.window_length = window_length
         self.hidden_size = hidden_size
-        self.num_layers = num_layers
+        self.n_layers = n_layers
         self.strategy = strategy
         self.max_horizon = max_horizon
         self.normalize = normalize
@@ -154,7 +157,7 @@ class RNNForecaster(BaseForecaster):
         with torch_session(seed, self.n_jobs, type(self).__name__) as torch:
             from tsclassic.deep._networks import ManyToOne
 
-            net = ManyToOne(self.cell, 1, self.hidden_size, self.num_layers, out)
+            net = ManyToOne(self.cell, 1, self.hidden_size, self.n_layers, out)
             xs = torch.tensor(inputs[:, :, None], dtype=torch.float32)
             ys = torch.tensor(targets, dtype=torch.float32)
             loss_fn = torch.nn.MSELoss()

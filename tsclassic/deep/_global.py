@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tsclassic._params import POSITIVE_INT, StrOptions
+from tsclassic._params import POSITIVE_INT, StrOptions, renamed_params
 from tsclassic._windows import (
     default_window_length,
     fit_window,
@@ -109,6 +109,7 @@ class _GlobalNetworkForecaster(BaseGlobalForecaster):
         })
 
 
+@renamed_params({"num_layers": "n_layers"})
 @_GLOBAL_TRAINING
 class GlobalRNNForecaster(_GlobalNetworkForecaster):
     """One LSTM, GRU or Elman RNN trained on windows from every series of a panel.
@@ -131,7 +132,8 @@ class GlobalRNNForecaster(_GlobalNetworkForecaster):
     max_horizon : int, default 24
         Steps output at once: the longest horizon ``predict`` can give.
     hidden_size : int, default 64
-    num_layers : int, default 1
+    n_layers : int, default 1
+        Stacked recurrent layers (``num_layers`` in tsclassic 0.1).
     max_windows : int, default 200
         The most training windows drawn per series.
     {training_parameters}
@@ -162,12 +164,12 @@ class GlobalRNNForecaster(_GlobalNetworkForecaster):
         **_WINDOW_CONSTRAINTS,
         "cell": [StrOptions({"lstm", "gru", "rnn"})],
         "hidden_size": _POSITIVE_INT,
-        "num_layers": _POSITIVE_INT,
+        "n_layers": _POSITIVE_INT,
     }
 
     def __init__(self, cell: str = "lstm", *, window_length: int | None = None,
                  max_horizon: int = 24,
-                 hidden_size: int = 64, num_layers: int = 1, max_windows: int = 200,
+                 hidden_size: int = 64, n_layers: int = 1, max_windows: int = 200,
                  max_epochs: int = 30, batch_size: int = 256, learning_rate: float = 1e-3,
                  validation_fraction: float = 0.1, patience: int | None = 5,
                  max_time: float | None = None, random_state: Any = None, verbose: bool = True,
@@ -176,7 +178,7 @@ class GlobalRNNForecaster(_GlobalNetworkForecaster):
         self.window_length = window_length
         self.max_horizon = max_horizon
         self.hidden_size = hidden_size
-        self.num_layers = num_layers
+        self.n_layers = n_layers
         self.max_windows = max_windows
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -191,7 +193,7 @@ class GlobalRNNForecaster(_GlobalNetworkForecaster):
     def _network(self, torch: Any) -> Any:
         from tsclassic.deep._networks import WindowRNN
 
-        return WindowRNN(self.cell, self.hidden_size, self.num_layers, self.max_horizon)
+        return WindowRNN(self.cell, self.hidden_size, self.n_layers, self.max_horizon)
 
     @classmethod
     def _test_params(cls) -> list[dict]:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from tsclassic._params import POSITIVE_INT, Interval, Real
+from tsclassic._params import POSITIVE_INT, Interval, Real, renamed_params
 from tsclassic.base import BaseSequenceModel, Tags
 from tsclassic.deep._torch import seed_from, to_numpy, torch_session
 from tsclassic.deep._training import (
@@ -38,6 +38,7 @@ _TRAIN_SEGMENT = 256
 _SCORE_BATCH = 16
 
 
+@renamed_params({"num_layers": "n_layers"})
 @training_parameters(
     batch="Sequences (segments of at most 256 tokens, grouped by length to limit padding)",
     validation="a seeded draw of the sequences")
@@ -59,7 +60,8 @@ class RNNLanguageModel(BaseSequenceModel):
     cell : {"lstm", "gru", "rnn"}, default "lstm"
     embedding_size : int, default 64
     hidden_size : int, default 128
-    num_layers : int, default 1
+    n_layers : int, default 1
+        Stacked recurrent layers (``num_layers`` in tsclassic 0.1).
     dropout : float, default 0.0
         Dropout on the embeddings and on the recurrent output (Zaremba et al. use 0.5 on
         their medium network).
@@ -119,7 +121,7 @@ class RNNLanguageModel(BaseSequenceModel):
         *,
         embedding_size: int = 64,
         hidden_size: int = 128,
-        num_layers: int = 1,
+        n_layers: int = 1,
         dropout: float = 0.0,
         min_count: int = 1,
         vocabulary: Any = None,
@@ -137,7 +139,7 @@ class RNNLanguageModel(BaseSequenceModel):
         self.cell = cell
         self.embedding_size = embedding_size
         self.hidden_size = hidden_size
-        self.num_layers = num_layers
+        self.n_layers = n_layers
         self.dropout = dropout
         self.min_count = min_count
         self.vocabulary = vocabulary
@@ -222,7 +224,7 @@ class RNNLanguageModel(BaseSequenceModel):
             from tsclassic.deep._networks import LanguageNet
 
             net = LanguageNet(self.cell, len(self.vocabulary_), self.embedding_size,
-                              self.hidden_size, self.num_layers, float(self.dropout))
+                              self.hidden_size, self.n_layers, float(self.dropout))
             loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, reduction="sum")
             # Batches of similar lengths (why: padding wastes time on the CPU).
             by_length = sorted(fit_idx.tolist(), key=lambda i: len(segments[i][0]))

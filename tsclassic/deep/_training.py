@@ -74,7 +74,7 @@ RNN_CONSTRAINTS: dict[str, list] = {
     **TRAINING_CONSTRAINTS,
     "cell": [StrOptions({"lstm", "gru", "rnn"})],
     "hidden_size": [POSITIVE_INT],
-    "num_layers": [POSITIVE_INT],
+    "n_layers": [POSITIVE_INT],
 }
 
 

@@ -19,11 +19,12 @@ from tsclassic.language._smoothing import SMOOTHINGS
 __all__ = ["NGramClassifier"]
 
 
-@renamed_params(positional=("alphabet_size", "order"))
+@renamed_params({"normalize": ("normalize", {True: "series", False: None})},
+                positional=("alphabet_size", "order"))
 class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
     """Likelihood classifier: SAX words scored by one n-gram model per class.
 
-    Each series is z-normalised (when ``normalize``), reduced to ``n_segments`` PAA
+    Each series is z-normalised (``normalize="series"``), reduced to ``n_segments`` PAA
     means and binned into ``alphabet_size`` SAX symbols: a word. One :class:`NGramLM`
     per class, over one shared closed alphabet, learns the words of that class; a new
     series goes to the class whose model gives its word the highest log-likelihood, and
@@ -49,9 +50,10 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         n-gram order of the class models.
     smoothing : str, default "modified_kneser_ney"
         Smoothing of the class models (see :class:`NGramLM`).
-    normalize : bool, default True
-        z-normalise each series (each channel) before PAA, as SAX assumes (a constant
-        series becomes 0).
+    normalize : {"series"} or None, default "series"
+        ``"series"`` z-normalises each series (each channel) before PAA, as SAX assumes (a
+        constant series becomes 0); ``None`` keeps the raw values (``True`` and ``False``
+        in tsclassic 0.1).
 
     Attributes
     ----------
@@ -86,7 +88,7 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         "alphabet_size": [Interval(Integral, 2, None, closed="left")],
         "order": [Interval(Integral, 1, None, closed="left")],
         "smoothing": [StrOptions(set(SMOOTHINGS))],
-        "normalize": ["boolean"],
+        "normalize": [StrOptions({"series"}), None],
     }
 
     def __init__(
@@ -96,7 +98,7 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
         alphabet_size: int = 4,
         order: int = 3,
         smoothing: str = "modified_kneser_ney",
-        normalize: bool = True,
+        normalize: str | None = "series",
     ):
         self.n_segments = n_segments
         self.alphabet_size = alphabet_size
@@ -107,7 +109,7 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
     @classmethod
     def _test_params(cls) -> list[dict]:
         return [
-            {"n_segments": 2, "alphabet_size": 6, "order": 3, "normalize": False},
+            {"n_segments": 2, "alphabet_size": 6, "order": 3, "normalize": None},
             {"n_segments": 2, "alphabet_size": 4, "order": 2, "smoothing": "witten_bell"},
         ]
 
@@ -115,7 +117,7 @@ class NGramClassifier(PanelMixin, ClassifierMixin, BaseEstimator):
     def _xfail_checks(cls) -> dict[str, str]:
         return {
             "check_classifiers_train":
-                "with normalize=True a series of 2 points z-normalises to (-1, 1) or (1, -1) "
+                "with normalize='series' a series of 2 points z-normalises to (-1, 1) or (1, -1) "
                 "whatever its level, and the test's blobs differ by level only",
             "check_n_features_in_after_fitting":
                 "series of any length (at least n_segments) are accepted at predict: every "

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.stats import norm
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from tsclassic._params import Integral, Interval, renamed_params
+from tsclassic._params import Integral, Interval, StrOptions, renamed_params
 from tsclassic._validation import check_panel_lengths, panel_by_length
 from tsclassic.base import PanelMixin, Tags
 
@@ -167,7 +167,8 @@ class PAA(PanelMixin, TransformerMixin, BaseEstimator):
         return values
 
 
-@renamed_params(positional=("alphabet_size",))
+@renamed_params({"scale": ("normalize", {True: "panel", False: None})},
+                positional=("alphabet_size",))
 class SAX(PAA):
     """Symbolic Aggregate approXimation: PAA means binned by the equiprobable intervals of
     the standard normal into symbols ``0`` to ``alphabet_size - 1``.
@@ -178,9 +179,10 @@ class SAX(PAA):
         Number of symbols per series (PAA segments).
     alphabet_size : int, default 4
         Number of distinct symbols (at least 2).
-    scale : bool, default False
-        Standardise the values with the mean and standard deviation of all of ``X`` at
-        fit (per channel), as tslearn's ``scale``. SAX assumes z-normalised input; to
+    normalize : {"panel"} or None, default None
+        ``"panel"`` standardises the values with the mean and standard deviation of all of
+        ``X`` at fit (per channel), as tslearn's ``scale`` (``scale=True`` in tsclassic
+        0.1); ``None`` bins the values as they are. SAX assumes z-normalised input; to
         normalise each series on its own, do it before (:class:`ZNormalizer`, as
         :class:`NGramClassifier` does).
 
@@ -191,12 +193,12 @@ class SAX(PAA):
     midpoints_ : ndarray of shape (alphabet_size,)
         The value each symbol maps back to (the median of its bin).
     mu_, std_ : ndarray of shape (n_channels,)
-        The fitted scaling (zeros and ones when ``scale=False``).
+        The fitted scaling (zeros and ones when ``normalize=None``).
 
     Notes
     -----
     Unequal lengths and several channels as for :class:`PAA`: a word of ``n_segments``
-    symbols per series (and channel), whatever its length; ``scale`` pools every point
+    symbols per series (and channel), whatever its length; ``normalize="panel"`` pools every point
     of every series of a channel.
 
     Examples
@@ -213,7 +215,7 @@ class SAX(PAA):
     _parameter_constraints: ClassVar[dict[str, list]] = {
         "n_segments": [Interval(Integral, 1, None, closed="left")],
         "alphabet_size": [Interval(Integral, 2, None, closed="left")],
-        "scale": ["boolean"],
+        "normalize": [StrOptions({"panel"}), None],
     }
 
     def __init__(
@@ -221,17 +223,17 @@ class SAX(PAA):
         n_segments: int = 8,
         *,
         alphabet_size: int = 4,
-        scale: bool = False,
+        normalize: str | None = None,
     ):
         self.n_segments = n_segments
         self.alphabet_size = alphabet_size
-        self.scale = scale
+        self.normalize = normalize
 
     @classmethod
     def _test_params(cls) -> list[dict]:
         return [
             {"n_segments": 2, "alphabet_size": 3},
-            {"n_segments": 2, "alphabet_size": 5, "scale": True},
+            {"n_segments": 2, "alphabet_size": 5, "normalize": "panel"},
         ]
 
     @classmethod
@@ -242,13 +244,13 @@ class SAX(PAA):
         return out
 
     def fit(self, X: Any, y: Any = None) -> SAX:
-        """Fix the breakpoints (and the scaling when ``scale=True``) from ``X``."""
+        """Fix the breakpoints (and the scaling when ``normalize="panel"``) from ``X``."""
         panel = self._validate_panel(X, reset=True)
         self._check_length(panel)
         self.breakpoints_ = sax_breakpoints(self.alphabet_size)
         self.midpoints_ = sax_midpoints(self.alphabet_size)
         channels = self.n_channels_
-        if self.scale:
+        if self.normalize == "panel":
             flat = np.concatenate([s for s in panel], axis=1)  # (n_channels, all points)
             self.mu_ = flat.mean(axis=1)
             std = flat.std(axis=1)

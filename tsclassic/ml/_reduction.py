@@ -19,6 +19,7 @@ def _windows(y: np.ndarray, window_length: int) -> np.ndarray:
 
 
 @renamed_params(
+    {"normalize": ("normalize", {True: "window", False: None})},
     positional=("window_length", "features", "strategy", "max_horizon", "normalize", "random_state")
 )
 class ReductionForecaster(BaseForecaster):
@@ -40,10 +41,11 @@ class ReductionForecaster(BaseForecaster):
         per step ahead (up to ``max_horizon``), no feedback of errors.
     max_horizon : int, default 24
         The longest horizon of the direct strategy (one model per step).
-    normalize : bool, default True
-        Model each window minus its last value (and the target likewise), so that a
-        model fitted at one level applies at another; trees cannot extrapolate a trend
-        otherwise.
+    normalize : {"window"} or None, default "window"
+        ``"window"`` models each window minus its last value (and the target likewise), so
+        that a model fitted at one level applies at another (trees cannot extrapolate a
+        trend otherwise); ``None`` models raw values (``True`` and ``False`` in tsclassic
+        0.1).
     random_state : int, RandomState or None, default None
         Passed to the estimator when it has a ``random_state``.
 
@@ -71,7 +73,7 @@ class ReductionForecaster(BaseForecaster):
         "features": [str, HasMethods(["fit", "transform"]), list, tuple, None],
         "strategy": [StrOptions({"recursive", "direct"})],
         "max_horizon": [POSITIVE_INT],
-        "normalize": ["boolean"],
+        "normalize": [StrOptions({"window"}), None],
         "random_state": ["random_state"],
     }
 
@@ -83,7 +85,7 @@ class ReductionForecaster(BaseForecaster):
         features: Any = None,
         strategy: str = "recursive",
         max_horizon: int = 24,
-        normalize: bool = True,
+        normalize: str | None = "window",
         random_state: Any = None,
     ):
         self.estimator = estimator
@@ -171,5 +173,5 @@ class ReductionForecaster(BaseForecaster):
             {"window_length": 12},
             {"estimator": RandomForestRegressor(n_estimators=10), "window_length": 6,
              "strategy": "direct", "max_horizon": 6, "random_state": 0},
-            {"window_length": 12, "features": "spectral", "normalize": False},
+            {"window_length": 12, "features": "spectral", "normalize": None},
         ]

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from tsclassic._params import Integral, Interval, Real, renamed_params
+from tsclassic._params import Integral, Interval, Real, StrOptions, renamed_params
 from tsclassic._validation import check_positive_int
 from tsclassic.base import BaseForecaster, Tags
 from tsclassic.neighbors._checks import check_window
@@ -14,14 +14,15 @@ from tsclassic.neighbors._checks import check_window
 __all__ = ["AnalogueForecaster"]
 
 
-@renamed_params(positional=("window_length",))
+@renamed_params({"normalize": ("normalize", {True: "window", False: None})},
+                positional=("window_length",))
 class AnalogueForecaster(BaseForecaster):
     """k-nearest-neighbour (method of analogues) forecaster under DTW.
 
     The last ``window_length`` observations are compared by DTW with every earlier window
     of that length whose next ``h`` values are known; the forecast at step ``s`` is the
     mean of what followed the ``n_neighbors`` nearest windows, ``s`` steps later. With
-    ``normalize`` the windows are compared after removing their own mean, and what
+    ``normalize="window"`` the windows are compared after removing their own mean, and what
     followed is taken relative to that mean, so that analogues match in shape rather
     than in level (a trending series still finds its past patterns).
 
@@ -39,8 +40,10 @@ class AnalogueForecaster(BaseForecaster):
         Length of the pattern compared; one season is a natural choice.
     window : float in [0, 1] or None, default None
         Sakoe-Chiba band of the DTW, as a fraction of ``window_length``.
-    normalize : bool, default True
-        Compare windows without their mean level.
+    normalize : {"window"} or None, default "window"
+        ``"window"`` compares windows without their own mean level; ``None`` compares raw
+        values (``True`` and ``False`` in tsclassic 0.1, as in every estimator ``normalize``
+        says over what values are normalised).
 
     Attributes
     ----------
@@ -67,7 +70,7 @@ class AnalogueForecaster(BaseForecaster):
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "window_length": [Interval(Integral, 1, None, closed="left")],
         "window": [Interval(Real, 0, 1, closed="both"), None],
-        "normalize": ["boolean"],
+        "normalize": [StrOptions({"window"}), None],
     }
 
     def __init__(
@@ -76,7 +79,7 @@ class AnalogueForecaster(BaseForecaster):
         *,
         window_length: int = 12,
         window: float | None = None,
-        normalize: bool = True,
+        normalize: str | None = "window",
     ):
         self.n_neighbors = n_neighbors
         self.window_length = window_length
@@ -92,14 +95,12 @@ class AnalogueForecaster(BaseForecaster):
 
     @classmethod
     def _test_params(cls) -> list[dict]:
-        return [{}, {"n_neighbors": 3, "window_length": 6, "window": 0.2, "normalize": False}]
+        return [{}, {"n_neighbors": 3, "window_length": 6, "window": 0.2, "normalize": None}]
 
     def _min_length(self) -> tuple[int, str]:
         k = check_positive_int(self.n_neighbors, "n_neighbors")
         length = check_positive_int(self.window_length, "window_length")
         check_window(self.window, "window")
-        if not isinstance(self.normalize, (bool, np.bool_)):
-            raise ValueError(f"normalize must be True or False; got {self.normalize!r}.")
         return length + k, f"{k} past windows of length {length}, each followed by a value"
 
     def _fit(self, y: np.ndarray, X: np.ndarray | None) -> None:
