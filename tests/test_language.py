@@ -267,3 +267,13 @@ def test_kneser_ney_matches_a_dictionary_reference(corpus, sequence, order, modi
     lm = NGramLM(order=order, smoothing=smoothing).fit(corpus)
     reference = _naive_kneser_ney(corpus, order, modified)
     assert lm.logprob(sequence) == pytest.approx(reference(sequence), rel=1e-9)
+
+
+def test_the_end_of_sequence_label_is_public_once_fitted():
+    # What the chain rule over predict needs, read without a private method.
+    model = NGramLM(order=2, eos_token="<end>")
+    assert not hasattr(model, "end_token_")  # NotFittedError is an AttributeError
+    model.fit([["a", "b"], ["b", "a", "a"]])
+    assert model.end_token_ == "<end>"
+    assert np.isclose(model.predict(["a", "b"]).sum(), 1.0)
+    assert 0 < model.predict(["a", "b"])[model.end_token_] < 1

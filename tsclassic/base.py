@@ -401,9 +401,9 @@ class BaseSequenceModel(_FittedMixin, _VersionedPickleMixin, BaseEstimator):
     Subclasses implement ``_fit(corpus)``, ``_score(corpus)`` (total natural-log
     likelihood; ``_score_samples(corpus)``, one per sequence, defaults to one ``_score``
     call per sequence), ``_predict(context)`` (a ``pd.Series`` of next-token probabilities,
-    most probable first, the end-of-sequence token ``_end_token()`` included, so that the
-    chain rule over ``predict`` gives ``score``) and ``_sample(n, rng)`` (a list of token
-    lists). ``_fit`` sets ``vocabulary_``, the tokens the model knows, which says it is
+    most probable first, the end-of-sequence token included, so that the chain rule over
+    ``predict`` gives ``score``), ``_end_token()`` (that token's label, public as
+    ``end_token_``) and ``_sample(n, rng)`` (a list of token lists). ``_fit`` sets ``vocabulary_``, the tokens the model knows, which says it is
     fitted.
     """
 
@@ -429,8 +429,14 @@ class BaseSequenceModel(_FittedMixin, _VersionedPickleMixin, BaseEstimator):
         raise NotImplementedError
 
     def _end_token(self) -> Any:
-        """The label of the end of a sequence in :meth:`predict`'s distribution."""
         raise NotImplementedError
+
+    @property
+    def end_token_(self) -> Any:
+        """The label of the end of a sequence in :meth:`predict`'s distribution, so that
+        ``predict(seq)[model.end_token_]`` is the probability that ``seq`` ends there."""
+        self._check_fitted()
+        return self._end_token()
 
     def fit(self, sequences: Any) -> BaseSequenceModel:
         """Fit the model to a corpus: a list of token sequences (token lists)."""

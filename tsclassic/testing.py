@@ -507,7 +507,7 @@ def check_score_samples(est: Any) -> None:
 def check_chain_rule(est: Any) -> None:
     """The chain rule over ``predict`` gives ``score``, the end of sequence included."""
     model, corpus = fitted(est).estimator, family_data(est)["corpus"]
-    end = model._end_token()
+    end = model.end_token_
     for seq in corpus[:3]:
         steps = [model.predict(seq[:i])[tok] for i, tok in enumerate(seq)]
         steps.append(model.predict(seq)[end])

@@ -323,8 +323,9 @@ class SINDy(BaseTrajectoryModel):
                     # The fit on all of y has said what there is to say about the data.
                     warnings.simplefilter("ignore")
                     model = clone(self).fit(values[:origin], t=times[:origin])
-                path = model._solve(model.last_state_, times[origin - 1],
-                                    times[origin:origin + h])
+                # The identified equations from the window's last state, through the public
+                # simulate (its first row is that state itself).
+                path = model.simulate(times[origin - 1:origin + h], y0=model.last_state_)[1:]
             except (ValueError, ODEIntegrationError) as err:
                 warnings.warn(f"{owner}: the fit at origin {origin} failed and that window is "
                               f"skipped ({type(err).__name__}: {err}).", UserWarning,
