@@ -49,6 +49,8 @@ def test_dir_lists_every_estimator_and_function_without_heavy_imports():
     names = set(names.split())
     assert {name for name, _ in tsclassic.all_estimators()} <= names
     assert {"save", "load", "decompose", "forecast_many", "all_estimators", "mase"} <= names
+    assert {"metrics", "arima", "testing", "__version__"} <= names  # modules, by attribute
+    assert not {"ast", "inspect", "importlib", "pkgutil", "Any", "lru_cache", "annotations"} & names
 
 
 def test_every_estimator_declares_a_rule_for_every_parameter():

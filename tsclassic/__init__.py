@@ -85,7 +85,13 @@ def _public_names() -> frozenset[str]:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _public_names())
+    # What a user can reach: the public names, the public modules (tsclassic.metrics, ...)
+    # and this module's own; not the helpers imported here (ast, inspect, Any, ...).
+    own = {name for name, value in globals().items()
+           if name.startswith("__")
+           or (not name.startswith("_") and getattr(value, "__module__", None) == __name__)}
+    modules = {name.rpartition(".")[2] for name in _public_modules()}
+    return sorted(own | modules | set(_NOT_ESTIMATOR_PACKAGES) | _public_names())
 
 
 def all_estimators(kind: str | None = None) -> list[tuple[str, type]]:
