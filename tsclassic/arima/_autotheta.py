@@ -278,10 +278,9 @@ class AutoTheta(BaseForecaster):
             mean = theta_paths(self._best, self._y, np.zeros((1, h)))[0]
             half = normal_quantile(coverage) * self.sigma_ * ses_drift_scale(self.alpha_, h)
             return self._reseason(mean - half), self._reseason(mean + half)
-        from sklearn.utils import check_random_state
+        from tsclassic._random import rng_from
 
-        seed = check_random_state(self.random_state).randint(0, 2**31 - 1)
-        noise = np.random.default_rng(seed).normal(0.0, self.sigma_, (N_PATHS, h))
+        noise = rng_from(self.random_state).normal(0.0, self.sigma_, (N_PATHS, h))
         paths = theta_paths(self._best, self._y, noise)
         tail = (1 - coverage) / 2
         lower, upper = np.quantile(paths, [tail, 1 - tail], axis=0)
