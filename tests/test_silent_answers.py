@@ -202,9 +202,11 @@ def test_exponential_smoothing_intervals_cover_ninety_percent(params, seasonal):
     for _ in range(200):
         y = _ets_series(rng, 66, seasonal)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # statsmodels' optimiser on 60 noisy points
+            # statsmodels' optimiser on 60 noisy points, and the short-trend warning this
+            # test measures the reason for
+            warnings.simplefilter("ignore")
             model = ExponentialSmoothingForecaster(**params).fit(y[:60])
-        bounds = model.predict_interval(6, coverage=0.9)
+            bounds = model.predict_interval(6, coverage=0.9)
         hits.append((bounds[:, 0] <= y[60:]) & (y[60:] <= bounds[:, 1]))
     assert math.isclose(float(np.mean(hits)), 0.9, abs_tol=0.03)
     n_params = len(model.params_)
@@ -216,3 +218,22 @@ def test_exponential_smoothing_intervals_need_a_residual_degree_of_freedom():
     model.predict(2)  # point forecasts are still given
     with pytest.raises(ValueError, match="no residual degree of freedom.*longer series"):
         model.predict_interval(2)
+
+
+def test_short_trend_intervals_warn_with_the_remedy():
+    # A trend on few values: the fitted slope's uncertainty is left out and the intervals
+    # under-cover (76-78% at 90% on 30 simulated values): said, with the remedy.
+    y = _ets_series(np.random.default_rng(3), 40, seasonal=False)
+    model = ExponentialSmoothingForecaster(trend="add").fit(y)
+    with pytest.warns(UserWarning, match=r"trend fitted to 40 values.*ConformalIntervals"):
+        model.predict_interval(6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        ExponentialSmoothingForecaster().fit(y).predict_interval(6)  # no trend to estimate
+        longer = _ets_series(np.random.default_rng(3), 120, seasonal=False)
+        ExponentialSmoothingForecaster(trend="add").fit(longer).predict_interval(6)
+        # DecompositionForecaster rescales its damped trend's intervals by a backtest.
+        from tsclassic.decomposition import DecompositionForecaster
+
+        seasonal = _ets_series(np.random.default_rng(3), 48, seasonal=True)
+        DecompositionForecaster(season_length=4, method="classical").fit(seasonal).predict_interval(6)

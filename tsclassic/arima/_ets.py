@@ -11,6 +11,7 @@ with ``seasonal_test=True``).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,6 +22,14 @@ from tsclassic.arima._common import ResultsCache, quiet_statsmodels
 from tsclassic.base import BaseForecaster, Tags
 
 __all__ = ["ExponentialSmoothingForecaster"]
+
+# Below this many values a trend model's intervals under-cover: they leave out the
+# uncertainty of the fitted parameters, and a slope estimated from few values is the
+# largest part of it. On series simulated from ETS(A,A,N), (A,Ad,N) and (A,A,A) (200 each,
+# tests/test_silent_answers.py's generator), 90% intervals covered 76-78% on 30 values,
+# 81% on 50, 87-88% on 60 and 90% on 120.
+SHORT_TREND = 100
+SHORT_TREND_WARNING = "intervals of a trend fitted to"
 
 
 @renamed_params({"maxiter": "max_iter"}, positional=("damped_trend", "seasonal", "season_length"))
@@ -176,6 +185,15 @@ class ExponentialSmoothingForecaster(ResultsCache, BaseForecaster):
                 f"states to them, which leaves no residual degree of freedom to estimate the "
                 f"error variance from; pass a longer series or a simpler model (no trend or "
                 f"season) for intervals."
+            )
+        if self.trend is not None and n < SHORT_TREND:
+            warnings.warn(
+                f"{type(self).__name__}: the {SHORT_TREND_WARNING} {n} values (under "
+                f"{SHORT_TREND}) leave out the uncertainty of the fitted slope and level, and "
+                f"cover less than asked (90% intervals covered 76-88% on 30-60 simulated "
+                f"values). For calibrated intervals wrap the model in "
+                f"tsclassic.compose.ConformalIntervals, or fit a longer series.",
+                UserWarning, stacklevel=3,
             )
         results = self._get_results()
         with quiet_statsmodels():

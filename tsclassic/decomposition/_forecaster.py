@@ -12,6 +12,9 @@ decomposition (``seasonal_test=True, method="classical", model="multiplicative"`
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import numpy as np
@@ -33,6 +36,17 @@ __all__ = ["DecompositionForecaster"]
 _PROBES = 16
 # Forecast origins of the backtest that scales the trend forecaster's variance.
 _ORIGINS = 4
+
+
+@contextmanager
+def _own_calibration() -> Iterator[None]:
+    """Silence the trend forecaster's warning that its short-trend intervals under-cover:
+    the backtest scale (``interval_scale_``) measures that shortfall and puts it back."""
+    from tsclassic.arima._ets import SHORT_TREND_WARNING
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=f".*{SHORT_TREND_WARNING}", category=UserWarning)
+        yield
 
 
 @renamed_params({"periods": "season_length"}, positional=("trend_forecaster",))
@@ -198,8 +212,9 @@ class DecompositionForecaster(BaseForecaster):
                 break
             model = clone(self.trend_forecaster_)
             try:
-                bounds = np.asarray(model.fit(adjusted[:origin]).predict_interval(
-                    horizon, coverage=0.9))
+                with _own_calibration():
+                    bounds = np.asarray(model.fit(adjusted[:origin]).predict_interval(
+                        horizon, coverage=0.9))
             except ValueError:  # too short for the trend forecaster at this origin
                 break
             sd = np.diff(bounds, axis=1)[:, 0] / (2 * z)
@@ -257,7 +272,8 @@ class DecompositionForecaster(BaseForecaster):
             )
         from scipy.stats import norm
 
-        bounds = np.asarray(self.trend_forecaster_.predict_interval(h, coverage=coverage))
+        with _own_calibration():
+            bounds = np.asarray(self.trend_forecaster_.predict_interval(h, coverage=coverage))
         seasonal = self._future_seasonal(h)
         centre, half = bounds.mean(axis=1), np.diff(bounds, axis=1)[:, 0] / 2
         multiplicative = self.model == "multiplicative"
