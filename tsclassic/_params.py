@@ -109,7 +109,6 @@ RETIRED_NAMES: dict[str, str] = {
     "maxiter": "max_iter",
     "horizon": "max_horizon",
     "scaling": "normalize",
-    "scale": "normalize",
     "damped": "damped_trend",
     "fourier_k": "n_harmonics",
     "num_layers": "n_layers",
