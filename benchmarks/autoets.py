@@ -65,7 +65,7 @@ def load(frequency: str) -> tuple[list[str], list[np.ndarray], list[np.ndarray]]
     try:
         from tsclassic.datasets import load_m1
 
-        train, test, _ = load_m1(frequency)
+        train, test, _ = load_m1(frequency=frequency)
     except ImportError:
         train = pd.read_csv(SHARED / f"{frequency}_train.csv", dtype={"unique_id": str})
         test = pd.read_csv(SHARED / f"{frequency}_test.csv", dtype={"unique_id": str})

@@ -114,7 +114,7 @@ def source_hash() -> str:
 
 
 def sample(freq: str, every: int) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    train, test, h = load_m1(freq)
+    train, test, h = load_m1(frequency=freq)
     keep = train["unique_id"].unique()[::every]
     return train[train.unique_id.isin(keep)], test[test.unique_id.isin(keep)], h
 
@@ -146,7 +146,7 @@ def score(frame: pd.DataFrame, train: pd.DataFrame, test: pd.DataFrame, m: int) 
             # An infinite bound (no finite conformal quantile) covers but has no score.
             row["unbounded"] = not (np.isfinite(lo).all() and np.isfinite(hi).all())
             if not row["unbounded"]:
-                row["msis"] = msis(y, lo, hi, past[uid], m, alpha=1 - LEVEL)
+                row["msis"] = msis(y, lo, hi, past[uid], season_length=m, alpha=1 - LEVEL)
         rows.append(row)
     return pd.DataFrame(rows)
 

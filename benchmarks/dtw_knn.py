@@ -108,8 +108,8 @@ def warm_up(peer_factories):
 
 
 def run_set(name, peer_factories, repeat):
-    X, y = load_ucr(name, "train")
-    Xt, yt = load_ucr(name, "test")
+    X, y = load_ucr(name, split="train")
+    Xt, yt = load_ucr(name, split="test")
     row = {"set": name}
 
     def ours():
@@ -153,7 +153,7 @@ def run_set(name, peer_factories, repeat):
         row["euclid_w"], nearest_ed = best_time(
             lambda: euclidean_brute(as_series(Xt), as_series(X)), repeat)
         assert np.array_equal(nearest_ed, idx_fast[:, 0])
-    dist = cdist_dtw(Xt, X, window=w)
+    dist = cdist_dtw(Xt, Y=X, window=w)
     nearest = dist.min(axis=1, keepdims=True)
     row["near"] = float(np.mean(np.sum(dist <= 1.1 * nearest, axis=1) - 1) / X.shape[0])
     row["n_train"] = X.shape[0]

@@ -124,8 +124,8 @@ def oracle_search(queries, train, window, labels, nearest, nearest_sq):
 
 
 def run_set(name, repeat):
-    X, y = load_ucr(name, "train")
-    Xt, _ = load_ucr(name, "test")
+    X, y = load_ucr(name, split="train")
+    Xt, _ = load_ucr(name, split="test")
     window = KNeighborsDTWClassifier(window="learn").fit(X, y).window_
     if window == 0:
         return None
@@ -148,7 +148,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="best of this many runs")
     args = parser.parse_args()
-    X, _ = load_ucr("GunPoint", "train")
+    X, _ = load_ucr("GunPoint", split="train")
     warm = pack(X[:6, None, :])  # compile every kernel before timing
     oracle_search(warm, warm, 0.1, np.zeros(6, dtype=np.int64), np.ones(6, dtype=np.int64),
                   np.ones(6))

@@ -109,7 +109,7 @@ def main() -> None:
     seeds = SEEDS[:1] if args.quick else SEEDS
     if args.quick:
         names = ["GunPoint", "ItalyPowerDemand", "ECG200", "Coffee"]
-    data = {n: (*load_ucr(n), *load_ucr(n, "test")) for n in names}
+    data = {n: (*load_ucr(n), *load_ucr(n, split="test")) for n in names}
     # Warm up every configuration once (imports, torch for aeon), outside the timings.
     for cname, clf in configs(args.quick, seeds[0]).items():
         _run(clf, cname, *data[names[0]])

@@ -32,7 +32,7 @@ DATASETS = ["GunPoint", "ECG200", "CBF", "ArrowHead"]
 
 
 def panel(name: str, limit: int | None) -> np.ndarray:
-    X = np.vstack([load_ucr(name)[0], load_ucr(name, "test")[0]])
+    X = np.vstack([load_ucr(name)[0], load_ucr(name, split="test")[0]])
     return X[:limit] if limit else X
 
 

@@ -45,10 +45,10 @@ def scores(frame: pd.DataFrame, train: dict, test: dict) -> dict:
     for uid, group in frame.groupby("unique_id", sort=False):
         pred = group["yhat"].to_numpy()
         rows["sMAPE"].append(smape(test[uid], pred))
-        rows["MASE"].append(mase(test[uid], pred, train[uid], M))
+        rows["MASE"].append(mase(test[uid], pred, train[uid], season_length=M))
         if "lo" in group:
             lo, hi = group["lo"].to_numpy(), group["hi"].to_numpy()
-            rows["MSIS"].append(msis(test[uid], lo, hi, train[uid], M, alpha=0.05))
+            rows["MSIS"].append(msis(test[uid], lo, hi, train[uid], season_length=M, alpha=0.05))
             rows["coverage"].append(coverage(test[uid], lo, hi))
     return {k: float(np.mean(v)) if v else float("nan") for k, v in rows.items()}
 
@@ -124,9 +124,9 @@ def main() -> None:
     parser.add_argument("--rnn", action="store_true", help="also the global LSTM (slow on a CPU)")
     args = parser.parse_args()
 
-    df = load_m4("hourly", "train")
+    df = load_m4(frequency="hourly", split="train")
     train = {k: g["y"].to_numpy() for k, g in df.groupby("unique_id", sort=False)}
-    test = {k: g["y"].to_numpy() for k, g in load_m4("hourly", "test").groupby("unique_id", sort=False)}
+    test = {k: g["y"].to_numpy() for k, g in load_m4(frequency="hourly", split="test").groupby("unique_id", sort=False)}
     rows = {"Naive2 (per series)": run_per_series("Naive2", Naive2(M), df, train, test),
             "SeasonalNaive (per series)": run_per_series("SeasonalNaive", SeasonalNaive(M), df,
                                                          train, test)}

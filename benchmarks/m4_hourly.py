@@ -82,7 +82,7 @@ def score(forecasts: pd.DataFrame, train: dict, test: dict, column: str) -> tupl
         if not np.isfinite(pred).all():
             continue
         smapes.append(smape(test[uid], pred))
-        mases.append(mase(test[uid], pred, train[uid], M))
+        mases.append(mase(test[uid], pred, train[uid], season_length=M))
     return float(np.mean(smapes)), float(np.mean(mases)), len(smapes)
 
 
@@ -148,8 +148,8 @@ def main() -> None:
     parser.add_argument("--skip-peers", action="store_true")
     args = parser.parse_args()
 
-    df = load_m4("hourly", "train")
-    test_df = load_m4("hourly", "test")
+    df = load_m4(frequency="hourly", split="train")
+    test_df = load_m4(frequency="hourly", split="test")
     ids = df["unique_id"].unique()
     if args.quick:
         ids = ids[::10][:40]

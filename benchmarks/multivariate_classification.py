@@ -127,8 +127,8 @@ def run(names: list[str], methods: dict[str, Callable[[], Any]], repeat: int,
     sec, cpu = acc.copy(), acc.copy()
     agree = {}
     for name in names:
-        X, y = load_uea(name, "train")
-        Xt, yt = load_uea(name, "test")
+        X, y = load_uea(name, split="train")
+        Xt, yt = load_uea(name, split="test")
         preds: dict[str, np.ndarray] = {}
         for rep in range(repeat):
             for method, make in methods.items():
@@ -188,7 +188,7 @@ def breakdown(names: list[str], repeat: int) -> pd.DataFrame:
     its features (fit + transform of train, transform of test), its forest (fit +
     predict on those features), and the same forest on one feature column, which is
     scikit-learn's fixed cost of 200 trees whatever the features; dependent DTW beside."""
-    out = pd.DataFrame({name: _parts(*load_uea(name, "train"), load_uea(name, "test")[0],
+    out = pd.DataFrame({name: _parts(*load_uea(name, split="train"), load_uea(name, split="test")[0],
                                      repeat) for name in names})
     out["total"] = out.sum(axis=1)
     out.index.name = "CPU seconds"

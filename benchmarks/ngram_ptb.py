@@ -95,7 +95,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="15 s of NLTK scoring, not 60 s")
     args = parser.parse_args()
     budget = 15.0 if args.quick else 60.0
-    train, valid, test = (load_ptb(s) for s in ("train", "valid", "test"))
+    train, valid, test = (load_ptb(split=s) for s in ("train", "valid", "test"))
     # NLTK first, so that its peak-RSS growth is not hidden by our earlier peaks.
     nltk_row = time_nltk(train, test, budget)
     rows = [time_ours(order, train, valid, test, repeats=3) for order in (3, 5)]

@@ -292,7 +292,7 @@ def _theta_classic(y: np.ndarray, h: int) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def m4_sample():
-    train, test = load_m4("hourly", "train"), load_m4("hourly", "test")
+    train, test = load_m4(frequency="hourly", split="train"), load_m4(frequency="hourly", split="test")
     ids = train["unique_id"].unique()[::14][:30]
     return [(train.loc[train.unique_id == i, "y"].to_numpy(),
              test.loc[test.unique_id == i, "y"].to_numpy()) for i in ids]
@@ -312,8 +312,8 @@ def test_m4_sample_theta_and_ses_match_the_m4_benchmark_code(m4_sample):
         reference = _theta_classic(adjusted, 48) * seasonal_component(figure, len(y), 48)
         ours = ThetaForecaster(24).fit(y).predict(48)
         ses = m4_ses.fit(y).predict(48)
-        scores.append([smape(actual, ours), smape(actual, reference), mase(actual, ours, y, 24),
-                       mase(actual, reference, y, 24), smape(actual, ses)])
+        scores.append([smape(actual, ours), smape(actual, reference), mase(actual, ours, y, season_length=24),
+                       mase(actual, reference, y, season_length=24), smape(actual, ses)])
     mean = np.mean(scores, axis=0)
     assert mean[0] == pytest.approx(mean[1], rel=0.01)
     assert mean[2] == pytest.approx(mean[3], rel=0.01)

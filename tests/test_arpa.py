@@ -74,7 +74,7 @@ def test_predict_follows_the_file_too(hand_written):
 
 @pytest.mark.parametrize("smoothing", ["modified_kneser_ney", "kneser_ney", "witten_bell"])
 def test_round_trip_keeps_every_probability(tmp_path, smoothing):
-    train, test = load_ptb("train")[:400], load_ptb("test")[:60]
+    train, test = load_ptb(split="train")[:400], load_ptb(split="test")[:60]
     lm = NGramLM(order=3, smoothing=smoothing).fit(train)
     path = tmp_path / "lm.arpa"
     lm.to_arpa(path)

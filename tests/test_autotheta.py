@@ -11,7 +11,7 @@ from tsclassic.datasets import load_m1
 # statsforecast 2.1.1, computed as
 #   fit = statsforecast.theta.auto_theta(y, 1, model=name, nmse=1)  # one-step MSE, as here
 #   mse = mean(fit["residuals"][1:] ** 2); forecast_theta(fit, 3)["mean"]
-# on M1 yearly series (tsclassic.datasets.load_m1("yearly")).
+# on M1 yearly series (tsclassic.datasets.load_m1(frequency="yearly")).
 STATSFORECAST = {
     ("YAF2", "STM"): (1.1116302e+09, [565073.9039, 577621.466, 590169.0281]),
     ("YAF2", "OTM"): (2.452544e+14, [577748.2063, 602843.328, 627938.4497]),
@@ -30,7 +30,7 @@ STATSFORECAST = {
 
 @pytest.fixture(scope="module")
 def yearly():
-    train, _, _ = load_m1("yearly")
+    train, _, _ = load_m1(frequency="yearly")
     return {k: g["y"].to_numpy() for k, g in train.groupby("unique_id")}
 
 

@@ -51,7 +51,7 @@ def test_naive2_reseasonalises_the_naive_forecast():
 def test_m4_hourly_official_figures():
     """Makridakis et al. (2020), official M4 Hourly: Naive1 43.003 / 11.608,
     sNaive 13.912 / 1.193, Naive2 18.383 / 2.395 (sMAPE / MASE, m = 24, h = 48)."""
-    train, test = load_m4("hourly", "train"), load_m4("hourly", "test")
+    train, test = load_m4(frequency="hourly", split="train"), load_m4(frequency="hourly", split="test")
     scores = {}
     for name, model in [("Naive", Naive()), ("sNaive", SeasonalNaive(24)), ("Naive2", Naive2(24))]:
         s, m = [], []
@@ -60,7 +60,7 @@ def test_m4_hourly_official_figures():
             y = past["y"].to_numpy()
             forecast = model.fit(y).predict(48)
             s.append(metrics.smape(future["y"], forecast))
-            m.append(metrics.mase(future["y"], forecast, y, 24))
+            m.append(metrics.mase(future["y"], forecast, y, season_length=24))
         scores[name] = (round(np.mean(s), 3), round(np.mean(m), 3))
     assert len(s) == 414
     assert scores == {"Naive": (43.003, 11.608), "sNaive": (13.912, 1.193), "Naive2": (18.383, 2.395)}

@@ -37,8 +37,8 @@ CLASSIFIERS = _deep(cls_suite.models(quick=True))
 def test_a_quick_deep_classifier_beats_the_majority_class_on_gunpoint(name):
     from tsclassic.datasets import load_ucr
 
-    X_train, y_train = load_ucr("GunPoint", "train")
-    X_test, y_test = load_ucr("GunPoint", "test")
+    X_train, y_train = load_ucr("GunPoint", split="train")
+    X_test, y_test = load_ucr("GunPoint", split="test")
     spec = CLASSIFIERS[name]
     scores = cls_suite.evaluate(_by_epochs(spec), X_train, y_train, X_test, y_test)
     baseline = cls_suite.majority(y_train, y_test)["accuracy"]

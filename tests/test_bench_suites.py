@@ -54,7 +54,7 @@ def test_classification_suite_records_cells_and_resumes(tiny_classification, tmp
     assert set(results.index) == {"1NN-DTW", "FCN", "Majority"}
     assert dict(results["family"]) == {"1NN-DTW": "classical", "FCN": "deep",
                                        "Majority": "baseline"}
-    _, y_test = load_ucr("ItalyPowerDemand", "test")
+    _, y_test = load_ucr("ItalyPowerDemand", split="test")
     majority = results.loc["Majority"]
     assert majority["accuracy"] == pytest.approx(np.mean(y_test == "1"))  # "1" leads the train set
     assert majority["log_loss"] == pytest.approx(np.log(2), abs=0.01)  # 34 and 33 of 67
@@ -144,7 +144,7 @@ def tiny_generation(monkeypatch):
     pytest.importorskip("torch")
     from tsclassic.datasets import load_ptb
 
-    train, test = load_ptb("train")[:40], load_ptb("test")[:10]
+    train, test = load_ptb(split="train")[:40], load_ptb(split="test")[:10]
     chars_train, chars_test = gen_suite._as_characters(train[:10]), gen_suite._as_characters(test[:3])
     vocabulary = sorted({w for s in train + test for w in s})
     monkeypatch.setattr(gen_suite, "datasets", lambda quick: [

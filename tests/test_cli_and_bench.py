@@ -216,7 +216,7 @@ def test_bench_command_writes_the_report_and_resumes(tiny_forecasting, tmp_path,
 def test_forecasting_suite_scores_a_global_model_across_the_series(monkeypatch, tmp_path):
     from tsclassic.datasets import load_m4
 
-    train_df, test_df = load_m4("hourly", "train"), load_m4("hourly", "test")
+    train_df, test_df = load_m4(frequency="hourly", split="train"), load_m4(frequency="hourly", split="test")
     ids = list(train_df["unique_id"].unique()[:6])
     train = [g["y"].to_numpy() for _, g in train_df.groupby("unique_id", sort=False)][:6]
     test = [g["y"].to_numpy() for _, g in test_df.groupby("unique_id", sort=False)][:6]

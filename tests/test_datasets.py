@@ -13,7 +13,7 @@ def test_airline_is_box_jenkins_series_g():
 
 
 def test_m4_hourly_shapes():
-    train, test = datasets.load_m4("hourly", "train"), datasets.load_m4("hourly", "test")
+    train, test = datasets.load_m4(frequency="hourly", split="train"), datasets.load_m4(frequency="hourly", split="test")
     assert train["unique_id"].nunique() == 414 == test["unique_id"].nunique()
     assert len(test) == 414 * 48 and len(train) == 353_500
 
@@ -21,7 +21,7 @@ def test_m4_hourly_shapes():
 def test_ucr_shapes_and_labels():
     names = datasets.list_ucr()
     assert len(names) == 16 and "GunPoint" in names
-    X, y = datasets.load_ucr("GunPoint", "test")
+    X, y = datasets.load_ucr("GunPoint", split="test")
     assert X.shape == (150, 150) and set(y) == {"1", "2"}
     assert X.flags["C_CONTIGUOUS"]  # one series per contiguous row
     assert set(datasets.load_ucr("ECG200")[1]) == {"-1", "1"}
@@ -29,7 +29,7 @@ def test_ucr_shapes_and_labels():
 
 def test_ptb_token_counts():
     """Mikolov's PTB: 82,430 test tokens with one <eos> per line."""
-    test = datasets.load_ptb("test")
+    test = datasets.load_ptb(split="test")
     assert len(test) == 3761 and sum(len(s) + 1 for s in test) == 82_430
 
 
@@ -47,8 +47,8 @@ def test_lynx_hare_and_statsmodels_series():
     ("call", "pattern"),
     [
         (lambda: datasets.load_ucr("NoSuchSet"), "known names: .*GunPoint"),
-        (lambda: datasets.load_m4("yearly"), "known names: hourly"),
-        (lambda: datasets.load_ptb("dev"), "known names: test, train, valid"),
+        (lambda: datasets.load_m4(frequency="yearly"), "known names: hourly"),
+        (lambda: datasets.load_ptb(split="dev"), "known names: test, train, valid"),
         (lambda: datasets.load_statsmodels("iris"), "known names: co2, nile, sunspots"),
     ],
 )
@@ -64,7 +64,7 @@ def test_unknown_names_list_the_known_ones(call, pattern):
 )
 def test_m1_matches_its_readme(frequency, n_series, h, n_train, lengths):
     """Counts from data/m1/README.md (Makridakis et al. 1982 via Mcomp)."""
-    train, test, horizon = datasets.load_m1(frequency)
+    train, test, horizon = datasets.load_m1(frequency=frequency)
     assert horizon == h and len(train) == n_train and len(test) == n_series * h
     assert train["unique_id"].nunique() == n_series == test["unique_id"].nunique()
     sizes = train.groupby("unique_id").size()
@@ -80,4 +80,4 @@ def test_m1_matches_its_readme(frequency, n_series, h, n_train, lengths):
 
 def test_m1_unknown_frequency_names_the_choices():
     with pytest.raises(ValueError, match="yearly"):
-        datasets.load_m1("hourly")
+        datasets.load_m1(frequency="hourly")

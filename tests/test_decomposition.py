@@ -156,7 +156,7 @@ def Naive2Like():
 def test_multiplicative_interval_keeps_its_order_when_the_trend_forecast_turns_negative():
     t = np.arange(48.0)
     y = (200 - 4 * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 4)) + np.random.default_rng(1).normal(0, 2, 48)
-    model = DecompositionForecaster(4, Drift(), method="classical", model="multiplicative").fit(y)
+    model = DecompositionForecaster(4, trend_forecaster=Drift(), method="classical", model="multiplicative").fit(y)
     forecast, bounds = model.predict(30), model.predict_interval(30, coverage=0.9)
     assert forecast[-1] < 0
     assert (bounds[:, 0] <= forecast).all() and (forecast <= bounds[:, 1]).all()

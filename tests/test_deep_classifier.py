@@ -42,8 +42,8 @@ def test_learns_three_shapes_with_string_labels(make):
 
 
 def test_fcn_beats_chance_on_a_ucr_set():
-    X, y = load_ucr("ItalyPowerDemand", "train")
-    X_test, y_test = load_ucr("ItalyPowerDemand", "test")
+    X, y = load_ucr("ItalyPowerDemand", split="train")
+    X_test, y_test = load_ucr("ItalyPowerDemand", split="test")
     clf = FCNClassifier(filters=(32, 64, 32), **FAST).fit(X, y)
     assert np.mean(clf.predict(X_test) == y_test) > 0.85
 

@@ -106,15 +106,15 @@ def test_polynomial_library_matches_scikit_learn():
 
 def test_smoothed_derivative():
     t = np.linspace(0, 2, 101)
-    smooth, dx = smoothed_derivative(np.column_stack([t**2, np.sin(3 * t)]), t)
+    smooth, dx = smoothed_derivative(np.column_stack([t**2, np.sin(3 * t)]), t=t)
     np.testing.assert_allclose(dx[:, 0], 2 * t, atol=1e-10)  # exact on a quadratic
     np.testing.assert_allclose(dx[:, 1], 3 * np.cos(3 * t), atol=1e-2)  # O(dt^2)
-    _, raw = smoothed_derivative(t**2, 0.02, window_length=None)
+    _, raw = smoothed_derivative(t**2, t=0.02, window_length=None)
     np.testing.assert_allclose(raw, 2 * t, atol=1e-10)
     with pytest.raises(ValueError, match="window_length must be an odd"):
-        smoothed_derivative(t, t, window_length=10)
+        smoothed_derivative(t, t=t, window_length=10)
     with pytest.raises(ValueError, match="at least 11 points"):
-        smoothed_derivative(t[:5], t[:5])
+        smoothed_derivative(t[:5], t=t[:5])
 
 
 def test_too_large_a_threshold_warns_and_leaves_empty_equations(lorenz_data):

@@ -20,7 +20,7 @@ TOY = [["a", "b"], ["a", "a", "b"]]
 # -- references -----------------------------------------------------------------
 @pytest.fixture(scope="module")
 def ptb():
-    return {split: load_ptb(split) for split in ("train", "valid", "test")}
+    return {split: load_ptb(split=split) for split in ("train", "valid", "test")}
 
 
 @pytest.mark.parametrize(

@@ -106,8 +106,8 @@ def test_classifier_likelihoods_are_the_class_models_log_probabilities():
 
 
 def test_classifier_on_ucr_gunpoint_is_well_above_chance():
-    X_train, y_train = load_ucr("GunPoint", "train")
-    X_test, y_test = load_ucr("GunPoint", "test")
+    X_train, y_train = load_ucr("GunPoint", split="train")
+    X_test, y_test = load_ucr("GunPoint", split="test")
     clf = NGramClassifier(n_segments=16, alphabet_size=4, order=3).fit(X_train, y_train)
     assert (clf.predict(X_test) == y_test).mean() >= 0.78  # measured 0.833; 1-NN DTW 0.907
 

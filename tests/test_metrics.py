@@ -42,8 +42,8 @@ def test_log_loss_agrees_with_sklearn_and_perplexity():
         (lambda: metrics.mae([1.0], [1.0, 2.0]), "same length"),
         (lambda: metrics.mse([], []), "empty"),
         (lambda: metrics.mae([np.nan], [1.0]), "NaN"),
-        (lambda: metrics.mase([1.0], [1.0], [1.0, 1.0, 1.0], 1), "seasonal naive error is zero"),
-        (lambda: metrics.mase([1.0], [1.0], [1.0, 2.0], 24), "season_length=24"),
+        (lambda: metrics.mase([1.0], [1.0], [1.0, 1.0, 1.0], season_length=1), "seasonal naive error is zero"),
+        (lambda: metrics.mase([1.0], [1.0], [1.0, 2.0], season_length=24), "season_length=24"),
         (lambda: metrics.log_loss([1], [[0.5, 0.5]], [0, 2]), "not in classes"),
         (lambda: metrics.perplexity(-1.0, 0), "n_tokens"),
     ],
@@ -76,7 +76,7 @@ def test_msis_by_hand_with_a_seasonal_scale():
     expected = ((1 + 10) + (1 + 10) + 2) / 3 / (8 / 3)
     assert metrics.msis(y, lo, hi, y_train, season_length=2, alpha=0.2) == pytest.approx(expected)
     # The M4 default alpha = 0.05: penalty 40 per unit outside.
-    assert metrics.msis(y, lo, hi, y_train, 2) == pytest.approx((41 + 41 + 2) / 3 / (8 / 3))
+    assert metrics.msis(y, lo, hi, y_train, season_length=2) == pytest.approx((41 + 41 + 2) / 3 / (8 / 3))
 
 
 def test_coverage_counts_bounds_as_inside_and_rejects_swapped_bounds():

@@ -69,7 +69,7 @@ def test_quantile_features_validate():
 # -- classifier -----------------------------------------------------------------------
 def test_feature_classifier_default_on_gunpoint():
     X, y = load_ucr("GunPoint")
-    X_test, y_test = load_ucr("GunPoint", "test")
+    X_test, y_test = load_ucr("GunPoint", split="test")
     clf = FeatureClassifier(random_state=0).fit(X, y)
     assert clf.classes_.tolist() == ["1", "2"]
     # The default is QUANT's representation (twice its quantiles) and QUANT's trees.
@@ -88,7 +88,7 @@ def test_quant_style_classifier_beats_the_catch22_floor_on_two_sets():
     accs = []
     for name in ("ItalyPowerDemand", "SyntheticControl"):
         X, y = load_ucr(name)
-        X_test, y_test = load_ucr(name, "test")
+        X_test, y_test = load_ucr(name, split="test")
         clf = FeatureClassifier("quantiles", estimator=ExtraTreesClassifier(200, max_features=0.1,
                                 criterion="entropy"), random_state=0)
         accs.append(clf.fit(X, y).score(X_test, y_test))
@@ -213,7 +213,7 @@ def test_quant_style_mean_accuracy_over_the_16_ucr_sets_reaches_resnet():
     accs = []
     for name in list_ucr():
         X, y = load_ucr(name)
-        X_test, y_test = load_ucr(name, "test")
+        X_test, y_test = load_ucr(name, split="test")
         clf = FeatureClassifier("quantiles", estimator=ExtraTreesClassifier(200, max_features=0.1,
                                 criterion="entropy"), random_state=0)
         accs.append(clf.fit(X, y).score(X_test, y_test))

@@ -132,9 +132,9 @@ def test_cdist_dtw_matches_pairwise_and_threads():
     X = [rng.normal(size=(2, int(n))) for n in rng.integers(5, 25, size=7)]
     Y = [rng.normal(size=(2, int(n))) for n in rng.integers(5, 25, size=4)]
     expected = np.array([[dtw(a, b, window=0.3) for b in Y] for a in X])
-    np.testing.assert_allclose(cdist_dtw(X, Y, window=0.3), expected, rtol=0, atol=1e-12)
-    np.testing.assert_array_equal(cdist_dtw(X, Y, window=0.3, n_jobs=2),
-                                  cdist_dtw(X, Y, window=0.3))
+    np.testing.assert_allclose(cdist_dtw(X, Y=Y, window=0.3), expected, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(cdist_dtw(X, Y=Y, window=0.3, n_jobs=2),
+                                  cdist_dtw(X, Y=Y, window=0.3))
     square = cdist_dtw(X)
     np.testing.assert_allclose(square, square.T)
     np.testing.assert_array_equal(np.diag(square), 0.0)
@@ -418,7 +418,7 @@ def test_nearest_labels_with_many_ties_and_unequal_lengths():
 def _independent_sq(A, B, window):
     """Squared independent DTW between every series of A and of B (lists of (C, L_i)
     arrays), from the public one-channel DTW: the sum over channels of its squares."""
-    return sum(cdist_dtw([a[c] for a in A], [b[c] for b in B], window=window) ** 2
+    return sum(cdist_dtw([a[c] for a in A], Y=[b[c] for b in B], window=window) ** 2
                for c in range(A[0].shape[0]))
 
 
@@ -527,7 +527,7 @@ def test_classifier_predicts_like_brute_force_with_string_labels():
     X, y = _panel()
     labels = np.array(["a", "b", "c"])[y]
     clf = KNeighborsDTWClassifier(n_neighbors=3, window=0.2).fit(X[:20], labels[:20])
-    D = cdist_dtw(X[20:], X[:20], window=0.2)
+    D = cdist_dtw(X[20:], Y=X[:20], window=0.2)
     order = np.argsort(D, axis=1, kind="stable")[:, :3]
     dist, idx = clf.kneighbors(X[20:])
     np.testing.assert_array_equal(idx, order)

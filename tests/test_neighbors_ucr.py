@@ -23,8 +23,8 @@ PUBLISHED = _published()
 
 @pytest.mark.parametrize("name", list_ucr())
 def test_one_nn_euclidean_and_full_dtw_match_the_archive(name):
-    X, y = load_ucr(name, "train")
-    X_test, y_test = load_ucr(name, "test")
+    X, y = load_ucr(name, split="train")
+    X_test, y_test = load_ucr(name, split="test")
     for window, method in [(0.0, "1NN-ED"), (None, "1NN-DTW-full")]:
         accuracy = KNeighborsDTWClassifier(window=window).fit(X, y).score(X_test, y_test)
         assert round(accuracy, 4) == PUBLISHED[(name, method)], method
@@ -38,8 +38,8 @@ ARCHIVE_WINDOWS = {"BeetleFly": 7, "CBF": 11, "Car": 1, "Plane": 5, "SyntheticCo
 
 @pytest.mark.parametrize("name", list_ucr())
 def test_learned_window_matches_the_archive(name):
-    X, y = load_ucr(name, "train")
-    X_test, y_test = load_ucr(name, "test")
+    X, y = load_ucr(name, split="train")
+    X_test, y_test = load_ucr(name, split="test")
     clf = KNeighborsDTWClassifier(window="learn").fit(X, y)
     accuracy = clf.score(X_test, y_test)
     assert abs(accuracy - PUBLISHED[(name, "1NN-DTW-learned-window")]) <= 0.02

@@ -158,14 +158,14 @@ def _snr(clean, estimate):
 @pytest.mark.parametrize("name", ["blocks", "bumps", "heavisine", "doppler"])
 @pytest.mark.parametrize("threshold", ["universal", "sure", "bayes"])
 def test_dwt_denoise_improves_snr_on_donoho_johnstone(name, threshold):
-    clean = donoho_johnstone(name, 1024)
+    clean = donoho_johnstone(name, n=1024)
     noisy = clean + np.random.default_rng(0).normal(0, 1.0, 1024)
     denoised = dwt_denoise(noisy, threshold=threshold)
     assert _snr(clean, denoised) > _snr(clean, noisy) + 1.0
 
 
 def test_dwt_denoise_keeps_type_and_validates():
-    y = pd.Series(donoho_johnstone("doppler", 256), index=pd.RangeIndex(256), name="d")
+    y = pd.Series(donoho_johnstone("doppler", n=256), index=pd.RangeIndex(256), name="d")
     out = dwt_denoise(y + 0.0)
     assert isinstance(out, pd.Series) and out.name == "d" and out.index.equals(y.index)
     assert dwt_denoise(np.full(64, 2.0)) == pytest.approx(np.full(64, 2.0))

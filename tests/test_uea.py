@@ -41,8 +41,8 @@ PUBLISHED = _published()
 def test_the_shipped_sets_have_the_archive_shapes():
     assert datasets.list_uea() == sorted(SHAPES)
     for name, (n_train, n_test, channels, length, classes) in SHAPES.items():
-        X, y = datasets.load_uea(name, "train")
-        X_test, y_test = datasets.load_uea(name, "test")
+        X, y = datasets.load_uea(name, split="train")
+        X_test, y_test = datasets.load_uea(name, split="test")
         assert X.shape == (n_train, channels, length) and len(y) == n_train
         assert X_test.shape == (n_test, channels, length) and len(y_test) == n_test
         assert len(set(y)) == classes and set(y_test) == set(y)
@@ -55,13 +55,13 @@ def test_unknown_uea_names_list_the_known_ones():
     with pytest.raises(ValueError, match="known names: AtrialFibrillation, BasicMotions"):
         datasets.load_uea("JapaneseVowels")
     with pytest.raises(ValueError, match="known names: test, train"):
-        datasets.load_uea("ERing", "valid")
+        datasets.load_uea("ERing", split="valid")
 
 
 @pytest.mark.parametrize("name", sorted(SHAPES))
 def test_dependent_dtw_matches_the_multivariate_bake_off(name):
-    X, y = datasets.load_uea(name, "train")
-    X_test, y_test = datasets.load_uea(name, "test")
+    X, y = datasets.load_uea(name, split="train")
+    X_test, y_test = datasets.load_uea(name, split="test")
     accuracy = KNeighborsDTWClassifier().fit(X, y).score(X_test, y_test)
     assert round(accuracy, 4) == PUBLISHED[(name, "1NN-DTW-D")]
 
@@ -77,6 +77,6 @@ def test_read_ts_agrees_with_aeons_reader(name, tmp_path):
         plain = tmp_path / f"{name}_{split}.ts"
         plain.write_bytes(gzip.decompress(source.read_bytes()))
         X_aeon, y_aeon = aeon_datasets.load_from_ts_file(str(plain))
-        X, y = datasets.load_uea(name, split)
+        X, y = datasets.load_uea(name, split=split)
         np.testing.assert_array_equal(X, X_aeon)
         np.testing.assert_array_equal(np.char.lower(y), y_aeon)

@@ -191,8 +191,11 @@ def renamed_params(
       are accepted by the constructor (or the function), by ``set_params`` (also nested,
       ``forecaster__maxiter``), by unpickling an estimator saved under the old name, and
       by reading the attribute (``est.periods``, unconverted renames only).
-    - ``positional`` (classes only) lists, in their old order and by their old names, the
-      parameters that could be passed by position before they became keyword-only.
+    - ``positional`` lists, in their old order and by their old names, the parameters that
+      could be passed by position before they became keyword-only (an estimator's after
+      the first; a function's options, every parameter with a default, after its data).
+      Passing them by position still works, with a ``FutureWarning`` naming the keyword,
+      and gives the same result.
 
     Examples
     --------
@@ -205,8 +208,14 @@ def renamed_params(
     ...     warnings.simplefilter("always")
     ...     f([1.0], periods=4), str(caught[0].message).split(";")[0]
     (4, "f: the parameter 'periods' was renamed 'season_length'")
+    >>> @renamed_params(positional=("fs",))
+    ... def g(y, *, fs=1.0):
+    ...     return fs
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     g([1.0], 4.0), str(caught[0].message).split(";")[0]
+    (4.0, 'g: pass fs by keyword (fs=...)')
     """
-    import functools
     import inspect
 
     table = {old: (new, None) if isinstance(new, str) else tuple(new)
@@ -214,15 +223,55 @@ def renamed_params(
 
     def decorate(obj):
         if not inspect.isclass(obj):
-            @functools.wraps(obj)
-            def function(*args, **kwargs):
-                return obj(*args, **_translate(obj.__name__, table, kwargs, 2))
-
-            function._renamed_params = table
-            return function
+            return _renamed_function(obj, table, positional)
         return _renamed_class(obj, table, positional)
 
     return decorate
+
+
+def _moved_to_keywords(owner: str, args: tuple, kwargs: dict, n_positional: int, table: dict,
+                       positional: tuple[str, ...], rule: str) -> tuple[tuple, dict]:
+    """``args`` cut to the ``n_positional`` still allowed, the rest moved into ``kwargs``
+    under the names of ``positional`` (warning once, naming the keywords to use)."""
+    import warnings
+
+    extra = args[n_positional:]
+    if not extra:
+        return args, kwargs
+    if len(extra) > len(positional):
+        raise TypeError(f"{owner}() takes at most {n_positional + len(positional)} positional "
+                        f"arguments ({len(args)} given).")
+    moved = {}
+    for old, value in zip(positional, extra):
+        new, values = table.get(old, (old, None))
+        moved[new] = _convert(value, values)
+    warnings.warn(
+        f"{owner}: pass {', '.join(moved)} by keyword ({next(iter(moved))}=...); {rule} "
+        f"keyword-only, and passing them by position stops working in tsclassic {_RELEASE}.",
+        FutureWarning, stacklevel=3)
+    clash = set(moved) & set(kwargs)
+    if clash:
+        raise TypeError(f"{owner}() got multiple values for {sorted(clash)}.")
+    return args[:n_positional], {**kwargs, **moved}
+
+
+def _renamed_function(func: Callable, table: dict, positional: tuple[str, ...]) -> Callable:
+    import functools
+    import inspect
+
+    # The parameters that stay positional: the data, declared before the ``*``.
+    n_positional = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                       for p in inspect.signature(func).parameters.values())
+
+    @functools.wraps(func)
+    def function(*args, **kwargs):
+        args, kwargs = _moved_to_keywords(func.__name__, args, kwargs, n_positional, table,
+                                          positional, "options (parameters with a default) are")
+        return func(*args, **_translate(func.__name__, table, kwargs, 2))
+
+    function._renamed_params = table
+    function._positional_params = positional
+    return function
 
 
 def _renamed_class(cls: type, table: dict, positional: tuple[str, ...]) -> type:
@@ -237,24 +286,9 @@ def _renamed_class(cls: type, table: dict, positional: tuple[str, ...]) -> type:
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
         owner = type(self).__name__  # a subclass that inherits this __init__ is named
-        extra = args[n_positional - 1:]  # the positional slots (less self) still allowed
-        if extra:
-            if len(extra) > len(positional):
-                raise TypeError(f"{owner}() takes at most {n_positional - 1 + len(positional)} "
-                                f"positional arguments ({len(args)} given).")
-            moved = {}
-            for old, value in zip(positional, extra):
-                new, values = table.get(old, (old, None))
-                moved[new] = _convert(value, values)
-            warnings.warn(
-                f"{owner}: pass {', '.join(moved)} by keyword ({next(iter(moved))}=...); "
-                f"parameters after the first are keyword-only, and passing them by position "
-                f"stops working in tsclassic {_RELEASE}.", FutureWarning, stacklevel=2)
-            clash = set(moved) & set(kwargs)
-            if clash:
-                raise TypeError(f"{owner}() got multiple values for {sorted(clash)}.")
-            kwargs.update(moved)
-            args = args[: n_positional - 1]
+        # The positional slots (less self) still allowed; the rest move to keywords.
+        args, kwargs = _moved_to_keywords(owner, args, kwargs, n_positional - 1, table,
+                                          positional, "parameters after the first are")
         init(self, *args, **_translate(owner, table, kwargs, 2))
 
     def set_params(self, **params):

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tsclassic._params import renamed_params
 from tsclassic._ts_format import read_ts
 
 __all__ = [
@@ -64,7 +65,8 @@ def load_airline() -> pd.Series:
     return pd.Series(frame["y"].to_numpy(dtype=float), index=index, name="passengers")
 
 
-def load_m4(frequency: str = "hourly", split: str = "train") -> pd.DataFrame:
+@renamed_params(positional=("frequency", "split"))
+def load_m4(*, frequency: str = "hourly", split: str = "train") -> pd.DataFrame:
     """The M4 competition series of one frequency, in long format.
 
     Makridakis, Spiliotis & Assimakopoulos (2020), "The M4 Competition: 100,000 time
@@ -99,7 +101,8 @@ def list_ucr() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir())
 
 
-def load_ucr(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+@renamed_params(positional=("split",))
+def load_ucr(name: str, *, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     """One UCR archive classification data set, on the archive's fixed split.
 
     Dau et al. (2019), "The UCR Time Series Archive", IEEE/CAA J. Autom. Sinica 6(6).
@@ -137,7 +140,8 @@ def load_ucr(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(frame.iloc[:, 1:].to_numpy(dtype=np.float64)), labels
 
 
-def load_ptb(split: str = "train") -> list[list[str]]:
+@renamed_params(positional=("split",))
+def load_ptb(*, split: str = "train") -> list[list[str]]:
     """The Penn Treebank, word level, as preprocessed by Mikolov et al. (2011).
 
     Mikolov, Deoras, Kombrink, Burget & Cernocky (2011), "Empirical evaluation and
@@ -219,7 +223,8 @@ def load_statsmodels(name: str) -> pd.Series:
 _M1_HORIZONS = {"yearly": 6, "quarterly": 8, "monthly": 18}
 
 
-def load_m1(frequency: str = "monthly") -> tuple[pd.DataFrame, pd.DataFrame, int]:
+@renamed_params(positional=("frequency",))
+def load_m1(*, frequency: str = "monthly") -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """The M1 competition series of one frequency, in long format, with the horizon.
 
     Makridakis, Andersen, Carbone, Fildes, Hibon, Lewandowski, Newton, Parzen & Winkler
@@ -243,7 +248,7 @@ def load_m1(frequency: str = "monthly") -> tuple[pd.DataFrame, pd.DataFrame, int
     Examples
     --------
     >>> from tsclassic.datasets import load_m1
-    >>> train, test, h = load_m1("yearly")
+    >>> train, test, h = load_m1(frequency="yearly")
     >>> train["unique_id"].nunique(), h
     (181, 6)
     """
@@ -267,7 +272,8 @@ def list_uea() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir())
 
 
-def load_uea(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+@renamed_params(positional=("split",))
+def load_uea(name: str, *, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     """One UEA multivariate classification data set, on the archive's fixed split.
 
     Bagnall et al. (2018), "The UEA multivariate time series classification archive,

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from tsclassic._params import renamed_params
+
 __all__ = [
     "mse", "rmse", "mae", "smape", "mase", "owa", "accuracy", "log_loss", "perplexity", "msis",
     "coverage",
@@ -69,7 +71,8 @@ def smape(y_true: Any, y_pred: Any) -> float:
     return float(200.0 * np.mean(ratio))
 
 
-def mase(y_true: Any, y_pred: Any, y_train: Any, season_length: int = 1) -> float:
+@renamed_params(positional=("season_length",))
+def mase(y_true: Any, y_pred: Any, y_train: Any, *, season_length: int = 1) -> float:
     """Mean absolute scaled error, the M4 definition.
 
     The forecast's MAE divided by the in-sample MAE of the seasonal naive forecast with
@@ -122,8 +125,9 @@ def _interval(y_true: Any, lower: Any, upper: Any) -> tuple[np.ndarray, np.ndarr
     return a, lo, hi
 
 
+@renamed_params(positional=("season_length", "alpha"))
 def msis(
-    y_true: Any, lower: Any, upper: Any, y_train: Any, season_length: int = 1,
+    y_true: Any, lower: Any, upper: Any, y_train: Any, *, season_length: int = 1,
     alpha: float = 0.05,
 ) -> float:
     """Mean scaled interval score, the M4 definition for a ``1 - alpha`` interval.
@@ -178,7 +182,8 @@ def accuracy(y_true: Any, y_pred: Any) -> float:
     return float(np.mean(a == b))
 
 
-def log_loss(y_true: Any, proba: Any, classes: Any, eps: float = 1e-15) -> float:
+@renamed_params(positional=("eps",))
+def log_loss(y_true: Any, proba: Any, classes: Any, *, eps: float = 1e-15) -> float:
     """Cross-entropy (natural log) of predicted class probabilities.
 
     Parameters

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from tsclassic._params import renamed_params
 from tsclassic._validation import check_positive_int
 
 __all__ = [
@@ -95,8 +96,9 @@ class SlidingWindowSplitter(_WindowSplitter):
     expanding = False
 
 
+@renamed_params(positional=("test_size", "X"))
 def temporal_train_test_split(
-    y: Any, test_size: int | float = 0.25, X: Any = None
+    y: Any, *, test_size: int | float = 0.25, X: Any = None
 ) -> tuple[Any, ...]:
     """Split a series (and its regressors) into a past and a future part, without shuffling.
 
@@ -152,15 +154,17 @@ def _metric(name_or_fn: str | Callable, season_length: int) -> tuple[str, Callab
     if name_or_fn not in known:
         raise ValueError(f"unknown metric {name_or_fn!r}; known: {sorted(known)} or a callable.")
     if name_or_fn == "mase":
-        return "mase", lambda yt, yp, ytr: metrics.mase(yt, yp, ytr, season_length)
+        return "mase", lambda yt, yp, ytr: metrics.mase(yt, yp, ytr, season_length=season_length)
     fn = getattr(metrics, name_or_fn)
     return name_or_fn, lambda yt, yp, ytr: fn(yt, yp)
 
 
+@renamed_params(positional=("metrics", "X", "season_length"))
 def evaluate(
     forecaster: Any,
     y: Any,
     cv: _WindowSplitter,
+    *,
     metrics: Sequence[str | Callable] = ("mae", "smape"),
     X: Any = None,
     season_length: int = 1,
@@ -192,7 +196,7 @@ def evaluate(
     >>> from tsclassic import SeasonalNaive
     >>> from tsclassic.datasets import load_airline
     >>> cv = ExpandingWindowSplitter(h=12, window_length=96, step=12)
-    >>> scores = evaluate(SeasonalNaive(season_length=12), load_airline(), cv, ["mae"])
+    >>> scores = evaluate(SeasonalNaive(season_length=12), load_airline(), cv, metrics=["mae"])
     >>> scores.shape
     (4, 6)
     """

@@ -27,6 +27,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone
 
 from tsclassic._index import as_time_index, continue_many
+from tsclassic._params import renamed_params
 
 __all__ = ["forecast_many"]
 
@@ -296,10 +297,13 @@ def _batches(todo: np.ndarray, ends: np.ndarray, lengths: np.ndarray, size: int)
             yield first, stop, ends[first] - lengths[first], ends[stop - 1]
 
 
+@renamed_params(positional=("id_col", "time_col", "target_col", "X", "n_jobs", "coverage",
+                             "progress", "out"))
 def forecast_many(
     forecaster: Any,
     df: pd.DataFrame,
     h: int,
+    *,
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",

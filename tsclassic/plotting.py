@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsclassic._params import renamed_params
+
 __all__ = ["plot_series"]
 
 
@@ -15,8 +17,9 @@ def _x(values: Any) -> Any:
     return index.to_timestamp() if isinstance(index, pd.PeriodIndex) else index
 
 
+@renamed_params(positional=("forecast", "interval", "ax", "title"))
 def plot_series(
-    y: Any, forecast: Any = None, interval: Any = None, ax: Any = None, title: str | None = None
+    y: Any, *, forecast: Any = None, interval: Any = None, ax: Any = None, title: str | None = None
 ) -> Any:
     """Plot a series, optionally with a forecast and its prediction interval.
 
@@ -43,7 +46,7 @@ def plot_series(
     >>> from tsclassic.datasets import load_airline
     >>> y = load_airline()
     >>> model = Naive().fit(y)
-    >>> ax = plot_series(y, model.predict(12), model.predict_interval(12))
+    >>> ax = plot_series(y, forecast=model.predict(12), interval=model.predict_interval(12))
     """
     try:
         import matplotlib.pyplot as plt

@@ -134,12 +134,12 @@ def _classical(y: np.ndarray, periods: tuple[int, ...], multiplicative: bool) ->
     return out
 
 
-@renamed_params({"periods": "season_length"})
+@renamed_params({"periods": "season_length"}, positional=("method", "season_length"))
 def decompose(
     y: Any,
+    *,
     method: str = "stl",
     season_length: int | Sequence[int] = 12,
-    *,
     model: str = "additive",
     seasonal_window: int | Sequence[int] | None = None,
     robust: bool = False,

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 from scipy.signal import savgol_filter
 
+from tsclassic._params import renamed_params
+
 __all__ = ["smoothed_derivative"]
 
 
@@ -46,8 +48,9 @@ def _check_window(window_length: Any, polyorder: Any, n: int) -> tuple[int, int]
     return int(window_length), int(polyorder)
 
 
+@renamed_params(positional=("t", "window_length", "polyorder"))
 def smoothed_derivative(
-    x: Any, t: Any = 1.0, window_length: int | None = 11, polyorder: int = 3
+    x: Any, *, t: Any = 1.0, window_length: int | None = 11, polyorder: int = 3
 ) -> tuple[np.ndarray, np.ndarray]:
     """Smooth a trajectory and differentiate it in time.
 
@@ -71,7 +74,7 @@ def smoothed_derivative(
     >>> import numpy as np
     >>> from tsclassic.dynamics import smoothed_derivative
     >>> t = np.linspace(0, 1, 50)
-    >>> _, dx = smoothed_derivative(t**2, t)
+    >>> _, dx = smoothed_derivative(t**2, t=t)
     >>> bool(np.allclose(dx, 2 * t))
     True
     """

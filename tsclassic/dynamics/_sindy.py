@@ -266,7 +266,8 @@ class SINDy(BaseTrajectoryModel):
     def _fit(self, values: np.ndarray, times: np.ndarray) -> None:
         terms = polynomial_terms(values.shape[1], self.degree)
         names = [f"x{i}" if c is None else str(c) for i, c in enumerate(self.trajectory_.columns)]
-        smooth, x_dot = smoothed_derivative(values, times, self.window_length, self.polyorder)
+        smooth, x_dot = smoothed_derivative(
+            values, t=times, window_length=self.window_length, polyorder=self.polyorder)
         coef = stlsq(polynomial_library(smooth, terms), x_dot, float(self.threshold),
                      float(self.alpha), int(self.max_iter))
         features = [" ".join(_power(names, term)) if term else "1" for term in terms]

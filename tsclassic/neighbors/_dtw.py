@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from tsclassic._params import renamed_params
 from tsclassic.neighbors._checks import (
     check_dtw_panel,
     check_one_series,
@@ -34,7 +35,8 @@ def _pair(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def dtw(x: Any, y: Any, window: float | None = None) -> float:
+@renamed_params(positional=("window",))
+def dtw(x: Any, y: Any, *, window: float | None = None) -> float:
     """DTW distance between two series, in O(length) memory.
 
     Parameters
@@ -69,8 +71,9 @@ def dtw(x: Any, y: Any, window: float | None = None) -> float:
     return float(np.sqrt(dtw_sq(a, b, w)))
 
 
+@renamed_params(positional=("window",))
 def dtw_path(
-    x: Any, y: Any, window: float | None = None
+    x: Any, y: Any, *, window: float | None = None
 ) -> tuple[list[tuple[int, int]], float]:
     """DTW distance and the optimal alignment path (this one builds the cost matrix).
 
@@ -101,8 +104,9 @@ def dtw_path(
     return [(int(i), int(j)) for i, j in path], float(np.sqrt(acc[-1, -1]))
 
 
+@renamed_params(positional=("Y", "window", "n_jobs"))
 def cdist_dtw(
-    X: Any, Y: Any = None, window: float | None = None, n_jobs: int | None = None
+    X: Any, *, Y: Any = None, window: float | None = None, n_jobs: int | None = None
 ) -> np.ndarray:
     """DTW distance between every series of ``X`` and every series of ``Y``.
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from tsclassic._params import renamed_params
 from tsclassic.neighbors._checks import check_one_series, check_window, same_channels
 from tsclassic.neighbors._kernels import (
     band_radius,
@@ -31,7 +32,8 @@ from tsclassic.neighbors._kernels import (
 __all__ = ["lb_kim", "lb_keogh", "envelope"]
 
 
-def envelope(x: Any, window: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+@renamed_params(positional=("window",))
+def envelope(x: Any, *, window: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The Keogh envelope of a series: its running minimum and maximum over the band.
 
     Parameters
@@ -63,7 +65,8 @@ def envelope(x: Any, window: float | None = None) -> tuple[np.ndarray, np.ndarra
     return lower.T.copy(), upper.T.copy()
 
 
-def lb_keogh(x: Any, y: Any, window: float | None = None) -> float:
+@renamed_params(positional=("window",))
+def lb_keogh(x: Any, y: Any, *, window: float | None = None) -> float:
     """LB_Keogh: how far ``x`` leaves the envelope of ``y``; a lower bound of DTW.
 
     Parameters

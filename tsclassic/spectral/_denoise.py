@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsclassic._params import renamed_params
 from tsclassic._validation import check_series
 
 __all__ = ["dwt_denoise", "donoho_johnstone"]
@@ -46,8 +47,10 @@ def _bayes_threshold(d: np.ndarray, sigma: float) -> float:
     return sigma**2 / np.sqrt(signal_var)
 
 
+@renamed_params(positional=("wavelet", "threshold", "level", "mode"))
 def dwt_denoise(
     y: Any,
+    *,
     wavelet: str = "db4",
     threshold: str = "universal",
     level: int | None = None,
@@ -134,7 +137,8 @@ def dwt_denoise(
     return out
 
 
-def donoho_johnstone(name: str, n: int = 1024) -> np.ndarray:
+@renamed_params(positional=("n",))
+def donoho_johnstone(name: str, *, n: int = 1024) -> np.ndarray:
     """The Donoho-Johnstone test signals on ``n`` points of [0, 1): ``"blocks"``,
     ``"bumps"``, ``"heavisine"`` or ``"doppler"``, scaled to a standard deviation of 7
     (the signal-to-noise ratio 7 of the original paper with unit noise).

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsclassic._params import renamed_params
 from tsclassic._validation import check_positive_int, check_series
 
 __all__ = ["periodogram", "welch", "dominant_periods"]
@@ -28,7 +29,8 @@ def _frame(freq: np.ndarray, power: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(dict(zip(SPECTRUM_COLUMNS, (freq, 1.0 / freq, power))))
 
 
-def periodogram(y: Any, fs: float = 1.0, detrend: str | bool = "constant") -> pd.DataFrame:
+@renamed_params(positional=("fs", "detrend"))
+def periodogram(y: Any, *, fs: float = 1.0, detrend: str | bool = "constant") -> pd.DataFrame:
     """The periodogram (power spectral density) of a series.
 
     Parameters
@@ -64,7 +66,8 @@ def periodogram(y: Any, fs: float = 1.0, detrend: str | bool = "constant") -> pd
     return _frame(freq, power)
 
 
-def welch(y: Any, fs: float = 1.0, nperseg: int | None = None) -> pd.DataFrame:
+@renamed_params(positional=("fs", "nperseg"))
+def welch(y: Any, *, fs: float = 1.0, nperseg: int | None = None) -> pd.DataFrame:
     """Welch's spectrum: periodograms of overlapping Hann-windowed segments, averaged.
 
     Smoother than :func:`periodogram` (less variance) at the cost of frequency resolution.
@@ -111,7 +114,10 @@ def welch(y: Any, fs: float = 1.0, nperseg: int | None = None) -> pd.DataFrame:
     return _frame(freq, power)
 
 
-def dominant_periods(y: Any, k: int = 3, fs: float = 1.0, method: str = "periodogram") -> pd.DataFrame:
+@renamed_params(positional=("k", "fs", "method"))
+def dominant_periods(
+    y: Any, *, k: int = 3, fs: float = 1.0, method: str = "periodogram"
+) -> pd.DataFrame:
     """The ``k`` strongest periods: the highest local maxima of the spectrum.
 
     Each peak's frequency is refined by a parabola through the log-power of the peak

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsclassic._params import renamed_params
 from tsclassic._validation import check_fraction, check_series
 
 __all__ = ["cwt", "CWTResult"]
@@ -114,8 +115,11 @@ def _red_noise(periods: np.ndarray, dt: float, lag1: float) -> np.ndarray:
     return (1 - lag1**2) / (1 + lag1**2 - 2 * lag1 * np.cos(2 * np.pi * freq))
 
 
+@renamed_params(positional=("dt", "wavelet", "w0", "dj", "s0", "J", "significance_level",
+                             "lag1"))
 def cwt(
     y: Any,
+    *,
     dt: float = 1.0,
     wavelet: str = "morlet",
     w0: float = 6.0,

@@ -158,10 +158,10 @@ class TimeDomainFeatures(SeriesFeatureTransformer):
         m = moments(y)
         out: list[float] = [m["mean"], m["std"], m["skewness"], m["kurtosis"], y.min(), y.max()]
         out += list(np.quantile(y, self.quantiles)) if len(self.quantiles) else []
-        out += [crossing_rate(y, 0.0), crossing_rate(y, None)]
+        out += [crossing_rate(y, level=0.0), crossing_rate(y, level=None)]
         out += list(autocorrelation(y, list(self.acf_lags))) if len(self.acf_lags) else []
         out += [acf_first_zero(y), trend_slope(y), longest_run_above_mean(y),
-                value_entropy(y, self.entropy_bins)]
+                value_entropy(y, bins=self.entropy_bins)]
         peaks = peak_features(y, self.peak_prominence)
         out += [peaks[k] for k in _PEAK_NAMES]
         shifts = level_shift_features(y, self.level_shift_penalty)

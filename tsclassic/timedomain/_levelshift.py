@@ -17,6 +17,7 @@ import numba
 import numpy as np
 import pandas as pd
 
+from tsclassic._params import renamed_params
 from tsclassic._validation import check_positive_int, check_series
 
 __all__ = ["detect_level_shifts", "level_shift_features"]
@@ -135,7 +136,10 @@ def _shifts(y: np.ndarray, penalty: Any, min_size: int) -> np.ndarray:
     return loc
 
 
-def detect_level_shifts(y: Any, penalty: str | float = "mbic", min_size: int = 2) -> pd.DataFrame:
+@renamed_params(positional=("penalty", "min_size"))
+def detect_level_shifts(
+    y: Any, *, penalty: str | float = "mbic", min_size: int = 2
+) -> pd.DataFrame:
     """Change points in the mean of a series (PELT, penalised Gaussian cost).
 
     Parameters

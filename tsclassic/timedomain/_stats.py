@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tsclassic._params import renamed_params
+
 __all__ = [
     "crossing_rate",
     "autocorrelation",
@@ -20,7 +22,8 @@ __all__ = [
 ]
 
 
-def crossing_rate(y: np.ndarray, level: float | None = 0.0) -> float:
+@renamed_params(positional=("level",))
+def crossing_rate(y: np.ndarray, *, level: float | None = 0.0) -> float:
     """Fraction of consecutive pairs that cross ``level`` (``None``: the mean).
 
     Points exactly at the level are skipped, so a series touching it does not count a
@@ -122,7 +125,8 @@ def longest_run_above_mean(y: np.ndarray) -> float:
     return float((edges[1::2] - edges[::2]).max())
 
 
-def value_entropy(y: np.ndarray, bins: int = 10) -> float:
+@renamed_params(positional=("bins",))
+def value_entropy(y: np.ndarray, *, bins: int = 10) -> float:
     """Shannon entropy (nats) of the histogram of the values in ``bins`` equal-width bins,
     divided by ``log(bins)`` so that it lies in [0, 1]; 0 for a constant series."""
     y = np.asarray(y, dtype=np.float64)
