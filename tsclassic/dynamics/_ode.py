@@ -159,8 +159,9 @@ class ODEModel(BaseTrajectoryModel):
     parameters and the state at the start of the last segment (central differences)
     gives the variance ``g' C g`` of the forecast from ``cov_`` (``C``), the observation
     noise ``sigma_`` is added for the observed states, and the bounds are the forecast
-    plus or minus Student's t quantile (``n_obs * n_observed`` minus the unknowns degrees
-    of freedom) times its standard deviation; on the log scale when ``log_space``, so the
+    plus or minus Student's t quantile times its standard deviation, with the degrees of
+    freedom of each state's own noise estimate (``n_obs`` minus its share of the
+    unknowns, as ``sigma_`` is computed); on the log scale when ``log_space``, so the
     bounds of a population stay positive. For a state that is not observed the interval
     holds the state itself (no observation noise).
 
@@ -495,7 +496,10 @@ class ODEModel(BaseTrajectoryModel):
         # the noise's delta-method size there.
         noise = np.where(on_log[obs], sigma, sigma * np.abs(centre[:, obs])) if log else sigma
         variance[:, obs] += noise**2
-        dof = max(self.n_obs_ * len(obs) - len(z_hat), 1)
+        # Each state's noise variance is its own estimate (sigma_, from its n residuals less
+        # its share of the unknowns): its degrees of freedom set the t quantile, not the
+        # pooled count, which made the intervals of a two-state model too narrow.
+        dof = max(self.n_obs_ - len(z_hat) / len(obs), 1)
         half = student.ppf(0.5 + coverage / 2, dof) * np.sqrt(variance)
         middle = scale(centre)
         lower, upper = middle - half, middle + half
