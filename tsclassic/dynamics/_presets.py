@@ -97,7 +97,7 @@ class _Preset(ODEModel):
 
     # The coverage check fits 12 trajectories, not 30: a preset's fit costs 0.3 to 0.8 s of
     # CPU. benchmarks/results/dynamics_coverage.md has every preset's coverage at 30 and
-    # LotkaVolterra's at 400.
+    # LotkaVolterra's at 200.
     _coverage_replicates = 12
 
     @classmethod
