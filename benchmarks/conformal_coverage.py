@@ -3,7 +3,7 @@
 Every automatic forecaster of tsclassic (ThetaForecaster, AutoTheta, AutoETS,
 AutoSARIMAX and the two best EnsembleForecaster recipes of ``competitions.py``) runs on
 the M1 series (Makridakis et al. 1982: yearly h = 6, quarterly h = 8, monthly h = 18)
-through ``tsclassic.forecast_many`` with ``n_jobs=2``, once with its own (analytic or
+through ``tsclassic.forecast_many`` (``--n-jobs``, default 1), once with its own (analytic or
 simulated) 95% intervals and once wrapped in ``ConformalIntervals``. Printed per model
 and frequency: the coverage of the test points (pooled over the points), MSIS (M4's,
 alpha = 0.05, the mean over the series), CPU and wall time.
@@ -17,7 +17,8 @@ written to ``benchmarks/results/conformal_coverage.md``.
 
 Run: ``OMP_NUM_THREADS=1 PYTHONPATH=. nice -n 10 /work/main/.venv/bin/python
 benchmarks/conformal_coverage.py --every 10`` (``--only NAME`` runs the cells whose label
-contains NAME; ``--report-only`` writes the report from the cache).
+contains NAME; ``--main`` only each model's own and default conformal intervals;
+``--report-only`` writes the report from the cache).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from tsclassic.metrics import msis
 ROOT = Path(__file__).parent / "results"
 CACHE = ROOT / "conformal_coverage"
 LEVEL = 0.95
-N_JOBS = 2
+N_JOBS = 1  # --n-jobs: the machine is shared, one process by default
 FREQUENCIES = {"yearly": 1, "quarterly": 4, "monthly": 12}
 
 
@@ -83,12 +84,12 @@ CHEAP = ("ThetaForecaster", "AutoTheta", "AutoETS")
 N_WINDOWS = 30  # ConformalIntervals' default
 
 
-def cells() -> list[tuple[str, str]]:
+def cells(main: bool = False) -> list[tuple[str, str]]:
     """(model, variant): every model's own and default conformal intervals first, then
-    the comparisons, so that a stopped run has whole rows."""
+    (unless ``main``) the comparisons, so that a stopped run has whole rows."""
     names, variants = list(models(1)), list(VARIANTS)
     first = [(m, v) for m in names for v in variants[:2]]
-    return first + [(m, v) for v in variants[2:] for m in CHEAP]
+    return first + [(m, v) for v in variants[2:] for m in CHEAP] * (not main)
 
 
 def build(model: str, variant: str, m: int):
@@ -248,14 +249,18 @@ def report(results: list[dict], every: int, command: str, code: str) -> str:
 
 
 def main() -> None:
+    global N_JOBS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--every", type=int, default=10)
     parser.add_argument("--only", default=None)
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--main", action="store_true")
+    parser.add_argument("--n-jobs", type=int, default=N_JOBS)
     args = parser.parse_args()
+    N_JOBS = args.n_jobs
     code = source_hash()
     results = []
-    for model, variant in cells():
+    for model, variant in cells(args.main):
         label = f"{model} | {variant}"
         for freq in FREQUENCIES:
             key = cell_key(model, variant, freq, args.every, code)
@@ -270,7 +275,8 @@ def main() -> None:
                   f"{' (cached)' if cached else ''}", flush=True)
     if results:
         command = ("OMP_NUM_THREADS=1 PYTHONPATH=. nice -n 10 /work/main/.venv/bin/python "
-                   f"benchmarks/conformal_coverage.py --every {args.every}")
+                   f"benchmarks/conformal_coverage.py --every {args.every}"
+                   + " --main" * args.main + f" --n-jobs {N_JOBS}" * (N_JOBS != 1))
         text = report(results, args.every, command, code)
         (ROOT / "conformal_coverage.md").write_text(text)
         print(text)

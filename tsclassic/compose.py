@@ -262,26 +262,36 @@ class EnsembleForecaster(BaseForecaster):
 
 
 def conformal_quantile(scores: np.ndarray, coverage: float, owner: str, *,
-                       scores_per_window: int = 1) -> np.ndarray:
+                       scores_per_window: int = 1, distinct: int | None = None) -> np.ndarray:
     """The split-conformal quantile of each column of ``scores`` (one row per score).
 
     The ``ceil((K + 1) * coverage)``-th smallest of the K scores, or the largest with a
     warning when that rank exceeds K (the interval then covers at most ``K / (K + 1)``).
     ``scores_per_window`` is how many of the K scores each calibration window gives (the
-    warning's advice counts windows).
+    warning's advice counts windows). ``distinct``, when given, is how many exchangeable
+    scores the K are worth (pooled scores of overlapping windows: the number of distinct
+    held values they are errors on): the rank is then set for ``distinct`` scores, the
+    empirical quantile of the K at level ``ceil((distinct + 1) * coverage) / distinct``,
+    and the warning counts ``distinct``.
     """
     scores = np.sort(scores, axis=0)
     k = scores.shape[0]
-    if np.ceil((k + 1) * coverage) > k:
-        # Even the largest of k scores holds a new error with probability k / (k + 1)
+    m = k if distinct is None else int(distinct)
+    if np.ceil((m + 1) * coverage) > m:
+        # Even the largest of m scores holds a new error with probability m / (m + 1)
         # only: the interval would silently fall short of the coverage asked for.
-        needed = int(np.ceil(np.ceil(coverage / (1 - coverage)) / scores_per_window))
+        fewest = int(np.ceil(coverage / (1 - coverage)))  # the fewest m that can reach it
+        if distinct is None:
+            needed = int(np.ceil(fewest / scores_per_window))
+        else:  # each window beyond the first adds one distinct held value
+            needed = max(fewest - (m - k // scores_per_window), 1)
         warnings.warn(
-            f"{owner}: {k} calibration scores cover at most {k / (k + 1):.0%}, short of "
+            f"{owner}: {m} calibration scores cover at most {m / (m + 1):.0%}, short of "
             f"coverage={coverage:g}; pass n_windows >= {needed} (and a series long enough "
             f"for them) or a lower coverage.", UserWarning, stacklevel=4,
         )
-    return scores[min(int(np.ceil((k + 1) * coverage)), k) - 1]
+    rank = min(np.ceil((m + 1) * coverage), m) / m  # the level of the m exchangeable scores
+    return scores[min(int(np.ceil(rank * k - 1e-9)), k) - 1]
 
 
 def naive_scale(y: np.ndarray, season_length: int) -> float:
@@ -433,9 +443,12 @@ class ConformalIntervals(BaseForecaster):
     @classmethod
     def _test_params(cls) -> list[dict]:
         from tsclassic.arima import AutoTheta, ThetaForecaster
-        from tsclassic.baselines import Drift
+        from tsclassic.baselines import Drift, Naive
 
-        return [{"forecaster": Drift(), "n_windows": 10},
+        # The first set is the default configuration (scaled scores, 30 windows, full
+        # refits), so that the suite's coverage check holds what a user gets.
+        return [{"forecaster": Naive()},
+                {"forecaster": Drift(), "n_windows": 10},
                 {"forecaster": ThetaForecaster(12), "n_windows": 10, "method": "split"},
                 {"forecaster": AutoTheta(12, random_state=0), "n_windows": 10,
                  "method": "normalized", "refit": "selected"}]
@@ -535,17 +548,41 @@ class ConformalIntervals(BaseForecaster):
         bounds = np.asarray(bounds, dtype=float)
         return (bounds[:, 1] - bounds[:, 0]) / 2
 
-    def _growth(self, windows: dict[str, np.ndarray]) -> np.ndarray:
-        """``g_j`` of the scaled method: the mean scaled error of step j over the windows,
-        relative to step 1 and never decreasing (a forecast does not get surer further
-        ahead); 1 where the windows tell nothing (every scaled error zero or unbounded)."""
-        scaled = _divide(windows["error"], windows["scale"][:, None])
+    @staticmethod
+    def _growth(scaled: np.ndarray) -> np.ndarray:
+        """``g_j = j ** b`` of the scaled method, from scaled errors (windows, h).
+
+        ``b >= 0`` is the least-squares slope of ``log(m_j / m_1)`` on ``log j`` (a line
+        through step 1), ``m_j`` the mean finite scaled error of step j over the windows:
+        one pooled parameter, so that the noise of the overlapping windows' later steps
+        (a few effective samples each) does not become a step-by-step shape, and never
+        decreasing (a forecast does not get surer further ahead). 1 where the windows
+        tell nothing (none, or every scaled error of step 1 zero or unbounded).
+        """
+        steps = np.arange(1, scaled.shape[1] + 1)
+        if scaled.shape[0] == 0 or len(steps) == 1:
+            return np.ones(len(steps))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a step with no finite score
             mean = np.nanmean(np.where(np.isfinite(scaled), scaled, np.nan), axis=0)
-        if not (np.isfinite(mean[0]) and mean[0] > 0):
-            return np.ones(len(mean))
-        return np.fmax.accumulate(np.fmax(mean / mean[0], 1.0))
+        ratio = mean[1:] / mean[0] if np.isfinite(mean[0]) and mean[0] > 0 else np.array([])
+        usable = np.isfinite(ratio) & (ratio > 0)
+        if not usable.any():
+            return np.ones(len(steps))
+        x, z = np.log(steps[1:][usable]), np.log(ratio[usable])
+        return steps ** max(float(x @ z / (x @ x)), 0.0)
+
+    def _scaled_scores(self, windows: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The scaled method's calibration scores (windows, h) and the growth for the
+        interval. Each window's errors are divided by a growth fitted on the OTHER windows:
+        the future's error is divided by a growth that never saw it, and a window's own
+        errors in its growth would pull its scores to the middle (on a random walk
+        forecast by Naive, 95% intervals held 90.6% of the points that way, 93.8%
+        leaving the window out)."""
+        scaled = _divide(windows["error"], windows["scale"][:, None])
+        rows = np.arange(len(scaled))
+        growth = np.array([self._growth(scaled[rows != i]) for i in rows])
+        return _divide(windows["error"], windows["scale"][:, None] * growth), self._growth(scaled)
 
     def _predict_interval(self, h, X, coverage):
         windows = self._calibrate(h)
@@ -557,11 +594,17 @@ class ConformalIntervals(BaseForecaster):
             q = conformal_quantile(_divide(errors, np.abs(windows["forecast"])), coverage,
                                    "ConformalIntervals")
             return self._around(mean, q * np.abs(mean))
+        distinct = None
         if self.method == "normalized":
             scores, scale = _divide(errors, windows["half"]), self._own_half_width(self.forecaster_, h, X)
         else:  # scaled
-            growth = self._growth(windows)
-            scores = _divide(errors, windows["scale"][:, None] * growth)
+            # The windows overlap: their errors fall on only windows + h - 1 distinct held
+            # values, and a score's neighbours share most of its data, so the pool is worth
+            # that many exchangeable scores, not windows * h; the rank is set for that many
+            # (on the random walk, 95% intervals held 91.2% of the points with the rank for
+            # windows * h, 93.8% with it). "normalized" keeps the rank for windows * h.
+            distinct = len(errors) + h - 1
+            scores, growth = self._scaled_scores(windows)
             scale = naive_scale(self._y, self._season()) * growth
             if not np.all(scale > 0):
                 # A constant series: no scale to put the scores on, zero width would be a
@@ -570,9 +613,9 @@ class ConformalIntervals(BaseForecaster):
                     "y has no variation before its last value (the in-sample MAE of the naive "
                     "forecast is 0), so method='scaled' has no scale; use method='split'."
                 )
-        # Scale-free scores: one pool of every step's (K = windows * h).
+        # Scale-free scores: one pool of every step's (windows * h).
         q = conformal_quantile(scores.reshape(-1, 1), coverage, "ConformalIntervals",
-                               scores_per_window=h)
+                               scores_per_window=h, distinct=distinct)
         if not np.all(np.isfinite(q)):
             # Windows whose scale was zero (a stretch of the series with no variation) but
             # whose error was not: their scores are unbounded, and so is the interval.
