@@ -208,14 +208,15 @@ def fmt(part: dict) -> str:
     return f"{cov:.1%} / {msis_mean:.2f}" + (f" ({', '.join(extra)})" if extra else "")
 
 
-def report(results: list[dict], every: int, command: str, code: str) -> str:
+def report(results: list[dict], every: int, command: str, code: str, title: bool = True) -> str:
     by_cell: dict[tuple[str, str], dict[str, dict]] = {}
     for r in results:
         by_cell.setdefault((r["model"], r["variant"]), {})[r["frequency"]] = summary(r)
     series = {f: sample(f, every)[0].unique_id.nunique() for f in FREQUENCIES}
     measured = sorted(r["measured"] for r in results)
     lines = [
-        "# Conformal and analytic 95% intervals of the automatic models on M1", "",
+        *(["# Conformal and analytic 95% intervals of the automatic models on M1", ""] * title),
+        f"## Sample: every {every}{'th' if every > 1 else ''} series", "",
         f"Report written {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; cells measured "
         f"{measured[0]} to {measured[-1]} (cached in `benchmarks/results/conformal_coverage/`, "
         f"tsclassic source hash {code}). Machine: {os.cpu_count()} cores shared with other jobs "
@@ -274,12 +275,34 @@ def main() -> None:
             print(f"{label} | {freq}: {fmt(s)}  cpu {s['cpu_s']:.0f} s, wall {s['wall_s']:.0f} s"
                   f"{' (cached)' if cached else ''}", flush=True)
     if results:
+        print(write_report(code))
+
+
+def write_report(code: str) -> str:
+    """One table per sample (``--every``) with finished cells of this code, the largest
+    sample first, and the hand-written findings of the previous report kept."""
+    metas = [json.loads(p.read_text()) for p in CACHE.glob("*.json")]
+    sections = []
+    for every in sorted({m["every"] for m in metas if m["code"] == code}):
+        results = []
+        for model, variant in cells():
+            for freq in FREQUENCIES:
+                key = cell_key(model, variant, freq, every, code)
+                if any(CACHE.glob(f"*__{key}.json")):
+                    results.append(run_cell(model, variant, freq, every, code))
+        if not results:
+            continue
+        main_only = not any(r["variant"] in list(VARIANTS)[2:] for r in results)
         command = ("OMP_NUM_THREADS=1 PYTHONPATH=. nice -n 10 /work/main/.venv/bin/python "
-                   f"benchmarks/conformal_coverage.py --every {args.every}"
-                   + " --main" * args.main + f" --n-jobs {N_JOBS}" * (N_JOBS != 1))
-        text = report(results, args.every, command, code)
-        (ROOT / "conformal_coverage.md").write_text(text)
-        print(text)
+                   f"benchmarks/conformal_coverage.py --every {every}" + " --main" * main_only
+                   + f" --n-jobs {N_JOBS}" * (N_JOBS != 1))
+        sections.append(report(results, every, command, code, title=not sections))
+    path = ROOT / "conformal_coverage.md"
+    old = path.read_text() if path.exists() else ""
+    findings = old[old.index("\n## Findings"):] if "\n## Findings" in old else ""
+    text = "\n".join(sections) + findings
+    path.write_text(text)
+    return text
 
 
 if __name__ == "__main__":

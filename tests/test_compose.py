@@ -405,3 +405,23 @@ def test_an_unbounded_scaled_interval_says_so():
     assert np.isinf(bounds).all()
     finite = ConformalIntervals(Naive(), method="split", n_windows=30).fit(y)
     assert np.isfinite(finite.predict_interval(3, coverage=0.95)).all()
+
+
+class _DivergesOnce(BaseForecaster):
+    """Naive, except that the fit on exactly 40 values forecasts 1e9 (a diverged fit)."""
+
+    def _fit(self, y, X):
+        self.last_ = 1e9 if len(y) == 40 else y[-1]
+
+    def _predict(self, h, X):
+        return np.full(h, self.last_)
+
+
+def test_a_diverged_window_is_skipped_with_a_warning_not_the_width():
+    y = 50 + np.cumsum(np.random.default_rng(4).normal(0, 1, 60))
+    model = ConformalIntervals(_DivergesOnce(), n_windows=20).fit(y)  # origins 55..36
+    with pytest.warns(UserWarning, match="origin 40 diverged"):
+        lo, hi = model.predict_interval(5, coverage=0.9).T
+    assert len(model._windows[5]["error"]) == 19
+    reference = ConformalIntervals(Naive(), n_windows=20).fit(y).predict_interval(5, coverage=0.9)
+    assert np.all(hi - lo < 3 * np.diff(reference, axis=1).ravel())
