@@ -3,7 +3,7 @@
 Every automatic forecaster of tsclassic (ThetaForecaster, AutoTheta, AutoETS,
 AutoSARIMAX and the two best EnsembleForecaster recipes of ``competitions.py``) runs on
 the M1 series (Makridakis et al. 1982: yearly h = 6, quarterly h = 8, monthly h = 18)
-through ``tsclassic.forecast_many`` with ``n_jobs=2``, once with its own (analytic or
+through ``tsclassic.forecast_many`` (``--n-jobs``, default 1), once with its own (analytic or
 simulated) 95% intervals and once wrapped in ``ConformalIntervals``. Printed per model
 and frequency: the coverage of the test points (pooled over the points), MSIS (M4's,
 alpha = 0.05, the mean over the series), CPU and wall time.
@@ -17,7 +17,8 @@ written to ``benchmarks/results/conformal_coverage.md``.
 
 Run: ``OMP_NUM_THREADS=1 PYTHONPATH=. nice -n 10 /work/main/.venv/bin/python
 benchmarks/conformal_coverage.py --every 10`` (``--only NAME`` runs the cells whose label
-contains NAME; ``--report-only`` writes the report from the cache).
+contains NAME; ``--main`` only each model's own and default conformal intervals;
+``--report-only`` writes the report from the cache).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from tsclassic.metrics import msis
 ROOT = Path(__file__).parent / "results"
 CACHE = ROOT / "conformal_coverage"
 LEVEL = 0.95
-N_JOBS = 2
+N_JOBS = 1  # --n-jobs: the machine is shared, one process by default
 FREQUENCIES = {"yearly": 1, "quarterly": 4, "monthly": 12}
 
 
@@ -83,12 +84,12 @@ CHEAP = ("ThetaForecaster", "AutoTheta", "AutoETS")
 N_WINDOWS = 30  # ConformalIntervals' default
 
 
-def cells() -> list[tuple[str, str]]:
+def cells(main: bool = False) -> list[tuple[str, str]]:
     """(model, variant): every model's own and default conformal intervals first, then
-    the comparisons, so that a stopped run has whole rows."""
+    (unless ``main``) the comparisons, so that a stopped run has whole rows."""
     names, variants = list(models(1)), list(VARIANTS)
     first = [(m, v) for m in names for v in variants[:2]]
-    return first + [(m, v) for v in variants[2:] for m in CHEAP]
+    return first + [(m, v) for v in variants[2:] for m in CHEAP] * (not main)
 
 
 def build(model: str, variant: str, m: int):
@@ -207,14 +208,15 @@ def fmt(part: dict) -> str:
     return f"{cov:.1%} / {msis_mean:.2f}" + (f" ({', '.join(extra)})" if extra else "")
 
 
-def report(results: list[dict], every: int, command: str, code: str) -> str:
+def report(results: list[dict], every: int, command: str, code: str, title: bool = True) -> str:
     by_cell: dict[tuple[str, str], dict[str, dict]] = {}
     for r in results:
         by_cell.setdefault((r["model"], r["variant"]), {})[r["frequency"]] = summary(r)
     series = {f: sample(f, every)[0].unique_id.nunique() for f in FREQUENCIES}
     measured = sorted(r["measured"] for r in results)
     lines = [
-        "# Conformal and analytic 95% intervals of the automatic models on M1", "",
+        *(["# Conformal and analytic 95% intervals of the automatic models on M1", ""] * title),
+        f"## Sample: every {every}{'th' if every > 1 else ''} series", "",
         f"Report written {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; cells measured "
         f"{measured[0]} to {measured[-1]} (cached in `benchmarks/results/conformal_coverage/`, "
         f"tsclassic source hash {code}). Machine: {os.cpu_count()} cores shared with other jobs "
@@ -248,14 +250,18 @@ def report(results: list[dict], every: int, command: str, code: str) -> str:
 
 
 def main() -> None:
+    global N_JOBS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--every", type=int, default=10)
     parser.add_argument("--only", default=None)
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--main", action="store_true")
+    parser.add_argument("--n-jobs", type=int, default=N_JOBS)
     args = parser.parse_args()
+    N_JOBS = args.n_jobs
     code = source_hash()
     results = []
-    for model, variant in cells():
+    for model, variant in cells(args.main):
         label = f"{model} | {variant}"
         for freq in FREQUENCIES:
             key = cell_key(model, variant, freq, args.every, code)
@@ -269,11 +275,34 @@ def main() -> None:
             print(f"{label} | {freq}: {fmt(s)}  cpu {s['cpu_s']:.0f} s, wall {s['wall_s']:.0f} s"
                   f"{' (cached)' if cached else ''}", flush=True)
     if results:
+        print(write_report(code))
+
+
+def write_report(code: str) -> str:
+    """One table per sample (``--every``) with finished cells of this code, the largest
+    sample first, and the hand-written findings of the previous report kept."""
+    metas = [json.loads(p.read_text()) for p in CACHE.glob("*.json")]
+    sections = []
+    for every in sorted({m["every"] for m in metas if m["code"] == code}):
+        results = []
+        for model, variant in cells():
+            for freq in FREQUENCIES:
+                key = cell_key(model, variant, freq, every, code)
+                if any(CACHE.glob(f"*__{key}.json")):
+                    results.append(run_cell(model, variant, freq, every, code))
+        if not results:
+            continue
+        main_only = not any(r["variant"] in list(VARIANTS)[2:] for r in results)
         command = ("OMP_NUM_THREADS=1 PYTHONPATH=. nice -n 10 /work/main/.venv/bin/python "
-                   f"benchmarks/conformal_coverage.py --every {args.every}")
-        text = report(results, args.every, command, code)
-        (ROOT / "conformal_coverage.md").write_text(text)
-        print(text)
+                   f"benchmarks/conformal_coverage.py --every {every}" + " --main" * main_only
+                   + f" --n-jobs {N_JOBS}" * (N_JOBS != 1))
+        sections.append(report(results, every, command, code, title=not sections))
+    path = ROOT / "conformal_coverage.md"
+    old = path.read_text() if path.exists() else ""
+    findings = old[old.index("\n## Findings"):] if "\n## Findings" in old else ""
+    text = "\n".join(sections) + findings
+    path.write_text(text)
+    return text
 
 
 if __name__ == "__main__":

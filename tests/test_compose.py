@@ -157,10 +157,11 @@ def test_too_few_calibration_windows_for_the_coverage_warn_naming_n_windows():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ConformalIntervals(Drift(), n_windows=19, method="split").fit(y).predict_interval(4, coverage=0.95)
-        # The pooled scores of 5 windows x 4 steps reach rank ceil(21 * 0.95) = 20.
-        ConformalIntervals(Drift(), n_windows=5).fit(y).predict_interval(4, coverage=0.95)
-    with pytest.warns(UserWarning, match=r"n_windows >= 5"):  # 4 x 4 pooled scores
-        ConformalIntervals(Drift(), n_windows=4).fit(y).predict_interval(4, coverage=0.95)
+        # The scaled pool of 16 windows x 4 steps has errors on 16 + 3 = 19 distinct held
+        # values, and counts as 19 scores: rank ceil(20 * 0.95) = 19 of 19.
+        ConformalIntervals(Drift(), n_windows=16).fit(y).predict_interval(4, coverage=0.95)
+    with pytest.warns(UserWarning, match=r"18 calibration scores.*n_windows >= 16"):
+        ConformalIntervals(Drift(), n_windows=15).fit(y).predict_interval(4, coverage=0.95)
 
 
 def test_normalized_conformal_pools_steps_and_covers_with_few_windows():
@@ -198,26 +199,47 @@ def test_a_member_with_an_invalid_parameter_is_dropped_not_fatal():
 
 
 def test_scaled_conformal_is_the_default_and_covers_near_nominal():
-    """Noise about a constant, forecast by the mean: the scaled errors of the windows are
-    exchangeable up to the mean's estimation, and the 19 x 6 pooled scores (rank
-    ceil(115 * 0.9) = 104) hold the held values within 3 points of 104/115. Random walks
-    (Naive): the overlapping windows correlate the scores, a known shortfall of a few
-    points (86% measured)."""
+    """Noise about a constant, forecast by the mean, 19 windows x 6 steps: the errors fall
+    on 24 distinct held values, so the pool counts as 24 exchangeable scores (rank
+    ceil(25 * 0.9) = 23, promising 23/25 = 92%); it holds 90-95% (94.4% measured: the
+    growth, clipped at no decrease, is a little above the true 1 on average). Random
+    walks (Naive) 91.8%."""
     assert ConformalIntervals(Naive()).method == "scaled"
     rng = np.random.default_rng(11)
-    h, promised = 6, np.ceil(115 * 0.9) / 115
-    for forecaster, make, tolerance in [(Mean(), lambda: 10 + rng.normal(0, 1, 70), 0.03),
-                                        (Naive(), lambda: 50 + np.cumsum(rng.normal(0, 1, 70)), 0.06)]:
+    h = 6
+    for forecaster, make in [(Mean(), lambda: 10 + rng.normal(0, 1, 70)),
+                             (Naive(), lambda: 50 + np.cumsum(rng.normal(0, 1, 70)))]:
         hits = []
         for _ in range(200):
             y = make()
             lo, hi = ConformalIntervals(forecaster, n_windows=19).fit(y[:-h]).predict_interval(h, coverage=0.9).T
             hits.append((y[-h:] >= lo) & (y[-h:] <= hi))
-        assert abs(np.mean(hits) - promised) < tolerance
+        assert 0.895 < np.mean(hits) < 0.955
+
+
+def test_default_conformal_covers_a_random_walk_near_nominal():
+    """The default (scaled, 30 windows) around Naive on Gaussian random walks of 120
+    values, 10 steps ahead, 1,500 paths: 94.1% of the held values at 95% and 89.0% at 90%
+    (3,000 paths; Naive's own 94.5 / 89.4%). The growth fitted on the window's own errors
+    and the rank for windows x h exchangeable scores held 88.7 / 84.0% (200 paths) and
+    90.6 / 85.8% (3,000): the windows overlap, so the 300 scores are worth far fewer. The
+    standard error of the mean coverage over 1,500 paths is about 0.45 points."""
+    rng = np.random.default_rng(0)
+    h, hits = 10, {0.95: [], 0.9: []}
+    for _ in range(1500):
+        y = np.cumsum(rng.normal(size=120 + h))
+        model = ConformalIntervals(Naive()).fit(y[:-h])
+        for coverage, held in hits.items():
+            lo, hi = model.predict_interval(h, coverage=coverage).T
+            held.append((y[-h:] >= lo) & (y[-h:] <= hi))
+    for coverage, held in hits.items():
+        assert abs(np.mean(held) - coverage) < 0.025, (coverage, np.mean(held))
 
 
 def test_scaled_conformal_by_hand():
-    """q is the pooled quantile of |e| / (s_o g_j); the interval is f_j +/- q s g_j."""
+    """q is the pooled quantile of |e| / (s_o g_j), with window o's growth fitted on the
+    other windows and the rank for windows + h - 1 scores; the interval is
+    f_j +/- q s g_j with g fitted on every window."""
     y = 50 + np.cumsum(np.random.default_rng(3).normal(0, 1, 50))
     model = ConformalIntervals(Drift(), n_windows=8, season_length=1).fit(y)
     lo, hi = model.predict_interval(3, coverage=0.8).T
@@ -226,9 +248,17 @@ def test_scaled_conformal_by_hand():
     scale = [np.mean(np.abs(np.diff(y[:o]))) for o in origins]
     assert windows["scale"] == pytest.approx(scale)
     scaled = windows["error"] / windows["scale"][:, None]
-    growth = np.maximum.accumulate(np.maximum(scaled.mean(axis=0) / scaled.mean(axis=0)[0], 1))
-    q = np.sort((scaled / growth).ravel())[int(np.ceil(25 * 0.8)) - 1]
-    half = q * np.mean(np.abs(np.diff(y))) * growth
+    steps = np.arange(1.0, 4.0)
+
+    def growth(rows):  # j ** b, b the slope of log(m_j / m_1) on log j through step 1
+        mean = rows.mean(axis=0)
+        x, z = np.log(steps[1:]), np.log(mean[1:] / mean[0])
+        return steps ** max(x @ z / (x @ x), 0.0)
+
+    scores = np.array([scaled[i] / growth(np.delete(scaled, i, axis=0)) for i in range(8)])
+    # 8 windows x 3 steps on 10 distinct held values: level ceil(11 * 0.8) / 10 = 0.9 of 24.
+    q = np.sort(scores.ravel())[int(np.ceil(0.9 * 24)) - 1]
+    half = q * np.mean(np.abs(np.diff(y))) * growth(scaled)
     assert (hi - lo) / 2 == pytest.approx(half)
     assert (hi + lo) / 2 == pytest.approx(Drift().fit(y).predict(3))
 
@@ -375,3 +405,23 @@ def test_an_unbounded_scaled_interval_says_so():
     assert np.isinf(bounds).all()
     finite = ConformalIntervals(Naive(), method="split", n_windows=30).fit(y)
     assert np.isfinite(finite.predict_interval(3, coverage=0.95)).all()
+
+
+class _DivergesOnce(BaseForecaster):
+    """Naive, except that the fit on exactly 40 values forecasts 1e9 (a diverged fit)."""
+
+    def _fit(self, y, X):
+        self.last_ = 1e9 if len(y) == 40 else y[-1]
+
+    def _predict(self, h, X):
+        return np.full(h, self.last_)
+
+
+def test_a_diverged_window_is_skipped_with_a_warning_not_the_width():
+    y = 50 + np.cumsum(np.random.default_rng(4).normal(0, 1, 60))
+    model = ConformalIntervals(_DivergesOnce(), n_windows=20).fit(y)  # origins 55..36
+    with pytest.warns(UserWarning, match="origin 40 diverged"):
+        lo, hi = model.predict_interval(5, coverage=0.9).T
+    assert len(model._windows[5]["error"]) == 19
+    reference = ConformalIntervals(Naive(), n_windows=20).fit(y).predict_interval(5, coverage=0.9)
+    assert np.all(hi - lo < 3 * np.diff(reference, axis=1).ravel())
