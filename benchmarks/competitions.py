@@ -40,11 +40,12 @@ import pandas as pd
 
 from tsclassic import ConformalIntervals, EnsembleForecaster
 from tsclassic.arima import AutoETS, AutoSARIMAX, AutoTheta, ThetaForecaster
-from tsclassic.base import get_tags
+from tsclassic.base import BaseGlobalForecaster, get_tags
 from tsclassic.baselines import Naive, Naive2, SeasonalNaive
 from tsclassic.datasets import data_dir, load_m1, load_m4
 from tsclassic.decomposition import DecompositionForecaster
 from tsclassic.metrics import coverage, mase, msis, smape
+from tsclassic.ml import GlobalEnsembleForecaster, GlobalReductionForecaster
 from tsclassic.parallel import forecast_many
 
 ROOT = Path(__file__).parent / "results"
@@ -123,6 +124,13 @@ RECIPES = {
     "median(AutoSARIMAX, Dec+Damped, Dec+Theta)": (["AutoSARIMAX", "Dec[24,168]+Damped", "Dec[24,168]+Theta"], "median"),
     "mean(AutoSARIMAX, Dec+Damped, Dec+Theta)": (["AutoSARIMAX", "Dec[24,168]+Damped", "Dec[24,168]+Theta"], "mean"),
     "mean(AutoSARIMAX, Dec+Theta)": (["AutoSARIMAX", "Dec[24,168]+Theta"], "mean"),
+    # M4 Hourly, GlobalEnsembleForecaster: the global GBM beside per-series models, which
+    # err differently (fixed before any of them was scored; of two, median = mean).
+    "GlobalEnsemble mean(GBM, AutoSARIMAX)": (["Global GBM", "AutoSARIMAX"], "mean"),
+    "GlobalEnsemble median(GBM, AutoSARIMAX, SeasonalNaive)": (["Global GBM", "AutoSARIMAX", "SeasonalNaive"], "median"),
+    "GlobalEnsemble mean(GBM, AutoSARIMAX, SeasonalNaive)": (["Global GBM", "AutoSARIMAX", "SeasonalNaive"], "mean"),
+    "GlobalEnsemble median(GBM, AutoSARIMAX, Dec+Theta)": (["Global GBM", "AutoSARIMAX", "Dec[24,168]+Theta"], "median"),
+    "GlobalEnsemble mean(GBM, AutoSARIMAX, Dec+Theta)": (["Global GBM", "AutoSARIMAX", "Dec[24,168]+Theta"], "mean"),
 }
 
 
@@ -218,10 +226,16 @@ def fingerprint(estimator, m: int, h: int) -> str:
 
     memo = (describe(estimator), m, h)
     if memo not in _FINGERPRINTS:
-        level = LEVEL / 100 if get_tags(estimator).intervals else None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out = forecast_many(estimator, probe_series(m), h=h, n_jobs=1, coverage=level, progress=False)
+            if isinstance(estimator, BaseGlobalForecaster):
+                # One model for the panel: the full-length probes only (a short one
+                # would shorten the window of every series).
+                probes = probe_series(m)
+                out, _ = global_forecast(estimator, probes[probes["unique_id"] != "short"], h)
+            else:
+                level = LEVEL / 100 if get_tags(estimator).intervals else None
+                out = forecast_many(estimator, probe_series(m), h=h, n_jobs=1, coverage=level, progress=False)
         digest = hashlib.sha256()
         for column in [c for c in ("yhat", "lo", "hi") if c in out]:
             values = out[column].to_numpy(float)
@@ -276,7 +290,7 @@ def cell_key(dataset: str, name: str, kind: str, runner, data: dict) -> dict:
 
     train_df, _, test, h = data[dataset]
     key = {"dataset": dataset, "data": data_hash(train_df, test, h), "h": h}
-    if kind in ("ours", "conformal"):
+    if kind in ("ours", "conformal", "global"):
         key.update(model=describe(runner), fingerprint=fingerprint(runner, season(dataset), h))
         if name in RECIPES:  # combined or fitted, the recipe decides the figures
             key["recipe"] = list(RECIPES[name][0]) + [RECIPES[name][1]]
@@ -410,6 +424,48 @@ def run_ours(model, train_df: pd.DataFrame, h: int, n_jobs: int) -> tuple[pd.Dat
     return out, time.perf_counter() - start, clock.seconds
 
 
+def global_forecast(model, train_df: pd.DataFrame, h: int) -> tuple[pd.DataFrame, bool]:
+    """A global forecaster fitted on the whole panel: its forecasts as a forecast_many
+    frame (``unique_id``, ``yhat``, ``lo``, ``hi`` where it is calibrated, ``error``) and
+    whether it gave bounds."""
+    from sklearn.base import clone
+
+    fitted = clone(model).fit(train_df[["unique_id", "ds", "y"]])
+    out = fitted.predict(h)
+    frame = pd.DataFrame({"unique_id": out["unique_id"].astype(str).to_numpy(),
+                          "yhat": out["yhat"].to_numpy(), "error": None})
+    bounded = get_tags(model).intervals and getattr(model, "calibration", "none") is not None
+    if bounded:
+        bounds = fitted.predict_interval(h, coverage=LEVEL / 100)
+        frame["lo"], frame["hi"] = bounds["lo"].to_numpy(), bounds["hi"].to_numpy()
+    return frame, bounded
+
+
+def run_global(model, train_df: pd.DataFrame, h: int) -> tuple[pd.DataFrame, float, float]:
+    start = time.perf_counter()
+    with CPUClock() as clock:
+        frame, _ = global_forecast(model, train_df, h)
+    return frame, time.perf_counter() - start, clock.seconds
+
+
+def global_models(m: int) -> dict:
+    """Global forecasters (one model across the panel), M4 Hourly only: the setup of
+    benchmarks/global_forecasting.py and the bench (168 lags, one HGB model per step);
+    points only (calibration=None), as the bench scores it: calibrating fits it twice.
+    Then the GlobalEnsembleForecaster recipes: their cells are combined from the members'
+    cached forecasts, which is what the class computes (tests/test_global_ensemble.py)."""
+    if m != 24:
+        return {}
+    models = {"Global GBM": GlobalReductionForecaster(window_length=168, max_horizon=48, season_length=m,
+                                                      calibration=None, random_state=0)}
+    members = {**our_models(m), **models}
+    for name, (parts, aggregate) in RECIPES.items():
+        if "Global GBM" in parts:
+            models[name] = GlobalEnsembleForecaster([(p.split(" ")[-1].lower(), members[p]) for p in parts],
+                                                    aggregate=aggregate, n_jobs=2)
+    return models
+
+
 def statsforecast_models(m: int) -> dict:
     try:
         from statsforecast.models import AutoARIMA
@@ -516,7 +572,7 @@ def table(rows: dict[str, dict], naive2: dict) -> str:
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in sorted(rows.items(), key=lambda kv: _owa(kv[1], naive2)):
         failed = f" ({r['failed']} failed)" if r["failed"] else ""
-        label = f"**{name}**" if r["kind"] == "ours" else name
+        label = f"**{name}**" if r["kind"] in ("ours", "global") else name
         msis_text = "" if np.isnan(r["MSIS"]) else f"{r['MSIS']:.2f}"
         msis_text += f" ({r['unbounded']} unbounded)" if r.get("unbounded") else ""
         cov_text = "" if np.isnan(r["coverage"]) else f"{100 * r['coverage']:.1f}%"
@@ -687,6 +743,8 @@ def plan(args, r_missing: str | None) -> list[tuple[str, str, str, object]]:
         hourly = DATASETS[dataset][0] == "hourly"
         for name, model in our_models(m).items():
             cells.append((dataset, name, "ours", model))
+        for name, model in global_models(m).items():
+            cells.append((dataset, name, "global", model))
         if dataset == "M1 monthly":  # statsforecast's AutoARIMA on the 1982 paper's 68,
             # before the slow peers' cells of the whole set
             ours = our_models(m)
@@ -740,6 +798,9 @@ def run_cell(dataset: str, kind: str, runner, data: dict, n_jobs: int) -> tuple[
     m = season(dataset)
     if kind in ("ours", "conformal"):
         frame, wall, cpu = run_ours(runner, train_df, h, n_jobs)
+    elif kind == "global":  # one process: HGB on one thread (OMP_NUM_THREADS=1)
+        frame, wall, cpu = run_global(runner, train_df, h)
+        n_jobs = 1
     elif kind == "peer":
         frame, wall, cpu = run_statsforecast(runner, train_df, h, n_jobs)
     else:
@@ -769,8 +830,12 @@ def combine_cell(cache: Cache, dataset: str, name: str, data: dict, keys: dict |
     if keys is not None and any(cache.get(dataset, p, keys[p], rerun=False) is None for p in parts):
         return None
     frames = [pd.read_csv(p, dtype={"unique_id": str}).set_index(["unique_id", "step"]) for p in paths]
+    frames = [f.reindex(frames[0].index) for f in frames]  # a global model orders series its own way
     combined = {}
     for column in ("yhat", "lo", "hi"):
+        if not all(column in f for f in frames):  # a member without bounds: the ensemble has none
+            combined[column] = np.full(len(frames[0]), np.nan)
+            continue
         stack = np.stack([f[column].to_numpy(float) for f in frames])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # all-NaN: every member failed on that series
@@ -1178,7 +1243,7 @@ def main() -> None:
             print(f"{dataset:28s} {name:45s}", end=" ", flush=True)
             combined = None
             if name in RECIPES and args.combine and dataset not in VERIFY:
-                members = our_models(season(dataset))
+                members = {**our_models(season(dataset)), **global_models(season(dataset))}
                 keys = {p: cell_key(dataset, p, "ours", members[p], data) for p in RECIPES[name][0]}
                 combined = combine_cell(cache, dataset, name, data, keys)
             try:
