@@ -3,12 +3,14 @@ scikit-learn model on time-domain, spectral, wavelet or interval-quantile featur
 
 from tsclassic.ml._features import FeatureClassifier, FeatureRegressor
 from tsclassic.ml._global import GlobalReductionForecaster
+from tsclassic.ml._global_ensemble import GlobalEnsembleForecaster
 from tsclassic.ml._quantiles import QuantileFeatures
 from tsclassic.ml._reduction import ReductionForecaster
 
 __all__ = [
     "FeatureClassifier",
     "FeatureRegressor",
+    "GlobalEnsembleForecaster",
     "GlobalReductionForecaster",
     "QuantileFeatures",
     "ReductionForecaster",
