@@ -43,18 +43,27 @@ def test_dyadic_intervals_shift_on_lower_median_width():
     assert QuantileFeatures().fit(np.zeros((2, 24))).n_features_out_ == 212  # aeon's QUANT
 
 
-def test_quantile_features_every_interval_matches_numpy():
-    # Intervals of one width are computed together: each must still be its own quantiles.
-    X = np.random.default_rng(1).normal(size=(4, 2, 45))
-    tr = QuantileFeatures(depth=4, representations=("raw",)).fit(X)
-    out, col = tr.transform(X), 0
-    for a, b in tr.intervals_["raw"]:
-        k = 1 + (b - a - 1) // 4
-        q = np.quantile(X[:, 1, a:b], np.linspace(0, 1, k) if k > 1 else [0.5], axis=1).T
-        if k > 1:
-            q[:, 1::2] -= X[:, 1, a:b].mean(axis=1, keepdims=True)
-        np.testing.assert_allclose(out[:, tr.n_features_out_ // 2 + col:][:, :k], q)
-        col += k
+@pytest.mark.parametrize("divisor", [1, 4])
+@pytest.mark.parametrize(("length", "narrow"), [(45, {1, 2, 3}), (100, {3, 4})])
+def test_quantile_features_every_interval_matches_numpy(divisor, length, narrow):
+    # Intervals of one width are computed together, those of 2-4 points by sorting
+    # networks (divisor 1: as many quantiles as points, every other one relative; depth
+    # 6: intervals of 1 to 4 points and up to the whole): each must still be its own
+    # quantiles.
+    X = np.random.default_rng(1).normal(size=(4, 2, length))
+    tr = QuantileFeatures(depth=6, divisor=divisor, representations=("raw", "diff2")).fit(X)
+    out, col = tr.transform(X)[:, tr.n_features_out_ // 2:], 0
+    widths = set()
+    for rep, Z in (("raw", X[:, 1]), ("diff2", np.diff(X[:, 1], n=2, axis=1))):
+        for a, b in tr.intervals_[rep]:
+            k = 1 + (b - a - 1) // divisor
+            q = np.quantile(Z[:, a:b], np.linspace(0, 1, k) if k > 1 else [0.5], axis=1).T
+            if k > 1:
+                q[:, 1::2] -= Z[:, a:b].mean(axis=1, keepdims=True)
+            np.testing.assert_allclose(out[:, col:col + k], q, rtol=1e-12, atol=1e-12)
+            col += k
+            widths.add(b - a)
+    assert col == out.shape[1] and narrow | {length} <= widths
 
 
 def test_quantile_features_validate():

@@ -15,7 +15,8 @@ for time series classification". Data Mining and Knowledge Discovery 38, 2377-24
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import functools
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -69,27 +70,6 @@ def dyadic_intervals(length: int, depth: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out if b > a]
 
 
-def _grouped_quantiles(view: np.ndarray, starts: np.ndarray, width: int, k: int) -> np.ndarray:
-    """``k`` evenly spaced quantiles of the intervals ``[start, start + width)`` of every
-    row of ``view``, shape ``(n_rows, len(starts), k)``; every other quantile minus the
-    interval's mean (QUANT's "relative" quantiles); one quantile is the median.
-
-    All intervals of one width are gathered and sorted in one call, over every series
-    and channel at once.
-    """
-    windows = view[:, starts[:, None] + np.arange(width)[None, :]]  # (n_rows, m, width)
-    ordered = np.sort(windows, axis=2)
-    # Linear interpolation between order statistics, as np.quantile(method="linear").
-    pos = np.linspace(0.0, 1.0, k) * (width - 1) if k > 1 else np.array([0.5 * (width - 1)])
-    lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, width - 1)
-    frac = pos - lo
-    q = ordered[..., lo] * (1 - frac) + ordered[..., hi] * frac
-    if k > 1:
-        q[..., 1::2] -= windows.mean(axis=2, keepdims=True)
-    return q
-
-
 def _n_quantiles(width: int, divisor: int) -> int:
     return 1 + (width - 1) // divisor
 
@@ -107,6 +87,94 @@ def _scaled(a: int, b: int, length: int, reference: int) -> tuple[int, int]:
 
 def _rep_length(length: int, kind: str) -> int:
     return _represent(np.zeros((1, length)), kind).shape[1]
+
+
+def _quantile_positions(width: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The order statistics and weights of ``k`` evenly spaced quantiles of ``width``
+    sorted points, linear interpolation as ``np.quantile(method="linear")``; one
+    quantile is the median."""
+    pos = np.linspace(0.0, 1.0, k) * (width - 1) if k > 1 else np.array([0.5 * (width - 1)])
+    lo = np.floor(pos).astype(int)
+    return lo, np.minimum(lo + 1, width - 1), pos - lo
+
+
+# Compare-exchange networks that sort 2, 3 or 4 values. NumPy sorts a short row in
+# about 45 ns whatever its length, so the many intervals of two to four points (the
+# deepest levels of short series) cost more than all the long ones; on columns of
+# ``np.minimum``/``np.maximum`` they take a few ns a row.
+_NETWORKS = {2: ((0, 1),), 3: ((0, 1), (1, 2), (0, 1)),
+             4: ((0, 1), (2, 3), (0, 2), (1, 3), (1, 2))}
+
+
+class _Group(NamedTuple):
+    """Intervals of one width and one number of quantiles, computed together."""
+
+    index: np.ndarray  # (m, width): positions in the row of every interval's points
+    lo: np.ndarray  # (k,): the order statistics below and above each quantile
+    hi: np.ndarray
+    frac: np.ndarray  # (k,): the weight of ``hi``
+    relative: bool  # whether every other quantile is taken minus the interval's mean
+
+
+@functools.lru_cache(maxsize=32)
+def _plan(
+    intervals: tuple[tuple[tuple[int, int], ...], ...],
+    references: tuple[int, ...],
+    lengths: tuple[int, ...],
+    divisor: int,
+) -> tuple[list[_Group], np.ndarray]:
+    """How to compute the features of series whose representations, laid end to end in
+    one row, have ``lengths`` points, from ``intervals`` laid out on representations of
+    ``references`` points.
+
+    The intervals of every representation that share a width and a number of quantiles
+    form one group, gathered from the row and sorted in one call over every series and
+    channel at once. The groups' outputs, side by side, are put in the features' order
+    by one gather with the returned column order.
+    """
+    groups: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+    column = offset = 0
+    for ivs, reference, length in zip(intervals, references, lengths):
+        for a, b in ivs:
+            start, end = _scaled(a, b, length, reference)
+            k = _n_quantiles(b - a, divisor)
+            starts, columns = groups.setdefault((end - start, k), ([], []))
+            starts.append(offset + start)
+            columns.append(column)
+            column += k
+        offset += length
+    plan, placed = [], []
+    for (width, k), (starts, columns) in groups.items():
+        index = np.asarray(starts)[:, None] + np.arange(width)[None, :]
+        plan.append(_Group(index, *_quantile_positions(width, k), k > 1))
+        placed.append((np.asarray(columns)[:, None] + np.arange(k)[None, :]).ravel())
+    return plan, np.argsort(np.concatenate(placed))
+
+
+def _group_quantiles(row: np.ndarray, group: _Group) -> np.ndarray:
+    """The quantiles of one group's intervals of every row, ``(n_rows, m * k)``."""
+    width = group.index.shape[1]
+    if width in _NETWORKS:
+        values = [row[:, group.index[:, i]] for i in range(width)]  # each (n_rows, m)
+        if group.relative:
+            # Summed left to right as NumPy's mean sums so few values: the same numbers.
+            mean = values[0] + values[1]
+            for v in values[2:]:
+                mean = mean + v
+            mean = mean / width
+        for i, j in _NETWORKS[width]:
+            values[i], values[j] = np.minimum(values[i], values[j]), np.maximum(values[i], values[j])
+        ordered = np.stack(values, axis=2)
+    else:
+        ordered = row[:, group.index]  # a copy, (n_rows, m, width), sorted in place
+        if group.relative:
+            mean = ordered.mean(axis=2)
+        ordered.sort(axis=2)
+    q = ordered[..., group.lo] * (1 - group.frac) + ordered[..., group.hi] * group.frac
+    if group.relative:
+        # QUANT's "relative" quantiles: every other one minus the interval's mean.
+        q[..., 1::2] -= mean[..., None]
+    return q.reshape(len(q), -1)
 
 
 @renamed_params(positional=("divisor", "representations"))
@@ -225,28 +293,15 @@ class QuantileFeatures(PanelMixin, TransformerMixin, BaseEstimator):
 
     def _transform_equal(self, values: np.ndarray) -> np.ndarray:
         """Features of ``(n, length)`` rows of one length (one channel each)."""
-        out = np.empty((values.shape[0], self.n_features_out_ // self.n_channels_))
-        column = 0
-        for r in self.representations:
-            view = _represent(values, r)
-            reference = _rep_length(self.reference_length_, r)
-            # Each interval's first output column, its start and width on this length,
-            # and its number of quantiles; intervals that share a width and a count are
-            # computed together.
-            layout = []
-            for a, b in self.intervals_[r]:
-                start, end = _scaled(a, b, view.shape[1], reference)
-                k = _n_quantiles(b - a, self.divisor)
-                layout.append((column, start, end - start, k))
-                column += k
-            groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
-            for col, start, width, k in layout:
-                groups.setdefault((width, k), []).append((col, start))
-            for (width, k), members in groups.items():
-                cols, starts = np.asarray(members).T
-                q = _grouped_quantiles(view, starts, width, k)
-                out[:, cols[:, None] + np.arange(k)[None, :]] = q
-        return out
+        views = [_represent(values, r) for r in self.representations]
+        plan, order = _plan(
+            tuple(tuple(self.intervals_[r]) for r in self.representations),
+            tuple(_rep_length(self.reference_length_, r) for r in self.representations),
+            tuple(v.shape[1] for v in views),
+            self.divisor,
+        )
+        row = np.concatenate(views, axis=1) if len(views) > 1 else views[0]
+        return np.concatenate([_group_quantiles(row, g) for g in plan], axis=1)[:, order]
 
     def transform(self, X: Any) -> np.ndarray:
         """The interval quantiles, an array of shape ``(n_series, n_features_out_)``."""
