@@ -57,7 +57,7 @@ def envelope(x: Any, window: float | None = None) -> tuple[np.ndarray, np.ndarra
     r = band_radius(values.shape[0], values.shape[0], w)
     lower = np.empty_like(values)
     upper = np.empty_like(values)
-    envelope_kernel(values, r, lower, upper)
+    envelope_kernel(values, r, lower, upper, np.empty((2, len(values)), dtype=np.int64))
     if one_d:
         return lower[:, 0], upper[:, 0]
     return lower.T.copy(), upper.T.copy()
@@ -97,7 +97,7 @@ def lb_keogh(x: Any, y: Any, window: float | None = None) -> float:
     r = band_radius(b.shape[0], b.shape[0], w)
     lower = np.empty_like(b)
     upper = np.empty_like(b)
-    envelope_kernel(b, r, lower, upper)
+    envelope_kernel(b, r, lower, upper, np.empty((2, len(b)), dtype=np.int64))
     return float(np.sqrt(keogh_sq(a, lower, upper, np.inf)))
 
 
