@@ -316,35 +316,53 @@ def cdist_block(xs_flat, xs_off, ys_flat, ys_off, window, rows, symmetric):
 # == 2. Lower bounds ==================================================================
 
 @_kernel
-def envelope_kernel(x, r, lower, upper, queues):
-    """Running min and max of ``x`` (L, C) over ``[i - r, i + r]``, in O(L) (Lemire 2006).
+def envelope_kernel(flat, offsets, radii, lower, upper, queues):
+    """Running min and max of each packed series ``flat[offsets[s]:offsets[s + 1]]``
+    (L, C) over ``[i - r, i + r]``, ``r = radii[s]``, in O(L) (Lemire 2006), into the same
+    rows of ``lower`` and ``upper``; one call for a panel (a call per series from Python
+    costs more than the envelope of a short one).
 
-    ``queues``: int64 work space of shape (2, at least L), from the caller (np.empty
-    here would be two more kernels to compile on the first call)."""
-    length = x.shape[0]
+    ``queues``: int64 work space of shape (2, at least the longest L), from the caller
+    (np.empty here would be two more kernels to compile on the first call)."""
     q_max = queues[0]
     q_min = queues[1]
-    for c in range(x.shape[1]):
-        h_max = t_max = h_min = t_min = 0
-        for t in range(length + r):
-            if t < length:
-                v = x[t, c]
-                while t_max > h_max and x[q_max[t_max - 1], c] <= v:
-                    t_max -= 1
-                q_max[t_max] = t
-                t_max += 1
-                while t_min > h_min and x[q_min[t_min - 1], c] >= v:
-                    t_min -= 1
-                q_min[t_min] = t
-                t_min += 1
-            i = t - r
-            if i >= 0:
-                while q_max[h_max] < i - r:
-                    h_max += 1
-                while q_min[h_min] < i - r:
-                    h_min += 1
-                upper[i, c] = x[q_max[h_max], c]
-                lower[i, c] = x[q_min[h_min], c]
+    for s in range(offsets.shape[0] - 1):
+        a = offsets[s]
+        length = offsets[s + 1] - a
+        r = radii[s]
+        for c in range(flat.shape[1]):
+            h_max = t_max = h_min = t_min = 0
+            for t in range(length + r):
+                if t < length:
+                    v = flat[a + t, c]
+                    while t_max > h_max and flat[a + q_max[t_max - 1], c] <= v:
+                        t_max -= 1
+                    q_max[t_max] = t
+                    t_max += 1
+                    while t_min > h_min and flat[a + q_min[t_min - 1], c] >= v:
+                        t_min -= 1
+                    q_min[t_min] = t
+                    t_min += 1
+                i = t - r
+                if i >= 0:
+                    while q_max[h_max] < i - r:
+                        h_max += 1
+                    while q_min[h_min] < i - r:
+                        h_min += 1
+                    upper[a + i, c] = flat[a + q_max[h_max], c]
+                    lower[a + i, c] = flat[a + q_min[h_min], c]
+
+
+@_kernel
+def segment_means(source, lo, hi, out):
+    """``out[g]``: the sum of rows ``lo[g]`` to ``hi[g] - 1`` of ``source``, in order, over
+    the square root of their count (the scaled segment means of ``_search._fill_index``)."""
+    for g in range(lo.shape[0]):
+        for c in range(source.shape[1]):
+            total = 0.0
+            for i in range(lo[g], hi[g]):
+                total += source[i, c]
+            out[g, c] = total / np.sqrt(hi[g] - lo[g])
 
 
 @_inlined

@@ -141,15 +141,15 @@ def _fill_index(index: Index, zero_band: bool) -> None:
     its envelope. The search's queries get theirs from this function too, so that both
     sides agree to the bit (which the bounds of exact ties need).
 
-    NumPy, not a kernel: a whole panel at once costs no more, and a kernel here was a
-    second of compilation on a first call (``benchmarks/cold_start.py``); only the
-    running min and max of a band narrower than the series needs one.
+    NumPy around two small kernels (the envelope of a band narrower than the series, and
+    the segment sums): one kernel filling the whole index was a second of compilation on
+    a first call (``benchmarks/cold_start.py``), these two a tenth each.
 
     Segment means: over consecutive segments of w points (the last may be shorter), each
     times the square root of its length: the piecewise aggregate approximation, scaled so
     that ``paa_keogh_sq`` needs no weights.
     """
-    from tsclassic.neighbors._kernels import COARSE, band_radius, envelope_kernel
+    from tsclassic.neighbors._kernels import COARSE, band_radius, envelope_kernel, segment_means
 
     flat, offsets = index.flat[: index.offsets[-1]], index.offsets
     starts, ends = offsets[:-1], offsets[1:]
@@ -167,10 +167,8 @@ def _fill_index(index: Index, zero_band: bool) -> None:
             index.lower[: offsets[-1]] = np.repeat(stats[:, 2], lengths, axis=0)
             index.upper[: offsets[-1]] = np.repeat(stats[:, 3], lengths, axis=0)
         else:
-            queues = np.empty((2, index.longest), dtype=np.int64)
-            for s in range(len(lengths)):
-                a, b = starts[s], ends[s]
-                envelope_kernel(flat[a:b], radii[s], index.lower[a:b], index.upper[a:b], queues)
+            envelope_kernel(flat, offsets, radii, index.lower, index.upper,
+                            np.empty((2, index.longest), dtype=np.int64))
     seg = index.seg
     parts = [(flat, seg, index.means, index.seg_off),
              (flat, COARSE * seg, index.coarse_means, index.coarse_off)]
@@ -181,12 +179,9 @@ def _fill_index(index: Index, zero_band: bool) -> None:
         owner = np.repeat(np.arange(len(lengths)), np.diff(seg_off))
         lo = starts[owner] + (np.arange(seg_off[-1]) - seg_off[owner]) * width
         hi = np.minimum(lo + width, ends[owner])
-        # Point by point in order, every segment at once: the sums of the kernel this
-        # replaced, bit for bit (np.add.reduceat sums pairwise).
-        total = np.zeros((len(lo), flat.shape[1]))
-        for k in range(width):
-            total += np.where((lo + k < hi)[:, None], source[np.minimum(lo + k, hi - 1)], 0.0)
-        np.divide(total, np.sqrt(hi - lo)[:, None], out=out)
+        # A kernel: summed in order, as before (np.add.reduceat sums pairwise), and faster
+        # than NumPy point by point.
+        segment_means(source, lo, hi, out)
 
 
 def knn_search(
