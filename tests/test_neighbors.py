@@ -218,7 +218,8 @@ def test_pruned_dtw_is_exact_below_its_threshold_and_inf_above(pair, w, scale):
     assert dtw_sq_plain(y, x, w, *work) == exact  # symmetric bit for bit: the search uses it
     threshold = exact * scale
     lower, upper = np.empty_like(y), np.empty_like(y)
-    envelope_kernel(y, band_radius(len(y), len(y), w), lower, upper)
+    envelope_kernel(y, np.array([0, len(y)]), np.array([band_radius(len(y), len(y), w)]),
+                    lower, upper, np.empty((2, len(y)), dtype=np.int64))
     tail = np.empty(len(x) + 1)
     keogh_tail_sq(x, y, lower, upper, tail, np.inf)
     for row_bound in (tail, np.zeros(len(x) + 1)):

@@ -1,7 +1,6 @@
 """Every compiled kernel of tsclassic.neighbors: DTW, lower bounds, the k-NN search.
 
-Sections: 1. DTW, 2. lower bounds, 3. the search index's kernels, 4. the exact k-NN
-search, 5. the learned window. They live in one file on purpose: numba's on-disk cache
+Sections: 1. DTW, 2. lower bounds, 3. the exact k-NN search, 4. the learned window. They live in one file on purpose: numba's on-disk cache
 (``cache=True``, so a new process does not compile again) is keyed on the file of each
 function, and a kernel that calls one from another file would keep a stale copy of it
 after that file changes.
@@ -31,8 +30,10 @@ compiled kernel is re-optimised inside each kernel that calls it. So:
 - Kernels called once per candidate take the arrays they read, not the index tuple:
   numba passes a tuple field by field.
 - The search kernels compute nothing of the queries but the distances: their envelopes,
-  LB_Kim statistics and segment means come from ``fill_index`` (the queries' own index,
-  built in ``_search``), so the search does not compile that code a second time. The
+  LB_Kim statistics and segment means come from the queries' own index, filled by the
+  NumPy code that fills the training index (``_search._fill_index``), so the search does
+  not compile that code a second time (a kernel filling the index was a second of the
+  first call; only the envelope of a band narrower than the series is one). The
   measuring of a candidate is written once, inside ``dtw_rows``, not in a kernel of its
   own; work arrays are allocated inside the kernel (each array a kernel takes from Python
   adds to its CPython wrapper, which was a quarter of ``dtw_rows``' machine code).
@@ -42,9 +43,14 @@ compiled kernel is re-optimised inside each kernel that calls it. So:
   constant before the call): numba compiles the callee once more for each literal, so
   such constants are written ``np.int64(0)``.
 - Kernels called only from other kernels (``_internal``) have no CPython wrapper.
+- No ``min``, ``max`` or ``int`` on numbers: each is an overload that numba compiles as a
+  kernel of its own for every combination of argument types it meets (ten of them, a
+  fifth of a second, on the first call); the comparison written out is the same select.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numba import njit
@@ -78,7 +84,7 @@ _inlined_py = njit(cache=True, nogil=True, error_model="numpy", no_cfunc_wrapper
 def band_radius(n: int, m: int, window: float) -> int:
     """The Sakoe-Chiba radius (in points) of a band that is ``window`` of the length."""
     # The tiny offset keeps e.g. 0.1 * 150 = 15.000000000000002 at 15, as a person means.
-    return int(np.ceil(window * max(n, m) - 1e-9))
+    return math.ceil(window * (n if n > m else m) - 1e-9)
 
 
 @_inlined
@@ -118,14 +124,14 @@ def dtw_sq_plain(x, y, window, prev, curr):
     n = x.shape[0]
     m = y.shape[0]
     r = band_radius(n, m, window)
-    below = r + max(0, n - m)
-    above = r + max(0, m - n)
+    below = r + (n - m if n > m else 0)
+    above = r + (m - n if m > n else 0)
     prev[: m + 1] = _INF  # prev[j + 1] holds row i-1, column j; prev[0] is the border
     prev[0] = 0.0
     curr[: m + 1] = _INF
     for i in range(n):
-        lo = max(0, i - below)
-        hi = min(m - 1, i + above)
+        lo = i - below if i > below else 0
+        hi = i + above if i + above < m else m - 1
         curr[lo] = _INF
         left = _INF
         for j in range(lo, hi + 1):
@@ -151,8 +157,8 @@ def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
     n = x.shape[0]
     m = y.shape[0]
     r = band_radius(n, m, window)
-    below = r + max(0, n - m)
-    above = r + max(0, m - n)
+    below = r + (n - m if n > m else 0)
+    above = r + (m - n if m > n else 0)
     # The tail adds the same squares in another order: allow for rounding.
     loose = threshold * (1.0 + 1e-12)
     prev[: m + 2] = _INF  # prev[j + 1] holds row i-1, column j; prev[0] is the border
@@ -163,13 +169,13 @@ def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
     prev_ok = -1  # last column of the previous row that can lead below the threshold
     for i in range(n):
         # start <= prev_ok <= the previous row's band end: never beyond this row's band.
-        lo = max(i - below, start)
-        band_hi = min(m - 1, i + above)
+        lo = i - below if i - below > start else start
+        band_hi = i + above if i + above < m else m - 1
         limit = loose - tail[i + 1]
         curr[lo] = _INF  # the cell left of the computed range
         left = _INF
         # Cells with the previous row above them (prev[prev_hi + 2] holds inf) ...
-        stop = min(band_hi, prev_hi + 1)
+        stop = prev_hi + 1 if prev_hi + 1 < band_hi else band_hi
         j = lo
         # ... first those left of the first one that can lead below: the next row starts
         # after them.
@@ -202,7 +208,7 @@ def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
                     break
                 last_ok = j
                 j += 1
-        last = min(j, band_hi)
+        last = j if j < band_hi else band_hi
         curr[last + 2] = _INF  # the cell right of the computed range
         start, prev_hi, prev_ok = first_ok, last, last_ok
         prev, curr = curr, prev
@@ -217,11 +223,11 @@ def dtw_matrix(x, y, window):
     n = x.shape[0]
     m = y.shape[0]
     r = band_radius(n, m, window)
-    below = r + max(0, n - m)
-    above = r + max(0, m - n)
+    below = r + (n - m if n > m else 0)
+    above = r + (m - n if m > n else 0)
     acc = np.full((n, m), _INF)
     for i in range(n):
-        for j in range(max(0, i - below), min(m - 1, i + above) + 1):
+        for j in range(i - below if i > below else 0, (i + above if i + above < m else m - 1) + 1):
             if i == 0 and j == 0:
                 best = 0.0
             else:
@@ -274,14 +280,13 @@ def backtrack(acc):
 def path_radius(path, n, m):
     """The smallest Sakoe-Chiba radius whose band holds every cell of ``path``."""
     need = 0
-    extra_below = max(0, n - m)
-    extra_above = max(0, m - n)
+    extra_below = n - m if n > m else 0
+    extra_above = m - n if m > n else 0
     for k in range(path.shape[0]):
         d = path[k, 1] - path[k, 0]  # j - i
-        if d > 0:
-            need = max(need, d - extra_above)
-        else:
-            need = max(need, -d - extra_below)
+        gap = d - extra_above if d > 0 else -d - extra_below
+        if gap > need:
+            need = gap
     return need
 
 
@@ -295,7 +300,8 @@ def cdist_block(xs_flat, xs_off, ys_flat, ys_off, window, rows, symmetric):
     out = np.zeros((rows.shape[0], ys_off.shape[0] - 1))
     longest = 0
     for j in range(ys_off.shape[0] - 1):
-        longest = max(longest, ys_off[j + 1] - ys_off[j])
+        if ys_off[j + 1] - ys_off[j] > longest:
+            longest = ys_off[j + 1] - ys_off[j]
     prev = np.empty(longest + 1)
     curr = np.empty(longest + 1)
     for a in range(rows.shape[0]):
@@ -310,32 +316,53 @@ def cdist_block(xs_flat, xs_off, ys_flat, ys_off, window, rows, symmetric):
 # == 2. Lower bounds ==================================================================
 
 @_kernel
-def envelope_kernel(x, r, lower, upper):
-    """Running min and max of ``x`` (L, C) over ``[i - r, i + r]``, in O(L) (Lemire 2006)."""
-    length = x.shape[0]
-    q_max = np.empty(length, dtype=np.int64)
-    q_min = np.empty(length, dtype=np.int64)
-    for c in range(x.shape[1]):
-        h_max = t_max = h_min = t_min = 0
-        for t in range(length + r):
-            if t < length:
-                v = x[t, c]
-                while t_max > h_max and x[q_max[t_max - 1], c] <= v:
-                    t_max -= 1
-                q_max[t_max] = t
-                t_max += 1
-                while t_min > h_min and x[q_min[t_min - 1], c] >= v:
-                    t_min -= 1
-                q_min[t_min] = t
-                t_min += 1
-            i = t - r
-            if i >= 0:
-                while q_max[h_max] < i - r:
-                    h_max += 1
-                while q_min[h_min] < i - r:
-                    h_min += 1
-                upper[i, c] = x[q_max[h_max], c]
-                lower[i, c] = x[q_min[h_min], c]
+def envelope_kernel(flat, offsets, radii, lower, upper, queues):
+    """Running min and max of each packed series ``flat[offsets[s]:offsets[s + 1]]``
+    (L, C) over ``[i - r, i + r]``, ``r = radii[s]``, in O(L) (Lemire 2006), into the same
+    rows of ``lower`` and ``upper``; one call for a panel (a call per series from Python
+    costs more than the envelope of a short one).
+
+    ``queues``: int64 work space of shape (2, at least the longest L), from the caller
+    (np.empty here would be two more kernels to compile on the first call)."""
+    q_max = queues[0]
+    q_min = queues[1]
+    for s in range(offsets.shape[0] - 1):
+        a = offsets[s]
+        length = offsets[s + 1] - a
+        r = radii[s]
+        for c in range(flat.shape[1]):
+            h_max = t_max = h_min = t_min = 0
+            for t in range(length + r):
+                if t < length:
+                    v = flat[a + t, c]
+                    while t_max > h_max and flat[a + q_max[t_max - 1], c] <= v:
+                        t_max -= 1
+                    q_max[t_max] = t
+                    t_max += 1
+                    while t_min > h_min and flat[a + q_min[t_min - 1], c] >= v:
+                        t_min -= 1
+                    q_min[t_min] = t
+                    t_min += 1
+                i = t - r
+                if i >= 0:
+                    while q_max[h_max] < i - r:
+                        h_max += 1
+                    while q_min[h_min] < i - r:
+                        h_min += 1
+                    upper[a + i, c] = flat[a + q_max[h_max], c]
+                    lower[a + i, c] = flat[a + q_min[h_min], c]
+
+
+@_kernel
+def segment_means(source, lo, hi, out):
+    """``out[g]``: the sum of rows ``lo[g]`` to ``hi[g] - 1`` of ``source``, in order, over
+    the square root of their count (the scaled segment means of ``_search._fill_index``)."""
+    for g in range(lo.shape[0]):
+        for c in range(source.shape[1]):
+            total = 0.0
+            for i in range(lo[g], hi[g]):
+                total += source[i, c]
+            out[g, c] = total / np.sqrt(hi[g] - lo[g])
 
 
 @_inlined
@@ -344,8 +371,9 @@ def keogh_point(x, lower, upper, i):
     total = 0.0
     for c in range(x.shape[1]):
         v = x[i, c]
-        # At most one of the two is positive; max() keeps the loop free of branches.
-        d = max(v - upper[i, c], 0.0) + max(lower[i, c] - v, 0.0)
+        # At most one of the two is positive; selects keep the loop free of branches.
+        above, below = v - upper[i, c], lower[i, c] - v
+        d = (above if above >= 0.0 else 0.0) + (below if below >= 0.0 else 0.0)
         total += d * d
     return total
 
@@ -377,7 +405,14 @@ def keogh_tail_sq(x, y, lower, upper, tail, threshold):
     for i in range(n - 2, 0, -1):
         if total > threshold:
             return total
-        total += keogh_point(x, lower, upper, i)
+        # keogh_point's term, written out: one kernel less to compile for the search.
+        term = 0.0
+        for c in range(x.shape[1]):
+            v = x[i, c]
+            above, below = v - upper[i, c], lower[i, c] - v
+            d = (above if above >= 0.0 else 0.0) + (below if below >= 0.0 else 0.0)
+            term += d * d
+        total += term
         tail[i] = total
     if n > 1:
         origin = np.int64(0)  # not a literal (see the module's notes)
@@ -403,7 +438,8 @@ def paa_keogh_sq(x_means, x_start, lower_means, upper_means, env_start, n_seg):
         for c in range(x_means.shape[1]):
             v = x_means[x_start + g, c]
             e = env_start + g
-            d = max(v - upper_means[e, c], 0.0) + max(lower_means[e, c] - v, 0.0)
+            above, below = v - upper_means[e, c], lower_means[e, c] - v
+            d = (above if above >= 0.0 else 0.0) + (below if below >= 0.0 else 0.0)
             total += d * d
     return total
 
@@ -417,8 +453,9 @@ def series_stats(x, out):
         lo = x[0, c]
         hi = x[0, c]
         for i in range(1, x.shape[0]):
-            lo = min(lo, x[i, c])
-            hi = max(hi, x[i, c])
+            v = x[i, c]
+            lo = v if v <= lo else lo
+            hi = v if v >= hi else hi
         out[2, c] = lo
         out[3, c] = hi
 
@@ -442,57 +479,15 @@ def kim_sq(sx, stats, j, single_cell):
     best = ends
     for c in range(sx.shape[1]):
         d = sx[2, c] - stats[j, 2, c]
-        best = max(best, d * d)
+        best = d * d if d * d >= best else best
         d = sx[3, c] - stats[j, 3, c]
-        best = max(best, d * d)
+        best = d * d if d * d >= best else best
     return best
 
 
 
 
-# == 3. The search index ==================================================================
-
-@_kernel
-def fill_index(index, zero_band):
-    """Fill the arrays of ``index`` (``_search.build_index``) from its packed series: each
-    one's LB_Kim statistics (``series_stats``), unless ``zero_band`` its envelope, and the
-    segment means of the series (over segments of ``index.seg`` points and ``COARSE``
-    times longer) and of its envelope. The search's queries get theirs from this kernel
-    too, so that both sides agree to the bit (which the bounds of exact ties need).
-
-    Segment means: over consecutive segments of w points (the last may be shorter), each
-    times the square root of its length: the piecewise aggregate approximation, scaled so
-    that ``paa_keogh_sq`` needs no weights. Written out here rather than called: every
-    kernel a kernel calls is compiled on its own and then again inside its caller.
-    """
-    flat, offsets, seg_off, coarse_off = index.flat, index.offsets, index.seg_off, index.coarse_off
-    seg, window = index.seg, index.window
-    for s in range(offsets.shape[0] - 1):
-        a, b = offsets[s], offsets[s + 1]
-        series_stats(flat[a:b], index.stats[s])
-        if not zero_band:
-            envelope_kernel(flat[a:b], band_radius(b - a, b - a, window), index.lower[a:b],
-                            index.upper[a:b])
-        for which in range(2 if zero_band else 4):
-            # (at a zero band the envelope is the series, its means the series')
-            source, width, out, start = flat, seg, index.means, seg_off[s]
-            if which == 1:
-                source, width, out, start = flat, COARSE * seg, index.coarse_means, coarse_off[s]
-            elif which == 2:
-                source, out = index.lower, index.lower_means
-            elif which == 3:
-                source, out = index.upper, index.upper_means
-            for g in range((b - a + width - 1) // width):
-                lo = a + g * width
-                hi = min(b, lo + width)
-                for c in range(flat.shape[1]):
-                    total = 0.0
-                    for i in range(lo, hi):
-                        total += source[i, c]
-                    out[start + g, c] = total / np.sqrt(hi - lo)
-
-
-# == 4. Exact k-NN search ================================================================
+# == 3. Exact k-NN search ================================================================
 # The entry points called from Python: ``dtw_rows`` (any band and lengths),
 # ``euclidean_rows`` (a zero band, one length), ``screened_rows`` (the same from screened
 # distances), ``brute_rows`` (the reference) and ``loo_pass`` (the learned window). Python
@@ -587,23 +582,6 @@ def _visit(best_d, best_i, d, j, threshold, labels):
     return threshold, changed
 
 
-@_inlined
-def item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split, j, threshold):
-    """The squared DTW at a zero band of the query item and training item ``j`` of the
-    query's length: the sum over the parts of ``euclidean_sq`` (an upper bound of the
-    DTW at any band)."""
-    total = 0.0
-    for c in range(split):
-        s = j * split + c
-        budget = threshold if c == 0 or threshold == _INF else threshold * _SLACK - total
-        d = euclidean_sq(q_flat[q_off[q_first + c] : q_off[q_first + c + 1]],
-                         flat[offsets[s] : offsets[s + 1]], budget)
-        if d == _INF:
-            return _INF
-        total += d
-    return total
-
-
 @_internal
 def sort_by_key(ids, key):
     """Sort ``ids`` in place by ``key[ids]``: a Shell sort (Ciura's gaps), insertion sort
@@ -624,7 +602,7 @@ def sort_by_key(ids, key):
 
 
 @_kernel
-def dtw_rows(queries, rows, loo, index, k, labels, dist, idx):
+def dtw_rows(queries, rows, loo, index, k, labels, dist, idx, work, candidates):
     """The ``k`` nearest training items of each query item ``rows`` (of ``queries``, the
     index of the query series: ``index`` itself for the training set; ``index``'s items,
     under its window), into ``dist`` and ``idx``; ``loo`` leaves the query out (the
@@ -650,14 +628,17 @@ def dtw_rows(queries, rows, loo, index, k, labels, dist, idx):
     q_lower_means, q_upper_means = queries.lower_means, queries.upper_means
     n_train = (offsets.shape[0] - 1) // split
     seg = index.seg
-    # Work arrays, reused from query to query (allocated here: each array the kernel takes
-    # from Python adds to its wrapper, the largest part of its compilation).
-    lb = np.empty(n_train)  # one lower bound per training item
-    candidates = np.empty(n_train, dtype=np.int64)  # the items left after the first distance
-    tail = np.empty(queries.longest + 1)  # the cumulated LB_Keogh both ways, from the end
-    tail_reverse = np.empty(queries.longest + 1)
-    prev = np.empty(max(queries.longest, index.longest) + 2)  # DTW rows
-    curr = np.empty(max(queries.longest, index.longest) + 2)
+    # Work arrays, reused from query to query, cut from ``work`` (``_search.dtw_work_size``;
+    # allocated by the caller, as ``candidates``: np.empty here is two more kernels to
+    # compile on the first call, each array argument more code in the wrapper).
+    lb = work[:n_train]  # one lower bound per training item
+    tail = work[n_train : n_train + queries.longest + 1]  # LB_Keogh both ways, cumulated
+    start = n_train + queries.longest + 1
+    tail_reverse = work[start : start + queries.longest + 1]
+    start += queries.longest + 1
+    longest = queries.longest if queries.longest > index.longest else index.longest
+    prev = work[start : start + longest + 2]  # DTW rows
+    curr = work[start + longest + 2 : start + 2 * longest + 4]
     for row in range(rows.shape[0]):
         i = rows[row]
         dist[row] = _INF
@@ -676,16 +657,20 @@ def dtw_rows(queries, rows, loo, index, k, labels, dist, idx):
             for j in range(n_train):
                 s = j * split + c
                 m = offsets[s + 1] - offsets[s]
-                if m != n:
-                    bound = kim_sq(q_stats[qs], stats, s, n == 1 and m == 1)
-                else:
-                    g = seg_off[s]
-                    bound = paa_keogh_sq(q_means, qg, lower_means, upper_means, g, n_seg)
-                    if r > 0:
-                        # LB_Kim adds the corner cells, which count most under a wide band.
-                        bound = max(bound, kim_sq(q_stats[qs], stats, s, n == 1),
-                                    paa_keogh_sq(means, g, q_lower_means, q_upper_means, qg,
-                                                 n_seg))
+                # (each bound at one place in the code: a kernel is compiled into its
+                # caller once per call written)
+                bound = 0.0
+                if m == n:
+                    bound = paa_keogh_sq(q_means, qg, lower_means, upper_means, seg_off[s],
+                                         n_seg)
+                if m != n or r > 0:
+                    # Under a band LB_Kim adds the corner cells, which count most there.
+                    kim = kim_sq(q_stats[qs], stats, s, n == 1 and m == 1)
+                    bound = kim if kim >= bound else bound
+                if m == n and r > 0:
+                    reverse = paa_keogh_sq(means, seg_off[s], q_lower_means, q_upper_means, qg,
+                                           n_seg)
+                    bound = reverse if reverse >= bound else bound
                 if c == 0:
                     lb[j] = bound
                 else:
@@ -705,8 +690,19 @@ def dtw_rows(queries, rows, loo, index, k, labels, dist, idx):
             lo, hi = (0, n_train) if 4 * r >= n else (first, first + 1)
             for j in range(lo, hi):
                 if j != exclude and offsets[j * split + 1] - offsets[j * split] == n:
-                    d = item_euclidean_sq(q_flat, q_off, q_first, flat, offsets, split, j,
-                                          upper_bound)
+                    # The squared DTW at a zero band: the sum over the parts of
+                    # euclidean_sq, each against what the bound leaves after the others.
+                    d = 0.0
+                    for c in range(split):
+                        s = j * split + c
+                        budget = (upper_bound if c == 0 or upper_bound == _INF
+                                  else upper_bound * _SLACK - d)
+                        part = euclidean_sq(q_flat[q_off[q_first + c] : q_off[q_first + c + 1]],
+                                            flat[offsets[s] : offsets[s + 1]], budget)
+                        if part == _INF:
+                            d = _INF
+                            break
+                        d += part
                     if d < upper_bound:
                         upper_bound = d
                         first = j
@@ -901,7 +897,8 @@ def brute_rows(q_flat, q_off, rows, t_flat, t_off, window, k, loo, split):
     n_train = (t_off.shape[0] - 1) // split
     longest = 0
     for j in range(t_off.shape[0] - 1):
-        longest = max(longest, t_off[j + 1] - t_off[j])
+        if t_off[j + 1] - t_off[j] > longest:
+            longest = t_off[j + 1] - t_off[j]
     prev = np.empty(longest + 1)
     curr = np.empty(longest + 1)
     dist = np.empty((rows.shape[0], k))
@@ -924,7 +921,7 @@ def brute_rows(q_flat, q_off, rows, t_flat, t_off, window, k, loo, split):
     return dist, idx
 
 
-# == 5. The learned window ================================================================
+# == 4. The learned window ================================================================
 
 @_internal
 def _path_need(q, t, window):
@@ -959,5 +956,7 @@ def path_needs(index, rows, nn, need):
         need[i] = 0
         for c in range(split):
             s, u = i * split + c, j * split + c
-            need[i] = max(need[i], _path_need(flat[offsets[s] : offsets[s + 1]],
-                                              flat[offsets[u] : offsets[u + 1]], index.window))
+            part = _path_need(flat[offsets[s] : offsets[s + 1]], flat[offsets[u] : offsets[u + 1]],
+                              index.window)
+            if part > need[i]:
+                need[i] = part

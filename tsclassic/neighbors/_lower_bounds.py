@@ -32,6 +32,12 @@ from tsclassic.neighbors._kernels import (
 __all__ = ["lb_kim", "lb_keogh", "envelope"]
 
 
+def _envelope(x: np.ndarray, r: int, lower: np.ndarray, upper: np.ndarray) -> None:
+    """The envelope of one (L, C) series at radius ``r``, into ``lower`` and ``upper``."""
+    envelope_kernel(x, np.array([0, len(x)]), np.array([r]), lower, upper,
+                    np.empty((2, len(x)), dtype=np.int64))
+
+
 @renamed_params(positional=("window",))
 def envelope(x: Any, *, window: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The Keogh envelope of a series: its running minimum and maximum over the band.
@@ -59,7 +65,7 @@ def envelope(x: Any, *, window: float | None = None) -> tuple[np.ndarray, np.nda
     r = band_radius(values.shape[0], values.shape[0], w)
     lower = np.empty_like(values)
     upper = np.empty_like(values)
-    envelope_kernel(values, r, lower, upper)
+    _envelope(values, r, lower, upper)
     if one_d:
         return lower[:, 0], upper[:, 0]
     return lower.T.copy(), upper.T.copy()
@@ -100,7 +106,7 @@ def lb_keogh(x: Any, y: Any, *, window: float | None = None) -> float:
     r = band_radius(b.shape[0], b.shape[0], w)
     lower = np.empty_like(b)
     upper = np.empty_like(b)
-    envelope_kernel(b, r, lower, upper)
+    _envelope(b, r, lower, upper)
     return float(np.sqrt(keogh_sq(a, lower, upper, np.inf)))
 
 

@@ -111,7 +111,7 @@ def build_index(train: Packed, window: float, split: int = 1, seg: int | None = 
     ``seg`` defaults to ``segment_length``.
 
     """
-    from tsclassic.neighbors._kernels import COARSE, band_radius, fill_index
+    from tsclassic.neighbors._kernels import COARSE, band_radius
 
     flat, offsets, lengths = train.flat, train.offsets, train.lengths
     seg = segment_length(train, window) if seg is None else int(seg)
@@ -130,8 +130,58 @@ def build_index(train: Packed, window: float, split: int = 1, seg: int | None = 
         upper_means, coarse_off, coarse_means, float(window), seg, int(split),
         int(lengths.min()), longest,
     )
-    fill_index(index, zero_band)
+    _fill_index(index, zero_band)
     return index
+
+
+def _fill_index(index: Index, zero_band: bool) -> None:
+    """Fill the arrays of ``index`` from its packed series: each one's LB_Kim statistics
+    (first, last, min, max), unless ``zero_band`` its envelope, and the segment means of
+    the series (over segments of ``index.seg`` points and ``COARSE`` times longer) and of
+    its envelope. The search's queries get theirs from this function too, so that both
+    sides agree to the bit (which the bounds of exact ties need).
+
+    NumPy around two small kernels (the envelope of a band narrower than the series, and
+    the segment sums): one kernel filling the whole index was a second of compilation on
+    a first call (``benchmarks/cold_start.py``), these two a tenth each.
+
+    Segment means: over consecutive segments of w points (the last may be shorter), each
+    times the square root of its length: the piecewise aggregate approximation, scaled so
+    that ``paa_keogh_sq`` needs no weights.
+    """
+    from tsclassic.neighbors._kernels import COARSE, band_radius, envelope_kernel, segment_means
+
+    flat, offsets = index.flat[: index.offsets[-1]], index.offsets
+    starts, ends = offsets[:-1], offsets[1:]
+    stats = index.stats
+    stats[:, 0] = flat[starts]
+    stats[:, 1] = flat[ends - 1]
+    stats[:, 2] = np.minimum.reduceat(flat, starts, axis=0)
+    stats[:, 3] = np.maximum.reduceat(flat, starts, axis=0)
+    lengths = ends - starts
+    if not zero_band:
+        unique, which = np.unique(lengths, return_inverse=True)
+        radii = np.array([band_radius(n, n, index.window) for n in unique.tolist()])[which]
+        if np.all(radii >= lengths - 1):
+            # The band holds every point of the series: the envelope is its min and max.
+            index.lower[: offsets[-1]] = np.repeat(stats[:, 2], lengths, axis=0)
+            index.upper[: offsets[-1]] = np.repeat(stats[:, 3], lengths, axis=0)
+        else:
+            envelope_kernel(flat, offsets, radii, index.lower, index.upper,
+                            np.empty((2, index.longest), dtype=np.int64))
+    seg = index.seg
+    parts = [(flat, seg, index.means, index.seg_off),
+             (flat, COARSE * seg, index.coarse_means, index.coarse_off)]
+    if not zero_band:  # (at a zero band the envelope is the series, its means the series')
+        parts += [(index.lower, seg, index.lower_means, index.seg_off),
+                  (index.upper, seg, index.upper_means, index.seg_off)]
+    for source, width, out, seg_off in parts:
+        owner = np.repeat(np.arange(len(lengths)), np.diff(seg_off))
+        lo = starts[owner] + (np.arange(seg_off[-1]) - seg_off[owner]) * width
+        hi = np.minimum(lo + width, ends[owner])
+        # A kernel: summed in order, as before (np.add.reduceat sums pairwise), and faster
+        # than NumPy point by point.
+        segment_means(source, lo, hi, out)
 
 
 def knn_search(
@@ -187,10 +237,21 @@ def _run_search(
         def block(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             dist = np.empty((rows.size, k))
             idx = np.empty((rows.size, k), dtype=np.int64)
-            rows_kernel(q_index, rows, loo, index, k, labels, dist, idx)
+            if rows_kernel is _kernels.dtw_rows:
+                rows_kernel(q_index, rows, loo, index, k, labels, dist, idx,
+                            np.empty(dtw_work_size(q_index, index)),
+                            np.empty(index.n_items, dtype=np.int64))
+            else:
+                rows_kernel(q_index, rows, loo, index, k, labels, dist, idx)
             return dist, idx
 
     return run_blocks(block, np.arange(n_queries) if rows is None else rows, n_jobs)
+
+
+def dtw_work_size(queries: Index, index: Index) -> int:
+    """The length of ``dtw_rows``' float work array: a bound per training item, two
+    cumulated LB_Keogh tails of a query and two DTW rows."""
+    return index.n_items + 2 * queries.longest + 2 * max(queries.longest, index.longest) + 6
 
 
 def _euclidean(q_lengths: np.ndarray, index: Index) -> bool:
