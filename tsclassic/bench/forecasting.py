@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,7 +187,8 @@ def models(season_length: int, long_season: int | None) -> list[ForecastModel]:
 
 def _fit_predict(estimator: Any, y: np.ndarray, h: int) -> tuple:
     """(forecast, fit seconds, predict seconds, error, training history or None, the 95%
-    interval as an ``(h, 2)`` array or None where the model gives points only)."""
+    interval as an ``(h, 2)`` array or None where the model gives points only, the fit's
+    first warning or None)."""
     from sklearn.base import clone
 
     from tsclassic.base import get_tags
@@ -194,17 +196,23 @@ def _fit_predict(estimator: Any, y: np.ndarray, h: int) -> tuple:
     model = clone(estimator)
     try:
         start = time.perf_counter()
-        model.fit(y)
+        # A warning of the fit (e.g. AutoETS's short-series fallback) is counted in the
+        # cell: in a worker process it would otherwise be lost.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(y)
         fitted = time.perf_counter()
         forecast = np.asarray(model.predict(h), dtype=float)
         predicted = time.perf_counter()
         # The interval is scored but not timed: the time columns compare point forecasts.
         interval = (np.asarray(model.predict_interval(h, coverage=INTERVAL_COVERAGE), dtype=float)
                     if get_tags(model).intervals else None)
+        warned = next((str(w.message) for w in caught if issubclass(w.category, UserWarning)),
+                      None)
         return (forecast, fitted - start, predicted - fitted, None,
-                getattr(model, "history_", None), interval)
+                getattr(model, "history_", None), interval, warned)
     except Exception as err:  # noqa: BLE001 - recorded per series, never hidden
-        return np.full(h, np.nan), 0.0, 0.0, f"{type(err).__name__}: {err}", None, None
+        return np.full(h, np.nan), 0.0, 0.0, f"{type(err).__name__}: {err}", None, None, None
 
 
 def _fit_predict_global(estimator: Any, train: list[np.ndarray], h: int) -> list[tuple]:
@@ -233,8 +241,8 @@ def _fit_predict_global(estimator: Any, train: list[np.ndarray], h: int) -> list
     predict_time = time.perf_counter() - fitted
     history = getattr(model, "history_", None)
     n = len(train)
-    return [(f, (fitted - start) / n, predict_time / n, None, history if i == 0 else None, None)
-            for i, f in enumerate(forecasts)]
+    return [(f, (fitted - start) / n, predict_time / n, None, history if i == 0 else None, None,
+             None) for i, f in enumerate(forecasts)]
 
 
 def _interval_scores(results: list[tuple], test: list[np.ndarray], train: list[np.ndarray],
@@ -269,7 +277,10 @@ def _score(
         raise RuntimeError(f"{len(errors)} of {len(train)} series failed; first: {errors[0]}")
     forecasts = [r[0] for r in results]
     params = estimator.get_params(deep=False)
+    warned = [r[6] for r in results if r[6] is not None]
     return {
+        "n_warned": len(warned),
+        "first_warning": warned[0] if warned else None,
         **budget_record([r[4] for r in results if r[4] is not None],
                         params.get("max_epochs"), params.get("max_time")),
         "smape": float(np.mean([metrics.smape(a, f) for a, f in zip(test, forecasts)])),
