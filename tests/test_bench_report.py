@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from tsclassic.bench.report import _pareto, verdicts, write_report
+from tsclassic.bench.report import _pareto, reference_lines, verdicts, write_report
 
 
 def cells():
@@ -67,3 +67,21 @@ def test_a_second_ctrl_c_while_the_report_is_written_still_leaves_the_report(
     with pytest.raises(KeyboardInterrupt):
         bench._write_report_uninterrupted(cells(), tmp_path)
     assert (tmp_path / "report.html").exists()
+
+
+def test_published_figures_are_listed_beside_ours_with_their_source_and_budget(tmp_path):
+    frame = cells()
+    frame["reference"] = [0.91, None, 0.98, None, 1.0, None]
+    frame["reference_source"] = ["Dau", None, "Fawaz", None, "Fawaz", None]
+    frame.loc[5, ["reference", "reference_owa", "reference_source"]] = [8.2, None, "N-BEATS"]
+    frame["smape"] = [None] * 5 + [10.8]
+    frame["time_limited"] = [None] * 5 + [1]
+    forecasting = reference_lines(frame[frame["suite"] == "forecasting"])
+    # forecasting's reference is a sMAPE: ours is its sMAPE, and no OWA is made up
+    assert forecasting == ["N-BEATS: Theta on AirPassengers: smape 10.8 (published 8.2) "
+                           "(stopped by the time limit)"]
+    lines = reference_lines(frame[frame["suite"] == "classification"])
+    assert lines[1] == ("Fawaz: FCN on Coffee: accuracy 0.9 (published 1); FCN on GunPoint: "
+                        "accuracy 0.99 (published 0.98) (budget-limited)")
+    write_report(frame, tmp_path)
+    assert "Published figures beside ours (classification)" in (tmp_path / "results.md").read_text()

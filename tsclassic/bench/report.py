@@ -170,9 +170,12 @@ def _plot(rows: pd.DataFrame, suite: str) -> bytes | None:
         front = _pareto(seconds, values, higher)
         ax.step(seconds[front], values[front], where="post", color="grey", linewidth=1,
                 linestyle="--", label="Pareto front", zorder=2)
-        if "reference" in part.columns and part["reference"].notna().any():
-            ref = part[part["reference"].notna()]
-            ax.scatter(_seconds(ref).clip(lower=1e-3), ref["reference"], marker="*", s=80,
+        # The published figure in the panel's metric: forecasting's ``reference`` is the
+        # sMAPE, its OWA is ``reference_owa``.
+        column = f"reference_{metric}" if f"reference_{metric}" in part.columns else "reference"
+        if column in part.columns and part[column].notna().any():
+            ref = part[part[column].notna()]
+            ax.scatter(_seconds(ref).clip(lower=1e-3), ref[column], marker="*", s=80,
                        color="black", label="published", zorder=4)
         ax.set_xscale("log")
         ax.set_title(dataset, fontsize=9)
@@ -197,6 +200,29 @@ def _missing_lines(missing: list[tuple[str, str, str]]) -> list[str]:
         grouped.setdefault((suite, dataset), []).append(model)
     return [f"{suite} / {dataset}: {', '.join(models)}"
             for (suite, dataset), models in grouped.items()]
+
+
+def reference_lines(rows: pd.DataFrame) -> list[str]:
+    """One line per published source of a suite's rows: the source, then each cell's own
+    figure beside the published one, with its budget flags (``reference`` is in the
+    suite's metric; in forecasting the sMAPE, with the MASE and OWA where published)."""
+    if "reference_source" not in rows.columns:
+        return []
+    lines = []
+    for source, part in rows[rows["reference_source"].notna()].groupby("reference_source",
+                                                                          sort=False):
+        suite = part["suite"].iloc[0]
+        metric = "smape" if suite == "forecasting" else SUITE_METRIC.get(suite, ("", ""))[0]
+        cells = []
+        for _, row in part.sort_values(["dataset", "model"]).iterrows():
+            ours = row.get(metric)
+            extra = "".join(f", {name} {row[col]:.4g}" for name, col in
+                            (("MASE", "reference_mase"), ("OWA", "reference_owa"))
+                            if col in row.index and pd.notna(row[col]))
+            cells.append(f"{row['model']} on {row['dataset']}: {metric} {ours:.4g} (published "
+                         f"{row['reference']:.4g}{extra}){_budget_note(row)}")
+        lines.append(f"{source}: " + "; ".join(cells))
+    return lines
 
 
 def write_report(results: pd.DataFrame, out_dir: Path,
@@ -231,6 +257,12 @@ def write_report(results: pd.DataFrame, out_dir: Path,
         md.append(f"## {suite}\n\n{_markdown(rows)}\n")
         page.append(f"<h2>{html.escape(suite)}</h2>")
         page.append(rows.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep=""))
+        refs = reference_lines(table[table["suite"] == suite])
+        if refs:
+            md.append(f"Published figures beside ours ({suite}):\n\n"
+                      + "\n".join(f"- {line}" for line in refs) + "\n")
+            page.append("<p>Published figures beside ours:</p><ul>"
+                        + "".join(f"<li>{html.escape(line)}</li>" for line in refs) + "</ul>")
         png = _plot(table[table["suite"] == suite], suite)
         if png is not None:
             (out_dir / f"{suite}.png").write_bytes(png)
