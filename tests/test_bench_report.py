@@ -3,7 +3,13 @@
 import numpy as np
 import pandas as pd
 
-from tsclassic.bench.report import _pareto, reference_lines, verdicts, write_report
+from tsclassic.bench.report import (
+    _pareto,
+    reference_lines,
+    verdicts,
+    warning_lines,
+    write_report,
+)
 
 
 def cells():
@@ -85,3 +91,16 @@ def test_published_figures_are_listed_beside_ours_with_their_source_and_budget(t
                         "accuracy 0.99 (published 0.98) (budget-limited)")
     write_report(frame, tmp_path)
     assert "Published figures beside ours (classification)" in (tmp_path / "results.md").read_text()
+
+
+def test_fits_that_warned_are_listed_under_the_table_not_in_it(tmp_path):
+    frame = cells()
+    frame["n_series"] = 181
+    frame["n_warned"] = [None] * 5 + [4]
+    frame["first_warning"] = [None] * 5 + ["y has 9 values, too few for model='AAdN'"]
+    assert warning_lines(frame) == ["Theta on AirPassengers: 4 of 181 series warned; first: "
+                                    "y has 9 values, too few for model='AAdN'"]
+    write_report(frame, tmp_path)
+    md = (tmp_path / "results.md").read_text()
+    table = md[md.index("## forecasting"):md.index("Fits that warned")]
+    assert "first_warning" not in table and "| 4 |" in table

@@ -45,8 +45,9 @@ def suite_tables(results: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """One compact table per suite: the suite's metric columns only."""
     tables = {}
     for suite, rows in results.groupby("suite"):
+        # Sources and warnings are sentences: listed under the table, not in it.
         keep = [c for c in rows.columns if rows[c].notna().any() and c != "suite"
-                and not c.endswith("source")]
+                and not c.endswith("source") and c != "first_warning"]
         tables[suite] = rows[keep].sort_values(["dataset", "model"]).reset_index(drop=True)
     return tables
 
@@ -225,6 +226,16 @@ def reference_lines(rows: pd.DataFrame) -> list[str]:
     return lines
 
 
+def warning_lines(rows: pd.DataFrame) -> list[str]:
+    """``model on dataset: n of N series warned: first warning`` for the cells whose fits
+    warned (e.g. AutoETS's short-series fallback)."""
+    if "n_warned" not in rows.columns:
+        return []
+    warned = rows[rows["n_warned"].fillna(0) > 0].sort_values(["dataset", "model"])
+    return [f"{r['model']} on {r['dataset']}: {int(r['n_warned'])} of {int(r['n_series'])} "
+            f"series warned; first: {r['first_warning']}" for _, r in warned.iterrows()]
+
+
 def write_report(results: pd.DataFrame, out_dir: Path,
                  missing: list[tuple[str, str, str]] | None = None) -> None:
     """Write ``results.csv``, ``results.md``, ``<suite>.png`` and ``report.html``;
@@ -263,6 +274,12 @@ def write_report(results: pd.DataFrame, out_dir: Path,
                       + "\n".join(f"- {line}" for line in refs) + "\n")
             page.append("<p>Published figures beside ours:</p><ul>"
                         + "".join(f"<li>{html.escape(line)}</li>" for line in refs) + "</ul>")
+        warned = warning_lines(table[table["suite"] == suite])
+        if warned:
+            md.append(f"Fits that warned ({suite}):\n\n"
+                      + "\n".join(f"- {line}" for line in warned) + "\n")
+            page.append("<p>Fits that warned:</p><ul>"
+                        + "".join(f"<li>{html.escape(line)}</li>" for line in warned) + "</ul>")
         png = _plot(table[table["suite"] == suite], suite)
         if png is not None:
             (out_dir / f"{suite}.png").write_bytes(png)
