@@ -104,3 +104,11 @@ def test_fits_that_warned_are_listed_under_the_table_not_in_it(tmp_path):
     md = (tmp_path / "results.md").read_text()
     table = md[md.index("## forecasting"):md.index("Fits that warned")]
     assert "first_warning" not in table and "| 4 |" in table
+
+
+def test_a_missing_cell_whose_older_configuration_is_shown_says_so(tmp_path):
+    write_report(cells(), tmp_path, missing=[("forecasting", "AirPassengers", "Theta"),
+                                             ("forecasting", "AirPassengers", "Holt")])
+    md = (tmp_path / "results.md").read_text()
+    assert ("forecasting / AirPassengers: Theta (an older configuration's figure is in the "
+            "table), Holt\n") in md

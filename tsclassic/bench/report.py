@@ -194,11 +194,15 @@ def _plot(rows: pd.DataFrame, suite: str) -> bytes | None:
     return buffer.getvalue()
 
 
-def _missing_lines(missing: list[tuple[str, str, str]]) -> list[str]:
-    """``suite / dataset: model, model, ...`` per data set with cells missing."""
+def _missing_lines(missing: list[tuple[str, str, str]],
+                   shown: set[tuple[str, str, str]] = frozenset()) -> list[str]:
+    """``suite / dataset: model, model, ...`` per data set with cells missing; a model
+    whose cell of an older configuration is in ``shown`` (and so in the tables) says so."""
     grouped: dict[tuple[str, str], list[str]] = {}
     for suite, dataset, model in missing:
-        grouped.setdefault((suite, dataset), []).append(model)
+        note = " (an older configuration's figure is in the table)" if (
+            suite, dataset, model) in shown else ""
+        grouped.setdefault((suite, dataset), []).append(model + note)
     return [f"{suite} / {dataset}: {', '.join(models)}"
             for (suite, dataset), models in grouped.items()]
 
@@ -249,7 +253,8 @@ def write_report(results: pd.DataFrame, out_dir: Path,
     md = [f"# tsclassic bench\n\n{stamp}; {machine}\n"]
     page = [f"<h1>tsclassic bench</h1><p>{html.escape(stamp)}; {html.escape(machine)}</p>"]
     if missing:
-        lines = _missing_lines(missing)
+        shown = set(zip(table["suite"], table["dataset"], table["model"])) if len(table) else set()
+        lines = _missing_lines(missing, shown)
         md.append(f"## Cells that did not finish\n\n{len(missing)} cells of the run have no "
                   f"figure (the run was stopped, or the cell failed; see the log); the verdict "
                   f"below is on the cells that finished.\n\n"
