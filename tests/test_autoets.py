@@ -3,6 +3,8 @@ interval coverage."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -200,6 +202,45 @@ def test_non_positive_data_with_a_multiplicative_model():
 def test_too_short_names_y():
     with pytest.raises(ValueError, match="y"):
         AutoETS().fit(np.array([1.0, 2, 3, 4, 5, 6]))
+    # A fixed model without the least-squares fallback is refused below R's count.
+    with pytest.raises(ValueError, match="y"):
+        AutoETS(model="MAdN").fit(np.arange(1.0, 10))
+
+
+# M1 yearly YAD4 (9 values), too short for ETS(A,Ad,N) by R's count (2 + 2 + 1 parameters:
+# more than 9 values). R 4 / forecast 8.20,
+#   Rscript -e 'library(forecast); f <- holt(ts(y), h = 6, damped = TRUE); f$model$par;
+#               f$model$components; f$mean'
+# warns "Not enough data to use damping" and fits Holt's linear trend undamped by least
+# squares from l = y[1], b = y[2] - y[1] (components "A" "A" "N" "FALSE"); its par below
+# gives Holt-Winters' beta (ETS beta = alpha * beta). ets(ts(y), "AAN", damped = TRUE)
+# gives the same forecast.
+YAD4 = [2067.0, 2261.0, 2102.0, 1590.0, 1768.0, 2246.0, 1602.0, 2074.0, 1546.0]
+YAD4_R = dict(alpha=0.410818866059, beta_hw=0.532293449691,
+              forecast=[1640.18346557, 1565.28676500, 1490.39006443, 1415.49336386,
+                        1340.59666328, 1265.69996271])
+
+
+def test_short_series_damped_falls_back_to_undamped_holt_as_r():
+    y = np.array(YAD4)
+    with pytest.warns(UserWarning, match=r"9 values, too few for model='AAdN'.*Holt's linear"):
+        est = AutoETS(model="AAdN").fit(y)
+    assert est.model_ == "AAN" and "phi" not in est.params_
+    np.testing.assert_allclose(est.params_[["l", "b"]], [2067.0, 194.0])
+    np.testing.assert_allclose(est.params_["alpha"], YAD4_R["alpha"], rtol=1e-4)
+    np.testing.assert_allclose(est.params_["beta"] / est.params_["alpha"], YAD4_R["beta_hw"],
+                               rtol=1e-4)
+    np.testing.assert_allclose(est.predict(6), YAD4_R["forecast"], rtol=1e-6)
+    np.testing.assert_array_equal(y, YAD4)  # the caller's data untouched
+    # One more value and the damped model itself is fitted by maximum likelihood, silently.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert AutoETS(model="AAdN").fit(np.r_[y, 1500.0]).model_ == "AAdN"
+    # SES on 6 values (R's count 2) likewise; a lone value is refused.
+    with pytest.warns(UserWarning, match="simple exponential smoothing"):
+        assert AutoETS(model="ANN").fit(y[:6]).model_ == "ANN"
+    with pytest.raises(ValueError, match="y"):
+        AutoETS(model="ANN").fit(y[:1])
 
 
 def test_an_exact_fit_wins_as_in_r():

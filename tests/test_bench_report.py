@@ -3,7 +3,13 @@
 import numpy as np
 import pandas as pd
 
-from tsclassic.bench.report import _pareto, verdicts, write_report
+from tsclassic.bench.report import (
+    _pareto,
+    reference_lines,
+    verdicts,
+    warning_lines,
+    write_report,
+)
 
 
 def cells():
@@ -67,3 +73,42 @@ def test_a_second_ctrl_c_while_the_report_is_written_still_leaves_the_report(
     with pytest.raises(KeyboardInterrupt):
         bench._write_report_uninterrupted(cells(), tmp_path)
     assert (tmp_path / "report.html").exists()
+
+
+def test_published_figures_are_listed_beside_ours_with_their_source_and_budget(tmp_path):
+    frame = cells()
+    frame["reference"] = [0.91, None, 0.98, None, 1.0, None]
+    frame["reference_source"] = ["Dau", None, "Fawaz", None, "Fawaz", None]
+    frame.loc[5, ["reference", "reference_owa", "reference_source"]] = [8.2, None, "N-BEATS"]
+    frame["smape"] = [None] * 5 + [10.8]
+    frame["time_limited"] = [None] * 5 + [1]
+    forecasting = reference_lines(frame[frame["suite"] == "forecasting"])
+    # forecasting's reference is a sMAPE: ours is its sMAPE, and no OWA is made up
+    assert forecasting == ["N-BEATS: Theta on AirPassengers: smape 10.8 (published 8.2) "
+                           "(stopped by the time limit)"]
+    lines = reference_lines(frame[frame["suite"] == "classification"])
+    assert lines[1] == ("Fawaz: FCN on Coffee: accuracy 0.9 (published 1); FCN on GunPoint: "
+                        "accuracy 0.99 (published 0.98) (budget-limited)")
+    write_report(frame, tmp_path)
+    assert "Published figures beside ours (classification)" in (tmp_path / "results.md").read_text()
+
+
+def test_fits_that_warned_are_listed_under_the_table_not_in_it(tmp_path):
+    frame = cells()
+    frame["n_series"] = 181
+    frame["n_warned"] = [None] * 5 + [4]
+    frame["first_warning"] = [None] * 5 + ["y has 9 values, too few for model='AAdN'"]
+    assert warning_lines(frame) == ["Theta on AirPassengers: 4 of 181 series warned; first: "
+                                    "y has 9 values, too few for model='AAdN'"]
+    write_report(frame, tmp_path)
+    md = (tmp_path / "results.md").read_text()
+    table = md[md.index("## forecasting"):md.index("Fits that warned")]
+    assert "first_warning" not in table and "| 4 |" in table
+
+
+def test_a_missing_cell_whose_older_configuration_is_shown_says_so(tmp_path):
+    write_report(cells(), tmp_path, missing=[("forecasting", "AirPassengers", "Theta"),
+                                             ("forecasting", "AirPassengers", "Holt")])
+    md = (tmp_path / "results.md").read_text()
+    assert ("forecasting / AirPassengers: Theta (an older configuration's figure is in the "
+            "table), Holt\n") in md

@@ -289,3 +289,17 @@ def test_heavy_cells_are_those_of_minutes():
     assert not any(s.heavy_on([np.zeros(144)]) for s in specs.values()
                    if s.name.startswith("Global"))  # AirPassengers
     assert {s.name for s in cls_suite.models(quick=False) if s.heavy} == {"1NN-DTW-learned", "FCN"}
+
+
+def test_a_fit_warning_is_counted_in_the_cell():
+    # Damped (AAdN) on a 9-value series, as 4 of M1-Yearly's: AutoETS warns and fits
+    # undamped Holt as R does; the cell says on how many series, with the first warning.
+    from tsclassic.arima import AutoETS
+    from tsclassic.bench import forecasting as fc_suite
+
+    short = np.array([2067.0, 2261, 2102, 1590, 1768, 2246, 1602, 2074, 1546])
+    longer = 100 + np.arange(20.0) + np.sin(np.arange(20.0))
+    scores = fc_suite._score(AutoETS(model="AAdN"), [short, longer], [short[:3], longer[:3]], 3,
+                             1, n_jobs=1)
+    assert scores["n_warned"] == 1 and "Holt's linear trend (AAN)" in scores["first_warning"]
+    assert np.isfinite(scores["smape"])

@@ -195,6 +195,40 @@ def fit_ets(y: np.ndarray, error: str, trend: str, season: str, damped: bool, m:
     return fit._replace(lik=lik, aic=aic, aicc=aicc, bic=lik + np.log(n) * n_par)
 
 
+def fit_short_holt(y: np.ndarray, trend: str) -> ETSFit:
+    """R's fallback for a series too short for a fixed model (its ``HoltWintersZZ``):
+    Holt's linear trend (``trend="A"``) or simple exponential smoothing (``"N"``), never
+    damped, by least squares from the fixed initial states ``l = y[0]``, ``b = y[1] - y[0]``
+    with ``0 <= alpha, beta <= 1`` (Holt-Winters' ``beta``; the ETS one is ``alpha * beta``),
+    L-BFGS-B from R's start (0.2, 0.02). Returned as the ETS(A,A,N) or (A,N,N) it is."""
+    from scipy.optimize import minimize
+
+    from tsclassic.arima._autoets_kernels import ets_filter
+
+    n, has_trend = len(y), trend == "A"
+    state0 = np.array([y[0], y[1] - y[0]]) if has_trend else np.array([y[0]])
+    resid, last = np.empty(n), np.empty(len(state0))
+
+    def sse(p: np.ndarray) -> float:
+        beta = p[0] * p[1] if has_trend else 0.0
+        ets_filter(y, state0, 1, 1, int(has_trend), 0, p[0], beta, 0.0, 1.0, resid, last, False)
+        return float(resid @ resid)
+
+    start = np.array([0.2, 0.02])[: 1 + has_trend]
+    p = minimize(sse, start, method="L-BFGS-B", bounds=[(0.0, 1.0)] * len(start)).x
+    smoothing = np.r_[p[0], p[0] * p[1]] if has_trend else p[:1]
+    fit = ETSFit("AAN" if has_trend else "ANN", "A", trend, "N", False, 1,
+                 np.r_[smoothing, state0], state0, last, resid, 0.0, 0.0, 0.0, 0.0)
+    lik = ets_filter(y, state0, 1, 1, int(has_trend), 0, *smoothing_values(fit), resid, last,
+                     False)
+    # The criteria count what was estimated: the smoothing parameters and the variance
+    # (the initial states are fixed); at least squares they are the Gaussian likelihood's.
+    n_par = len(smoothing) + 1
+    aic = lik + 2 * n_par
+    aicc = aic + 2 * n_par * (n_par + 1) / (n - n_par - 1) if n - n_par - 1 > 0 else np.inf
+    return fit._replace(lik=lik, aic=aic, aicc=aicc, bic=lik + np.log(n) * n_par)
+
+
 @renamed_params({"damped": "damped_trend", "maxiter": "max_nfev"})
 class AutoETS(BaseForecaster):
     """Automatic exponential smoothing: the ETS model with the lowest AICc.
@@ -251,7 +285,9 @@ class AutoETS(BaseForecaster):
         Information criteria from ``llf_``. R prints them without the constant
         ``n (log(2 pi) + 1 - log n)``; the choice of model is the same.
     sigma2_ : float
-        Error variance, ``sum(resid**2) / (n - n_params)`` as R's ``ets``.
+        Error variance, ``sum(resid**2) / (n - n_params)`` as R's ``ets`` (in the
+        short-series fallback of the Notes, ``n_params`` counts the smoothing parameters
+        only, its initial states being fixed; R divides by ``n`` there).
     resid_ : ndarray of shape (n_obs,)
         One-step errors (relative errors for multiplicative error models).
     candidates_ : dict
@@ -259,9 +295,22 @@ class AutoETS(BaseForecaster):
 
     Notes
     -----
-    Where this departs from R's ``ets``: a series of at most ``n_params + 4`` values
-    (6 for the default model) is refused, where R falls back to a Holt-Winters fit by
-    least squares; a seasonal candidate needs two full seasons, where R tries it from
+    A series of at most ``n_params + 4`` values (R's count: 2, plus 2 for a trend, plus
+    1 for a fixed damping, plus ``season_length`` for a season; so 9 for ``"AAdN"``, 8 for
+    ``"AAN"``) is too short for the model, as in R. With the model fixed to additive
+    errors, no season and trend ``A`` or ``N`` (``"AAdN"``, ``"AAN"``, ``"ANN"``), AutoETS
+    then does what R's ``ets`` (and so ``holt(damped=TRUE)``, ``ses``) does: it warns and
+    fits Holt's linear trend, or simple exponential smoothing, **without damping**, by least
+    squares from the initial states ``l = y[0]``, ``b = y[1] - y[0]`` (R's
+    ``HoltWintersZZ``); ``model_`` says what was fitted (``"AAN"`` for ``"AAdN"``). It
+    needs one value more than its smoothing parameters (3 with a trend, 2 without; R takes
+    2 and 1). Its intervals are the ETS(A,A,N) ones with ``beta = alpha * beta_HW``; R's
+    read Holt-Winters' ``beta`` as the ETS one, wider (same points). Any other model on
+    so short a series is refused, where R falls back likewise.
+
+    Where this departs from R's ``ets`` otherwise: with ``Z`` letters, a series of at most
+    6 values is refused, where R compares Holt-Winters fits by least squares; a seasonal
+    candidate needs two full seasons, where R tries it from
     ``season_length + 1`` values. A candidate with as many parameters as values less one
     is skipped, as in R. Intervals are analytic for the linear models (additive error, no
     or additive trend and season: ``v_h = sigma2 (1 + sum_{j<h} c_j^2)``, Hyndman et al.
@@ -329,12 +378,28 @@ class AutoETS(BaseForecaster):
     def _test_params(cls) -> list[dict]:
         return [{}, {"season_length": 12}, {"season_length": 12, "model": "MAdM"}]
 
-    def _min_length(self) -> tuple[int, str]:
+    def _r_count(self) -> int:
+        """R's ``ets`` count of what a fixed model needs (without a fixed season, which
+        adds ``season_length``: checked in ``_candidates``); at most ``count + 4`` values
+        are too few for the model."""
         errors, trends, seasons, dampeds = parse_model(self.model, self.damped_trend)
-        # R's count of what a fixed model needs; below it R falls back to Holt-Winters.
-        # (A fixed season adds season_length to the count: checked in _candidates.)
-        n_par = 2 + 2 * (trends[0] in "AM") + int(dampeds == [True])
-        return n_par + 5, "the smoothing parameters and initial states of the model"
+        return 2 + 2 * (trends[0] in "AM") + int(dampeds == [True])
+
+    def _short_fallback(self) -> str | None:
+        """The trend letter (``"A"``, ``"N"``) of the fixed model that R's ets replaces by
+        its least-squares Holt-Winters fit on a short series, or None where AutoETS has
+        no such fallback (a season, multiplicative parts, letters left to choose)."""
+        errors, trends, seasons, dampeds = parse_model(self.model, self.damped_trend)
+        season = "N" if seasons == ["Z"] and self.season_length == 1 else seasons[0]
+        if errors == ["A"] and trends[0] in "AN" and season == "N":
+            return trends[0]
+        return None
+
+    def _min_length(self) -> tuple[int, str]:
+        trend = self._short_fallback()
+        if trend is not None:
+            return 2 + (trend == "A"), "the smoothing parameters of the short-series fallback"
+        return self._r_count() + 5, "the smoothing parameters and initial states of the model"
 
     def _candidates(self, y: np.ndarray) -> list[tuple[str, str, str, bool]]:
         errors, trends, seasons, dampeds = parse_model(self.model, self.damped_trend)
@@ -401,6 +466,7 @@ class AutoETS(BaseForecaster):
 
         self._seed = seed_from(self.random_state)
         n = len(y)
+        fallback = None
         # R's criteria leave out this constant of the Gaussian -2 log-likelihood.
         offset = n * (np.log(2 * np.pi) + 1 - np.log(n))
         if self.model == "ZZZ" and self.damped_trend is None and np.ptp(y) == 0:
@@ -409,6 +475,21 @@ class AutoETS(BaseForecaster):
             best = ETSFit("ANN", "A", "N", "N", False, 1, np.r_[0.99999, y[0]], state, state,
                           np.zeros(n), -np.inf, -np.inf, -np.inf, -np.inf)
             self.candidates_ = {}
+        elif self._short_fallback() is not None and n <= self._r_count() + 4:
+            trend = self._short_fallback()
+            fallback = ("Holt's linear trend (AAN)" if trend == "A"
+                        else "simple exponential smoothing (ANN)")
+            states = "l = y[0], b = y[1] - y[0]" if trend == "A" else "l = y[0]"
+            warnings.warn(
+                f"y has {n} values, too few for model={self.model!r} with "
+                f"damped_trend={self.damped_trend} (R's ets needs more than "
+                f"{self._r_count() + 4}); fitting {fallback}, undamped, by least squares "
+                f"from {states}, as R's ets (and holt(damped=TRUE), ses) do on so short a "
+                f"series; model_ says what was fitted. For the model itself use a longer y.",
+                UserWarning, stacklevel=3,
+            )
+            best = fit_short_holt(y, trend)
+            self.candidates_ = {best.name: float(getattr(best, self.ic) + offset)}
         else:
             fits = [
                 fit_ets(y, *cand, self.season_length, self.max_nfev) for cand in self._candidates(y)
@@ -429,7 +510,10 @@ class AutoETS(BaseForecaster):
         self.aic_ = float(best.aic + offset)
         self.aicc_ = float(best.aicc + offset)
         self.bic_ = float(best.bic + offset)
-        self.sigma2_ = float(np.sum(best.resid**2) / (n - len(best.par)))
+        # Over the values less what was estimated: every parameter, or in the short-series
+        # fallback (fixed initial states) its smoothing parameters only (R divides by n there).
+        n_est = len(best.par) if fallback is None else n_smoothing(best.trend, "N", False)
+        self.sigma2_ = float(np.sum(best.resid**2) / (n - n_est))
         self.resid_ = best.resid
         k = n_smoothing(best.trend, best.season, best.damped)
         names = ["alpha", "beta", "gamma", "phi"]

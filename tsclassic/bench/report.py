@@ -45,8 +45,9 @@ def suite_tables(results: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """One compact table per suite: the suite's metric columns only."""
     tables = {}
     for suite, rows in results.groupby("suite"):
+        # Sources and warnings are sentences: listed under the table, not in it.
         keep = [c for c in rows.columns if rows[c].notna().any() and c != "suite"
-                and not c.endswith("source")]
+                and not c.endswith("source") and c != "first_warning"]
         tables[suite] = rows[keep].sort_values(["dataset", "model"]).reset_index(drop=True)
     return tables
 
@@ -170,9 +171,12 @@ def _plot(rows: pd.DataFrame, suite: str) -> bytes | None:
         front = _pareto(seconds, values, higher)
         ax.step(seconds[front], values[front], where="post", color="grey", linewidth=1,
                 linestyle="--", label="Pareto front", zorder=2)
-        if "reference" in part.columns and part["reference"].notna().any():
-            ref = part[part["reference"].notna()]
-            ax.scatter(_seconds(ref).clip(lower=1e-3), ref["reference"], marker="*", s=80,
+        # The published figure in the panel's metric: forecasting's ``reference`` is the
+        # sMAPE, its OWA is ``reference_owa``.
+        column = f"reference_{metric}" if f"reference_{metric}" in part.columns else "reference"
+        if column in part.columns and part[column].notna().any():
+            ref = part[part[column].notna()]
+            ax.scatter(_seconds(ref).clip(lower=1e-3), ref[column], marker="*", s=80,
                        color="black", label="published", zorder=4)
         ax.set_xscale("log")
         ax.set_title(dataset, fontsize=9)
@@ -190,13 +194,50 @@ def _plot(rows: pd.DataFrame, suite: str) -> bytes | None:
     return buffer.getvalue()
 
 
-def _missing_lines(missing: list[tuple[str, str, str]]) -> list[str]:
-    """``suite / dataset: model, model, ...`` per data set with cells missing."""
+def _missing_lines(missing: list[tuple[str, str, str]],
+                   shown: set[tuple[str, str, str]] = frozenset()) -> list[str]:
+    """``suite / dataset: model, model, ...`` per data set with cells missing; a model
+    whose cell of an older configuration is in ``shown`` (and so in the tables) says so."""
     grouped: dict[tuple[str, str], list[str]] = {}
     for suite, dataset, model in missing:
-        grouped.setdefault((suite, dataset), []).append(model)
+        note = " (an older configuration's figure is in the table)" if (
+            suite, dataset, model) in shown else ""
+        grouped.setdefault((suite, dataset), []).append(model + note)
     return [f"{suite} / {dataset}: {', '.join(models)}"
             for (suite, dataset), models in grouped.items()]
+
+
+def reference_lines(rows: pd.DataFrame) -> list[str]:
+    """One line per published source of a suite's rows: the source, then each cell's own
+    figure beside the published one, with its budget flags (``reference`` is in the
+    suite's metric; in forecasting the sMAPE, with the MASE and OWA where published)."""
+    if "reference_source" not in rows.columns:
+        return []
+    lines = []
+    for source, part in rows[rows["reference_source"].notna()].groupby("reference_source",
+                                                                          sort=False):
+        suite = part["suite"].iloc[0]
+        metric = "smape" if suite == "forecasting" else SUITE_METRIC.get(suite, ("", ""))[0]
+        cells = []
+        for _, row in part.sort_values(["dataset", "model"]).iterrows():
+            ours = row.get(metric)
+            extra = "".join(f", {name} {row[col]:.4g}" for name, col in
+                            (("MASE", "reference_mase"), ("OWA", "reference_owa"))
+                            if col in row.index and pd.notna(row[col]))
+            cells.append(f"{row['model']} on {row['dataset']}: {metric} {ours:.4g} (published "
+                         f"{row['reference']:.4g}{extra}){_budget_note(row)}")
+        lines.append(f"{source}: " + "; ".join(cells))
+    return lines
+
+
+def warning_lines(rows: pd.DataFrame) -> list[str]:
+    """``model on dataset: n of N series warned: first warning`` for the cells whose fits
+    warned (e.g. AutoETS's short-series fallback)."""
+    if "n_warned" not in rows.columns:
+        return []
+    warned = rows[rows["n_warned"].fillna(0) > 0].sort_values(["dataset", "model"])
+    return [f"{r['model']} on {r['dataset']}: {int(r['n_warned'])} of {int(r['n_series'])} "
+            f"series warned; first: {r['first_warning']}" for _, r in warned.iterrows()]
 
 
 def write_report(results: pd.DataFrame, out_dir: Path,
@@ -212,7 +253,8 @@ def write_report(results: pd.DataFrame, out_dir: Path,
     md = [f"# tsclassic bench\n\n{stamp}; {machine}\n"]
     page = [f"<h1>tsclassic bench</h1><p>{html.escape(stamp)}; {html.escape(machine)}</p>"]
     if missing:
-        lines = _missing_lines(missing)
+        shown = set(zip(table["suite"], table["dataset"], table["model"])) if len(table) else set()
+        lines = _missing_lines(missing, shown)
         md.append(f"## Cells that did not finish\n\n{len(missing)} cells of the run have no "
                   f"figure (the run was stopped, or the cell failed; see the log); the verdict "
                   f"below is on the cells that finished.\n\n"
@@ -231,6 +273,18 @@ def write_report(results: pd.DataFrame, out_dir: Path,
         md.append(f"## {suite}\n\n{_markdown(rows)}\n")
         page.append(f"<h2>{html.escape(suite)}</h2>")
         page.append(rows.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep=""))
+        refs = reference_lines(table[table["suite"] == suite])
+        if refs:
+            md.append(f"Published figures beside ours ({suite}):\n\n"
+                      + "\n".join(f"- {line}" for line in refs) + "\n")
+            page.append("<p>Published figures beside ours:</p><ul>"
+                        + "".join(f"<li>{html.escape(line)}</li>" for line in refs) + "</ul>")
+        warned = warning_lines(table[table["suite"] == suite])
+        if warned:
+            md.append(f"Fits that warned ({suite}):\n\n"
+                      + "\n".join(f"- {line}" for line in warned) + "\n")
+            page.append("<p>Fits that warned:</p><ul>"
+                        + "".join(f"<li>{html.escape(line)}</li>" for line in warned) + "</ul>")
         png = _plot(table[table["suite"] == suite], suite)
         if png is not None:
             (out_dir / f"{suite}.png").write_bytes(png)
