@@ -62,9 +62,9 @@ CONFORMAL_WINDOWS = 19  # the fewest with which a 95% split-conformal interval c
 def load(name: str, quick: bool) -> tuple[pd.DataFrame, dict, dict, int]:
     freq, _ = DATASETS[name]
     if freq == "hourly":
-        train, test, h = load_m4("hourly", "train"), load_m4("hourly", "test"), 48
+        train, test, h = load_m4(frequency="hourly", split="train"), load_m4(frequency="hourly", split="test"), 48
     else:
-        train, test, h = load_m1(freq)
+        train, test, h = load_m1(frequency=freq)
     if quick:
         keep = train["unique_id"].unique()[:20]
         train, test = train[train.unique_id.isin(keep)], test[test.unique_id.isin(keep)]
@@ -170,11 +170,11 @@ def score(frame: pd.DataFrame, train: dict, test: dict, m: int) -> pd.DataFrame:
         row = {"unique_id": uid, "h": len(actual), "smape": np.nan, "mase": np.nan,
                "msis": np.nan, "coverage": np.nan, "error": group["error"].iloc[0]}
         if np.isfinite(pred).all() and len(pred) == len(actual):
-            row.update(smape=smape(actual, pred), mase=mase(actual, pred, past, m))
+            row.update(smape=smape(actual, pred), mase=mase(actual, pred, past, season_length=m))
             # Infinite bounds (relative conformal scores of a zero forecast) still cover.
             if "lo" in group and group[["lo", "hi"]].notna().all().all():
                 lo, hi = group["lo"].to_numpy(float), group["hi"].to_numpy(float)
-                row.update(msis=msis(actual, lo, hi, past, m), coverage=coverage(actual, lo, hi))
+                row.update(msis=msis(actual, lo, hi, past, season_length=m), coverage=coverage(actual, lo, hi))
         rows.append(row)
     return pd.DataFrame(rows)
 

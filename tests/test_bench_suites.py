@@ -158,7 +158,7 @@ def tiny_generation(monkeypatch):
         for spec in real_models(level, quick, vocabulary):
             params = dict(spec.params)
             if spec.family == "deep":
-                params.update(embedding_size=4, hidden_size=8, num_layers=1, max_epochs=2)
+                params.update(embedding_size=4, hidden_size=8, n_layers=1, max_epochs=2)
             specs.append(gen_suite.LanguageModel(spec.name, spec.estimator, params, spec.family,
                                                  spec.published))
         return [*specs, gen_suite.LanguageModel("Missing", "NoSuchLM")]

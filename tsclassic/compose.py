@@ -581,8 +581,12 @@ class ConformalIntervals(BaseForecaster):
         """The fitted forecaster's own 90% half-width per step (``normalized`` only)."""
         if self.method != "normalized":
             return None
-        bounds = model.predict_interval(h, coverage=0.9) if X is None else \
-            model.predict_interval(h, X, coverage=0.9)
+        from tsclassic.arima._ets import short_trend_calibrated
+
+        # These bounds are only the scale of the conformal scores, calibrated here.
+        with short_trend_calibrated():
+            bounds = model.predict_interval(h, coverage=0.9) if X is None else \
+                model.predict_interval(h, X, coverage=0.9)
         bounds = np.asarray(bounds, dtype=float)
         return (bounds[:, 1] - bounds[:, 0]) / 2
 

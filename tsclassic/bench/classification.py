@@ -196,8 +196,8 @@ def run(store: Any, quick: bool = False, n_jobs: int | None = None,
         todo = [s for s in specs if not store.done(SUITE, dataset, s.name, s.params)]
         if not todo and store.done(SUITE, dataset, "Majority"):
             continue
-        X_train, y_train = load_ucr(dataset, "train")
-        X_test, y_test = load_ucr(dataset, "test")
+        X_train, y_train = load_ucr(dataset, split="train")
+        X_test, y_test = load_ucr(dataset, split="test")
         if not store.done(SUITE, dataset, "Majority"):
             store.save({"suite": SUITE, "dataset": dataset, "model": "Majority",
                         "family": "baseline", **majority(y_train, y_test)})

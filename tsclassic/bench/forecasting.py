@@ -276,7 +276,8 @@ def _interval_scores(results: list[tuple], test: list[np.ndarray], train: list[n
         return {}
     alpha = 1 - INTERVAL_COVERAGE
     return {
-        "msis": float(np.mean([metrics.msis(a, i[:, 0], i[:, 1], y, season_length, alpha)
+        "msis": float(np.mean([metrics.msis(a, i[:, 0], i[:, 1], y, season_length=season_length,
+                                            alpha=alpha)
                                for a, i, y in zip(test, intervals, train)])),
         "coverage": float(np.mean([metrics.coverage(a, i[:, 0], i[:, 1])
                                    for a, i in zip(test, intervals)])),
@@ -307,7 +308,7 @@ def _score(
         **budget_record([r[4] for r in results if r[4] is not None],
                         params.get("max_epochs"), params.get("max_time")),
         "smape": float(np.mean([metrics.smape(a, f) for a, f in zip(test, forecasts)])),
-        "mase": float(np.mean([metrics.mase(a, f, y, season_length)
+        "mase": float(np.mean([metrics.mase(a, f, y, season_length=season_length)
                                for a, f, y in zip(test, forecasts, train)])),
         "mse": float(np.mean([metrics.mse(a, f) for a, f in zip(test, forecasts)])),
         **_interval_scores(results, test, train, season_length),
@@ -335,7 +336,7 @@ def _datasets(quick: bool) -> list[tuple[str, list[np.ndarray], list[np.ndarray]
 
     air = load_airline().to_numpy()
     out = [("AirPassengers", [air[:-12]], [air[-12:]], 12, 12, None, "all")]
-    train_df, test_df = load_m4("hourly", "train"), load_m4("hourly", "test")
+    train_df, test_df = load_m4(frequency="hourly", split="train"), load_m4(frequency="hourly", split="test")
     ids = train_df["unique_id"].unique()
     train, test = _series(train_df, ids), _series(test_df, ids)
     out.append(("M4-Hourly", train, test, 48, 24, 168, "light" if quick else "all"))
@@ -345,7 +346,7 @@ def _datasets(quick: bool) -> list[tuple[str, list[np.ndarray], list[np.ndarray]
     label = (f"M4-Hourly[{ids[0]}..{ids[7]}]" if quick else "M4-Hourly[every 21st, 20 series]")
     out.append((label, [train[i] for i in picks], [test[i] for i in picks], 48, 24, 168, "all"))
     for frequency, m in M1_SEASONS.items():
-        m1_train, m1_test, h = load_m1(frequency)
+        m1_train, m1_test, h = load_m1(frequency=frequency)
         m1_ids = m1_train["unique_id"].unique()
         name = f"M1-{frequency.capitalize()}"
         if quick:

@@ -75,16 +75,16 @@ def models(level: str, quick: bool, vocabulary: list | None = None) -> list[Lang
               **closed, **(QUICK_TRAINING if quick else {})}
     if level == "words":
         # Zaremba et al.'s small network: 2 layers of 200 units, 200-wide embeddings.
-        size = ({"embedding_size": 32, "hidden_size": 64, "num_layers": 1, **QUICK_WORDS} if quick
-                else {"embedding_size": 200, "hidden_size": 200, "num_layers": 2})
+        size = ({"embedding_size": 32, "hidden_size": 64, "n_layers": 1, **QUICK_WORDS} if quick
+                else {"embedding_size": 200, "hidden_size": 200, "n_layers": 2})
         return [
             unigram,
             LanguageModel("NGramLM-KN5", "NGramLM", {"order": 5, **closed}, published=MIKOLOV),
             LanguageModel("RNN-LSTM", "RNNLanguageModel", {"cell": "lstm", **size, **budget},
                           family="deep", published=ZAREMBA),
         ]
-    size = ({"embedding_size": 16, "hidden_size": 64, "num_layers": 1} if quick else
-            {"embedding_size": 32, "hidden_size": 256, "num_layers": 1})
+    size = ({"embedding_size": 16, "hidden_size": 64, "n_layers": 1} if quick else
+            {"embedding_size": 32, "hidden_size": 256, "n_layers": 1})
     return [
         unigram,
         LanguageModel("NGramLM-7", "NGramLM", {"order": 7, **closed}),
@@ -111,7 +111,7 @@ def datasets(quick: bool) -> list[tuple[str, str, list, list, list]]:
     """
     from tsclassic.datasets import load_ptb
 
-    train, test = load_ptb("train"), load_ptb("test")
+    train, test = load_ptb(split="train"), load_ptb(split="test")
     words = _closed_vocabulary(train)
     chars = _closed_vocabulary(_as_characters(train))
     if quick:

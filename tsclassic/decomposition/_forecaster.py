@@ -12,9 +12,6 @@ decomposition (``seasonal_test=True, method="classical", model="multiplicative"`
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,6 +19,7 @@ from sklearn.base import clone
 
 from tsclassic._params import HasMethods, renamed_params
 from tsclassic._seasonality import is_seasonal
+from tsclassic.arima._ets import short_trend_calibrated
 from tsclassic.base import BaseForecaster, Tags, get_tags
 from tsclassic.decomposition._decompose import (
     DECOMPOSE_CONSTRAINTS,
@@ -36,17 +34,6 @@ __all__ = ["DecompositionForecaster"]
 _PROBES = 16
 # Forecast origins of the backtest that scales the trend forecaster's variance.
 _ORIGINS = 4
-
-
-@contextmanager
-def _own_calibration() -> Iterator[None]:
-    """Silence the trend forecaster's warning that its short-trend intervals under-cover:
-    the backtest scale (``interval_scale_``) measures that shortfall and puts it back."""
-    from tsclassic.arima._ets import SHORT_TREND_WARNING
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=f".*{SHORT_TREND_WARNING}", category=UserWarning)
-        yield
 
 
 @renamed_params({"periods": "season_length"}, positional=("trend_forecaster",))
@@ -212,7 +199,7 @@ class DecompositionForecaster(BaseForecaster):
                 break
             model = clone(self.trend_forecaster_)
             try:
-                with _own_calibration():
+                with short_trend_calibrated():
                     bounds = np.asarray(model.fit(adjusted[:origin]).predict_interval(
                         horizon, coverage=0.9))
             except ValueError:  # too short for the trend forecaster at this origin
@@ -272,7 +259,7 @@ class DecompositionForecaster(BaseForecaster):
             )
         from scipy.stats import norm
 
-        with _own_calibration():
+        with short_trend_calibrated():
             bounds = np.asarray(self.trend_forecaster_.predict_interval(h, coverage=coverage))
         seasonal = self._future_seasonal(h)
         centre, half = bounds.mean(axis=1), np.diff(bounds, axis=1)[:, 0] / 2
