@@ -178,7 +178,7 @@ def variants(n_seeds: int) -> None:
     labels = {}
     cpu_features: dict[str, float] = {"q2": 0.0, "q4": 0.0, "q1": 0.0, "moments": 0.0}
     for name in names:
-        X, y, X_test, y_test = (*load_ucr(name), *load_ucr(name, "test"))
+        X, y, X_test, y_test = (*load_ucr(name), *load_ucr(name, split="test"))
         labels[name] = (y, y_test)
         features[name] = {}
         for key, divisor in (("q2", 2), ("q4", 4), ("q1", 1)):

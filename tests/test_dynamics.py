@@ -104,14 +104,16 @@ def test_predict_interval_of_an_unobserved_state_holds_the_state():
     t = np.arange(0.0, 10.0, 0.5)
     path = simulate(_chain, [0.7, 0.3], [4.0, 0.0], t)
     noisy = path[:, 1] + 0.02 * np.random.default_rng(3).standard_normal(len(t))
-    model = ODEModel(_chain, ["k1", "k2"], ["a", "b"], y0={"a": 3.0}, p0=[0.9, 0.2]).fit(
+    model = ODEModel(_chain, param_names=["k1", "k2"], state_names=["a", "b"], y0={"a": 3.0},
+                     p0=[0.9, 0.2]).fit(
         pd.DataFrame({"b": noisy}, index=t))
     band = model.predict_interval(3, coverage=0.9)
     assert list(band.columns.get_level_values("state").unique()) == ["a", "b"]
     width = band.xs("hi", axis=1, level="bound") - band.xs("lo", axis=1, level="bound")
     # b carries the observation noise (about 2 * 1.7 * 0.02 wide); a only its estimation error.
     assert (width["b"] > 0.05).all() and (width["a"] > 0).all()
-    array = ODEModel(_decay, ["k"], ["x"]).fit(5 * np.exp(-0.3 * t) + 0.01 * np.sin(3 * t), t=0.5)
+    array = ODEModel(_decay, param_names=["k"], state_names=["x"]).fit(
+        5 * np.exp(-0.3 * t) + 0.01 * np.sin(3 * t), t=0.5)
     assert array.predict_interval(2).shape == (2, 1, 2)
 
 

@@ -243,7 +243,7 @@ class FeatureClassifier(ClassifierMixin, _FeatureModel):
     >>> from tsclassic.datasets import load_ucr
     >>> from tsclassic.ml import FeatureClassifier
     >>> X, y = load_ucr("GunPoint")
-    >>> X_test, y_test = load_ucr("GunPoint", "test")
+    >>> X_test, y_test = load_ucr("GunPoint", split="test")
     >>> clf = FeatureClassifier(random_state=0).fit(X, y)
     >>> bool(clf.score(X_test, y_test) > 0.95)
     True

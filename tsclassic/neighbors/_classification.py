@@ -75,8 +75,8 @@ class KNeighborsDTWClassifier(ClassifierMixin, DTWNeighborsBase):
     --------
     >>> from tsclassic.datasets import load_ucr
     >>> from tsclassic.neighbors import KNeighborsDTWClassifier
-    >>> X, y = load_ucr("GunPoint", "train")
-    >>> X_test, y_test = load_ucr("GunPoint", "test")
+    >>> X, y = load_ucr("GunPoint", split="train")
+    >>> X_test, y_test = load_ucr("GunPoint", split="test")
     >>> clf = KNeighborsDTWClassifier().fit(X, y)
     >>> round(clf.score(X_test, y_test), 4)
     0.9067

@@ -90,7 +90,7 @@ def dwt_denoise(
     --------
     >>> import numpy as np
     >>> from tsclassic.spectral import donoho_johnstone, dwt_denoise
-    >>> clean = donoho_johnstone("heavisine", 1024)
+    >>> clean = donoho_johnstone("heavisine", n=1024)
     >>> noisy = clean + np.random.default_rng(0).normal(0, 0.5, 1024)
     >>> bool(np.std(dwt_denoise(noisy) - clean) < np.std(noisy - clean))
     True
@@ -146,7 +146,7 @@ def donoho_johnstone(name: str, *, n: int = 1024) -> np.ndarray:
     Examples
     --------
     >>> from tsclassic.spectral import donoho_johnstone
-    >>> round(float(donoho_johnstone("doppler", 256).std()), 6)
+    >>> round(float(donoho_johnstone("doppler", n=256).std()), 6)
     7.0
     """
     t = np.arange(n) / n
