@@ -240,6 +240,15 @@ def warning_lines(rows: pd.DataFrame) -> list[str]:
             f"series warned; first: {r['first_warning']}" for _, r in warned.iterrows()]
 
 
+
+def _bullets(md: list, page: list, title: str, suite: str, lines: list[str]) -> None:
+    """A titled bullet list under a suite's table, in the markdown and the page alike."""
+    if not lines:
+        return
+    md.append(f"{title} ({suite}):\n\n" + "\n".join(f"- {line}" for line in lines) + "\n")
+    page.append(f"<p>{html.escape(title)}:</p><ul>"
+                + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
+
 def write_report(results: pd.DataFrame, out_dir: Path,
                  missing: list[tuple[str, str, str]] | None = None) -> None:
     """Write ``results.csv``, ``results.md``, ``<suite>.png`` and ``report.html``;
@@ -273,18 +282,9 @@ def write_report(results: pd.DataFrame, out_dir: Path,
         md.append(f"## {suite}\n\n{_markdown(rows)}\n")
         page.append(f"<h2>{html.escape(suite)}</h2>")
         page.append(rows.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep=""))
-        refs = reference_lines(table[table["suite"] == suite])
-        if refs:
-            md.append(f"Published figures beside ours ({suite}):\n\n"
-                      + "\n".join(f"- {line}" for line in refs) + "\n")
-            page.append("<p>Published figures beside ours:</p><ul>"
-                        + "".join(f"<li>{html.escape(line)}</li>" for line in refs) + "</ul>")
-        warned = warning_lines(table[table["suite"] == suite])
-        if warned:
-            md.append(f"Fits that warned ({suite}):\n\n"
-                      + "\n".join(f"- {line}" for line in warned) + "\n")
-            page.append("<p>Fits that warned:</p><ul>"
-                        + "".join(f"<li>{html.escape(line)}</li>" for line in warned) + "</ul>")
+        cells = table[table["suite"] == suite]
+        _bullets(md, page, "Published figures beside ours", suite, reference_lines(cells))
+        _bullets(md, page, "Fits that warned", suite, warning_lines(cells))
         png = _plot(table[table["suite"] == suite], suite)
         if png is not None:
             (out_dir / f"{suite}.png").write_bytes(png)
