@@ -21,6 +21,7 @@ from sklearn.base import clone
 
 from tsclassic._params import HasMethods, Integral, Interval, StrOptions
 from tsclassic.base import BaseForecaster, Tags, get_tags
+from tsclassic.metrics import _seasonal_naive_mae
 
 __all__ = ["EnsembleForecaster", "ConformalIntervals", "selected_structure"]
 
@@ -298,7 +299,7 @@ def naive_scale(y: np.ndarray, season_length: int) -> float:
     """In-sample MAE of the seasonal naive forecast (the MASE scale); lag 1 when the
     series is too short for a season and a lag."""
     lag = season_length if len(y) > season_length + 1 else 1
-    return float(np.mean(np.abs(y[lag:] - y[:-lag]))) if len(y) > lag else np.nan
+    return _seasonal_naive_mae(y, lag) if len(y) > lag else np.nan
 
 
 def selected_structure(forecaster: Any) -> Any:

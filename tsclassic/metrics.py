@@ -93,9 +93,15 @@ def mase(y_true: Any, y_pred: Any, y_train: Any, *, season_length: int = 1) -> f
     return float(np.mean(np.abs(a - b)) / _naive_scale(train, m, "MASE"))
 
 
+def _seasonal_naive_mae(y: np.ndarray, lag: int) -> float:
+    """The in-sample MAE of the naive forecast ``lag`` steps back (the seasonal naive's
+    for ``lag = m``): the M4 scale of MASE and MSIS. ``y`` must be longer than ``lag``."""
+    return float(np.mean(np.abs(y[lag:] - y[:-lag])))
+
+
 def _naive_scale(train: np.ndarray, m: int, metric: str) -> float:
-    """The in-sample MAE of the seasonal naive forecast, the M4 scale of MASE and MSIS."""
-    scale = float(np.mean(np.abs(train[m:] - train[:-m])))
+    """The M4 scale of MASE and MSIS, refused where it is zero."""
+    scale = _seasonal_naive_mae(train, m)
     if scale == 0:
         raise ValueError(
             f"y_train's seasonal naive error is zero (a constant or perfectly periodic "
