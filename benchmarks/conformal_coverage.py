@@ -8,7 +8,9 @@ simulated) 95% intervals and once wrapped in ``ConformalIntervals``. Printed per
 and frequency: the coverage of the test points (pooled over the points), MSIS (M4's,
 alpha = 0.05, the mean over the series), CPU and wall time.
 
-The sample is every ``--every``-th series of each frequency in file order (1: all 1,001).
+The sample is every ``--every``-th series of each frequency in file order (1: all 1,001),
+starting from the ``--offset``-th (default 0), so that the runs with offsets 0 to every - 1
+together cover all 1,001 series: the report then adds a table of their union.
 Each cell (model, intervals, frequency, sample) is cached under
 ``benchmarks/results/conformal_coverage/`` as per-series scores, keyed by the model's
 parameters, the sample, the level and a hash of the source of tsclassic it ran on, so
@@ -114,9 +116,9 @@ def source_hash() -> str:
     return digest.hexdigest()[:12]
 
 
-def sample(freq: str, every: int) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+def sample(freq: str, every: int, offset: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     train, test, h = load_m1(frequency=freq)
-    keep = train["unique_id"].unique()[::every]
+    keep = train["unique_id"].unique()[offset::every]
     return train[train.unique_id.isin(keep)], test[test.unique_id.isin(keep)], h
 
 
@@ -152,9 +154,13 @@ def score(frame: pd.DataFrame, train: pd.DataFrame, test: pd.DataFrame, m: int) 
     return pd.DataFrame(rows)
 
 
-def cell_key(model: str, variant: str, freq: str, every: int, code: str) -> str:
+def cell_key(model: str, variant: str, freq: str, every: int, code: str, offset: int = 0,
+             n_jobs: int | None = None) -> str:
     spec = repr(build(model, variant, FREQUENCIES[freq]).get_params(deep=True))
-    text = json.dumps([model, variant, freq, every, LEVEL, N_JOBS, code, spec])
+    # Offset 0 keeps the key it had before offsets existed, and with it the cached cells.
+    sample_id = every if offset == 0 else [every, offset]
+    n_jobs = N_JOBS if n_jobs is None else n_jobs
+    text = json.dumps([model, variant, freq, sample_id, LEVEL, n_jobs, code, spec])
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
@@ -162,14 +168,15 @@ def slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text).strip("_")
 
 
-def run_cell(model: str, variant: str, freq: str, every: int, code: str) -> dict:
-    key = cell_key(model, variant, freq, every, code)
-    path = CACHE / f"{slug(model)}__{slug(variant)}__{freq}__every{every}__{key}"
+def run_cell(model: str, variant: str, freq: str, every: int, code: str, offset: int = 0) -> dict:
+    key = cell_key(model, variant, freq, every, code, offset)
+    part = f"every{every}" + f"from{offset}" * (offset != 0)
+    path = CACHE / f"{slug(model)}__{slug(variant)}__{freq}__{part}__{key}"
     if path.with_suffix(".json").exists():
-        return {**json.loads(path.with_suffix(".json").read_text()),
+        return {"offset": 0, **json.loads(path.with_suffix(".json").read_text()),
                 "scores": pd.read_csv(path.with_suffix(".csv"), dtype={"unique_id": str})}
     m = FREQUENCIES[freq]
-    train, test, h = sample(freq, every)
+    train, test, h = sample(freq, every, offset)
     estimator = build(model, variant, m)
     cpu, start = workers_cpu(), time.perf_counter()
     with warnings.catch_warnings():
@@ -179,7 +186,8 @@ def run_cell(model: str, variant: str, freq: str, every: int, code: str) -> dict
         frame = forecast_many(estimator, train, h=h, n_jobs=N_JOBS, coverage=LEVEL, progress=False)
     wall, cpu = time.perf_counter() - start, workers_cpu() - cpu
     scores = score(frame, train, test, m)
-    meta = {"model": model, "variant": variant, "frequency": freq, "every": every,
+    meta = {"model": model, "variant": variant, "frequency": freq, "every": every, "offset": offset,
+            "n_jobs": N_JOBS,
             "series": int(train.unique_id.nunique()), "wall_s": wall, "cpu_s": cpu,
             "code": code, "key": key, "n_windows": N_WINDOWS if VARIANTS[variant] else None,
             "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
@@ -208,25 +216,33 @@ def fmt(part: dict) -> str:
     return f"{cov:.1%} / {msis_mean:.2f}" + (f" ({', '.join(extra)})" if extra else "")
 
 
-def report(results: list[dict], every: int, command: str, code: str, title: bool = True) -> str:
+def report(results: list[dict], every: int, command: str, code: str, title: bool = True,
+           union: bool = False) -> str:
     by_cell: dict[tuple[str, str], dict[str, dict]] = {}
     for r in results:
         by_cell.setdefault((r["model"], r["variant"]), {})[r["frequency"]] = summary(r)
-    series = {f: sample(f, every)[0].unique_id.nunique() for f in FREQUENCIES}
+    series = {f: sample(f, 1 if union else every)[0].unique_id.nunique() for f in FREQUENCIES}
     measured = sorted(r["measured"] for r in results)
+    jobs = " or ".join(str(n) for n in sorted({_n_jobs(r) for r in results}))
+    heading = (f"## All 1,001 series: the union of the {every} samples of every {every}th series"
+               f" (offsets 0 to {every - 1})" if union else
+               f"## Sample: every {every}{'th' if every > 1 else ''} series")
     lines = [
         *(["# Conformal and analytic 95% intervals of the automatic models on M1", ""] * title),
-        f"## Sample: every {every}{'th' if every > 1 else ''} series", "",
+        heading, "",
         f"Report written {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; cells measured "
         f"{measured[0]} to {measured[-1]} (cached in `benchmarks/results/conformal_coverage/`, "
         f"tsclassic source hash {code}). Machine: {os.cpu_count()} cores shared with other jobs "
         f"(timings are noisy and slower than on an idle machine), {platform.machine()}, "
         f"Python {platform.python_version()}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}, "
-        f"`forecast_many(..., n_jobs={N_JOBS})`.", "",
+        f"`forecast_many(..., n_jobs={jobs})`.", "",
         f"Command: `{command}`", "",
         f"Sample: every {every}th series of each frequency in file order "
         f"({series['yearly']} yearly, {series['quarterly']} quarterly, {series['monthly']} monthly: "
-        f"{sum(series.values())} of 1,001)" if every > 1 else "Sample: all 1,001 series.", "",
+        f"{sum(series.values())} of 1,001)" if every > 1 and not union else
+        f"Sample: all 1,001 series ({series['yearly']} yearly, {series['quarterly']} quarterly, "
+        f"{series['monthly']} monthly); per-series scores of the {every} runs pooled, CPU and "
+        f"wall times summed over them.", "",
         f"Each entry: coverage of the test points (pooled over points) / MSIS (mean over series, "
         f"alpha = 0.05). Conformal: `ConformalIntervals(model, n_windows={N_WINDOWS}, "
         f"season_length=m, method=..., refit=...)`; 'selected' refits only the structure the "
@@ -235,7 +251,7 @@ def report(results: list[dict], every: int, command: str, code: str, title: bool
         f"history has a zero seasonal-naive MAE, e.g. a first year repeated), left out of "
         f"coverage and MSIS; 'failed': series with no interval (too short for one "
         f"calibration window), left out. CPU: seconds of the process and its "
-        f"{N_JOBS} workers over the three frequencies.", "",
+        f"workers ({jobs}) over the three frequencies.", "",
         "| model | intervals | M1 (points) | yearly | quarterly | monthly | CPU (s) | wall (s) |",
         "|---|---|---|---|---|---|---|---|",
     ]
@@ -253,6 +269,7 @@ def main() -> None:
     global N_JOBS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--every", type=int, default=10)
+    parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--only", default=None)
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--main", action="store_true")
@@ -264,12 +281,12 @@ def main() -> None:
     for model, variant in cells(args.main):
         label = f"{model} | {variant}"
         for freq in FREQUENCIES:
-            key = cell_key(model, variant, freq, args.every, code)
+            key = cell_key(model, variant, freq, args.every, code, args.offset)
             cached = any(CACHE.glob(f"*__{key}.json"))
             # The report gathers every finished cell of this sample and code.
             if not cached and (args.report_only or (args.only and args.only not in label)):
                 continue
-            r = run_cell(model, variant, freq, args.every, code)
+            r = run_cell(model, variant, freq, args.every, code, args.offset)
             results.append(r)
             s = summary(r)
             print(f"{label} | {freq}: {fmt(s)}  cpu {s['cpu_s']:.0f} s, wall {s['wall_s']:.0f} s"
@@ -279,23 +296,25 @@ def main() -> None:
 
 
 def write_report(code: str) -> str:
-    """One table per sample (``--every``) with finished cells of this code, the largest
-    sample first, and the hand-written findings of the previous report kept."""
+    """The tables of all 1,001 series pooled from offsets (where every offset finished),
+    then one table per sample (``--every``, offset 0) with finished cells of this code, the
+    largest sample first, and the hand-written findings of the previous report kept."""
     metas = [json.loads(p.read_text()) for p in CACHE.glob("*.json")]
-    sections = []
+    sections = union_sections(metas, code)
     for every in sorted({m["every"] for m in metas if m["code"] == code}):
         results = []
         for model, variant in cells():
             for freq in FREQUENCIES:
-                key = cell_key(model, variant, freq, every, code)
-                if any(CACHE.glob(f"*__{key}.json")):
-                    results.append(run_cell(model, variant, freq, every, code))
+                found = finished(metas, code, model, variant, freq, every)
+                if 0 in found:
+                    results.append(_load(found[0]))
         if not results:
             continue
         main_only = not any(r["variant"] in list(VARIANTS)[2:] for r in results)
+        jobs = {_n_jobs(r) for r in results}
         command = ("OMP_NUM_THREADS=1 PYTHONPATH=. nice -n 10 /work/main/.venv/bin/python "
                    f"benchmarks/conformal_coverage.py --every {every}" + " --main" * main_only
-                   + f" --n-jobs {N_JOBS}" * (N_JOBS != 1))
+                   + "".join(f" --n-jobs {n}" for n in jobs if n != 1))
         sections.append(report(results, every, command, code, title=not sections))
     path = ROOT / "conformal_coverage.md"
     old = path.read_text() if path.exists() else ""
@@ -303,6 +322,62 @@ def write_report(code: str) -> str:
     text = "\n".join(sections) + findings
     path.write_text(text)
     return text
+
+
+def union_sections(metas: list[dict], code: str) -> list[str]:
+    """A table of all 1,001 series for every ``--every`` whose offsets 0 to every - 1 all
+    finished a cell on this code. Cells are matched by what they measured (model, intervals,
+    frequency, sample; see ``finished``)."""
+    sections = []
+    for every in sorted({m["every"] for m in metas if m["code"] == code and m["every"] > 1}):
+        results = []
+        for model, variant in cells():
+            for freq in FREQUENCIES:
+                parts = finished(metas, code, model, variant, freq, every)
+                if len(parts) < every:
+                    continue
+                scored = [_load(meta) for _, meta in sorted(parts.items())]
+                results.append({**scored[0], "series": sum(r["series"] for r in scored),
+                                "cpu_s": sum(r["cpu_s"] for r in scored),
+                                "wall_s": sum(r["wall_s"] for r in scored),
+                                "measured": min(r["measured"] for r in scored),
+                                "scores": pd.concat([r["scores"] for r in scored], ignore_index=True)})
+        if results:
+            command = ("OMP_NUM_THREADS=1 PYTHONPATH=. nice -n 5 /work/main/.venv/bin/python "
+                       f"benchmarks/conformal_coverage.py --every {every} --main --offset K, "
+                       f"for K = 0 to {every - 1}")
+            sections.append(report(results, every, command, code, title=not sections, union=True))
+    return sections
+
+
+def finished(metas: list[dict], code: str, model: str, variant: str, freq: str,
+             every: int) -> dict[int, dict]:
+    """The finished cells of a sample on this code, by offset. Matched by what they
+    measured, not by key: the key also holds ``--n-jobs``, which changes only the times."""
+    parts: dict[int, dict] = {}
+    for meta in metas:
+        if (meta["code"], meta["model"], meta["variant"], meta["frequency"],
+                meta["every"]) == (code, model, variant, freq, every):
+            parts.setdefault(meta.get("offset", 0), meta)
+    return parts
+
+
+def _n_jobs(meta: dict) -> int:
+    """The ``--n-jobs`` a cell ran with: recorded, or (cells from before it was) the one
+    that reproduces its key."""
+    if "n_jobs" in meta:
+        return meta["n_jobs"]
+    return next(n for n in range(1, 65) if cell_key(
+        meta["model"], meta["variant"], meta["frequency"], meta["every"], meta["code"],
+        meta.get("offset", 0), n_jobs=n) == meta["key"])
+
+
+def _load(meta: dict) -> dict:
+    """A finished cell read from its files, by its metadata."""
+    offset = meta.get("offset", 0)
+    part = f"every{meta['every']}" + f"from{offset}" * bool(offset)
+    path = CACHE / f"{slug(meta['model'])}__{slug(meta['variant'])}__{meta['frequency']}__{part}__{meta['key']}"
+    return {**meta, "scores": pd.read_csv(path.with_suffix(".csv"), dtype={"unique_id": str})}
 
 
 if __name__ == "__main__":

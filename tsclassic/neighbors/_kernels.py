@@ -34,15 +34,25 @@ compiled kernel is re-optimised inside each kernel that calls it. So:
   NumPy code that fills the training index (``_search._fill_index``), so the search does
   not compile that code a second time (a kernel filling the index was a second of the
   first call; only the envelope of a band narrower than the series is one). The
-  measuring of a candidate is written once, inside ``dtw_rows``, not in a kernel of its
-  own; work arrays are allocated inside the kernel (each array a kernel takes from Python
-  adds to its CPython wrapper, which was a quarter of ``dtw_rows``' machine code).
+  measuring of a candidate is written once, inside ``dtw_rows``; its work arrays come
+  from the caller, cut from one float array (``np.empty`` there is two more kernels to
+  compile, and each array a kernel takes from Python adds to its CPython wrapper, which
+  is a quarter of ``dtw_rows``' machine code).
+- ``dtw_rows`` writes out the small kernels it called once each (the bounds per training
+  item, the k-best bookkeeping, the sort of the candidates): every kernel called costs a
+  compilation of its own, a tenth of a second or more (see its notes for why the DTW
+  recursion and LB_Keogh stay kernels).
+- No reference counting (``_nrt=False``, the ``_views`` kernels) where a kernel
+  allocates nothing: less code for numba to lower and for LLVM to optimise.
 - No C wrapper (``no_cfunc_wrapper``): nothing here takes a kernel as a first-class
   function, and each wrapper is code LLVM would optimise and emit.
 - No literal arguments between kernels (``f(x, 0)``, or a variable only ever set to a
   constant before the call): numba compiles the callee once more for each literal, so
   such constants are written ``np.int64(0)``.
-- Kernels called only from other kernels (``_internal``) have no CPython wrapper.
+- Kernels called only from other kernels (``_internal``) have no CPython wrapper; those
+  the search calls and the tests call too are an internal kernel and a one-line
+  public one (``dtw_sq_bounded``, ``keogh_tail_sq``), whose wrapper is compiled only
+  when Python calls it.
 - No ``min``, ``max`` or ``int`` on numbers: each is an overload that numba compiles as a
   kernel of its own for every combination of argument types it meets (ten of them, a
   fifth of a second, on the first call); the comparison written out is the same select.
@@ -60,21 +70,25 @@ _INF = np.inf
 
 # A kernel called from Python. Without the C wrapper (numba builds one for each kernel
 # otherwise, for first-class function calls, which nothing here makes) it compiles faster.
-_kernel = njit(cache=True, nogil=True, error_model="numpy", no_cfunc_wrapper=True)
-
-# A kernel called from other kernels only: without the wrapper that makes it callable from
-# Python (numba builds one per compiled kernel otherwise), it compiles faster.
-_internal = njit(cache=True, nogil=True, error_model="numpy", no_cpython_wrapper=True,
-                 no_cfunc_wrapper=True)
+_OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "no_cfunc_wrapper": True}
+_kernel = njit(**_OPTIONS)
+# A kernel that allocates nothing (it reads and writes the arrays it is given, and views
+# of them): without numba's reference counting (``_nrt=False``), whose increments and
+# decrements around every array variable are code to lower and for LLVM to optimise and
+# prune; a fifth of the search kernel's compilation (``benchmarks/cold_start.py``). The
+# arrays are the caller's, alive for the whole call. (An allocation there fails to compile.)
+_views = njit(**_OPTIONS, _nrt=False)
+# Kernels called from other kernels only: without the wrapper that makes them callable
+# from Python (numba builds one per compiled kernel otherwise), they compile faster.
+_internal = njit(**_OPTIONS, no_cpython_wrapper=True)
+_internal_views = njit(**_OPTIONS, no_cpython_wrapper=True, _nrt=False)
 # What runs in the innermost loops (the cost of a cell or a point, a bound per training
 # series, the check of a candidate): compiled once, as any kernel, and marked for LLVM to
 # inline into its callers (``forceinline``); numba's ``inline="always"`` would type and
 # lower it again in every caller instead, which made the first call several times slower.
-_inlined = njit(cache=True, nogil=True, error_model="numpy", no_cpython_wrapper=True,
-                no_cfunc_wrapper=True, forceinline=True)
+_inlined = njit(**_OPTIONS, no_cpython_wrapper=True, forceinline=True, _nrt=False)
 # The same, for a kernel the tests call from Python too.
-_inlined_py = njit(cache=True, nogil=True, error_model="numpy", no_cfunc_wrapper=True,
-                   forceinline=True)
+_inlined_py = njit(**_OPTIONS, forceinline=True, _nrt=False)
 
 
 # == 1. DTW ============================================================================
@@ -115,7 +129,7 @@ def dtw_sq(x, y, window):
     return dtw_sq_plain(x, y, window, np.empty(m + 1), np.empty(m + 1))
 
 
-@_kernel
+@_views
 def dtw_sq_plain(x, y, window, prev, curr):
     """Squared DTW with every cell of the band computed (no pruning): the brute force.
 
@@ -141,8 +155,8 @@ def dtw_sq_plain(x, y, window, prev, curr):
     return prev[m]
 
 
-@_kernel
-def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
+@_internal_views
+def _pruned_dtw_sq(x, y, window, threshold, tail, prev, curr):
     """Squared DTW pruned against ``threshold``: ``inf`` once it is sure to exceed it.
 
     ``tail[i]`` must bound from below the cost of rows i..n-1 of any path, as the
@@ -217,6 +231,13 @@ def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
     return _INF
 
 
+@_views
+def dtw_sq_bounded(x, y, window, threshold, tail, prev, curr):
+    """``_pruned_dtw_sq`` callable from Python (the tests, ``dtw_search_ceiling.py``): the
+    search calls that kernel itself, without a Python wrapper to compile."""
+    return _pruned_dtw_sq(x, y, window, threshold, tail, prev, curr)
+
+
 @_kernel
 def dtw_matrix(x, y, window):
     """The accumulated squared cost matrix ``(n, m)``, ``inf`` outside the band."""
@@ -276,7 +297,7 @@ def backtrack(acc):
     return path[: k + 1][::-1].copy()
 
 
-@_internal
+@_internal_views
 def path_radius(path, n, m):
     """The smallest Sakoe-Chiba radius whose band holds every cell of ``path``."""
     need = 0
@@ -315,7 +336,7 @@ def cdist_block(xs_flat, xs_off, ys_flat, ys_off, window, rows, symmetric):
 
 # == 2. Lower bounds ==================================================================
 
-@_kernel
+@_views
 def envelope_kernel(flat, offsets, radii, lower, upper, queues):
     """Running min and max of each packed series ``flat[offsets[s]:offsets[s + 1]]``
     (L, C) over ``[i - r, i + r]``, ``r = radii[s]``, in O(L) (Lemire 2006), into the same
@@ -353,7 +374,7 @@ def envelope_kernel(flat, offsets, radii, lower, upper, queues):
                     lower[a + i, c] = flat[a + q_min[h_min], c]
 
 
-@_kernel
+@_views
 def segment_means(source, lo, hi, out):
     """``out[g]``: the sum of rows ``lo[g]`` to ``hi[g] - 1`` of ``source``, in order, over
     the square root of their count (the scaled segment means of ``_search._fill_index``)."""
@@ -378,7 +399,7 @@ def keogh_point(x, lower, upper, i):
     return total
 
 
-@_kernel
+@_views
 def keogh_sq(x, lower, upper, threshold):
     """Squared LB_Keogh of ``x`` against an envelope; stops once above ``threshold``."""
     total = 0.0
@@ -389,8 +410,8 @@ def keogh_sq(x, lower, upper, threshold):
     return total
 
 
-@_kernel
-def keogh_tail_sq(x, y, lower, upper, tail, threshold):
+@_internal_views
+def _keogh_tail(x, y, lower, upper, tail, threshold):
     """Squared LB_Keogh of ``x`` against the envelope of ``y`` (as long), summed from the
     end, ``tail[i]`` receiving the terms of positions i..n-1 (tail[n] = 0); stops once
     above ``threshold`` (``tail`` is then only partly filled).
@@ -421,6 +442,12 @@ def keogh_tail_sq(x, y, lower, upper, tail, threshold):
     return total
 
 
+@_views
+def keogh_tail_sq(x, y, lower, upper, tail, threshold):
+    """``_keogh_tail`` callable from Python (the tests, ``dtw_search_ceiling.py``)."""
+    return _keogh_tail(x, y, lower, upper, tail, threshold)
+
+
 @_inlined_py
 def paa_keogh_sq(x_means, x_start, lower_means, upper_means, env_start, n_seg):
     """A lower bound of the squared LB_Keogh from segment means (LB_PAA, Keogh 2002): the
@@ -444,7 +471,7 @@ def paa_keogh_sq(x_means, x_start, lower_means, upper_means, env_start, n_seg):
     return total
 
 
-@_kernel
+@_views
 def series_stats(x, out):
     """Per channel first, last, min and max of ``x`` (L, C) into ``out`` (4, C)."""
     for c in range(x.shape[1]):
@@ -510,7 +537,7 @@ COARSE = 4
 _DONE = -1.0
 
 
-@_internal
+@_internal_views
 def _insert(best_d, best_i, d, j):
     """Insert candidate ``j`` at distance ``d`` into the sorted k-best lists, if it fits.
 
@@ -582,26 +609,7 @@ def _visit(best_d, best_i, d, j, threshold, labels):
     return threshold, changed
 
 
-@_internal
-def sort_by_key(ids, key):
-    """Sort ``ids`` in place by ``key[ids]``: a Shell sort (Ciura's gaps), insertion sort
-    alone while short (the usual case after the first distance has pruned most
-    candidates). Any order of equal keys will do: the search's result does not depend on
-    it."""
-    n = ids.shape[0]
-    for gap in (701, 301, 132, 57, 23, 10, 4, 1):
-        if gap >= n and gap > 1:
-            continue
-        for a in range(gap, n):
-            j = ids[a]
-            b = a
-            while b >= gap and key[ids[b - gap]] > key[j]:
-                ids[b] = ids[b - gap]
-                b -= gap
-            ids[b] = j
-
-
-@_kernel
+@_views
 def dtw_rows(queries, rows, loo, index, k, labels, dist, idx, work, candidates):
     """The ``k`` nearest training items of each query item ``rows`` (of ``queries``, the
     index of the query series: ``index`` itself for the training set; ``index``'s items,
@@ -615,8 +623,21 @@ def dtw_rows(queries, rows, loo, index, k, labels, dist, idx, work, candidates):
     the one with the smallest bound or, under a wide band, the nearest in Euclidean
     distance. Then only the items whose bound does not exceed the best distance so far
     are visited, in order of bound, each through LB_Keogh both ways and the pruned DTW.
-    An item is discarded only when its bound or its DTW exceeds the k-th best by more than rounding, and
-    ``_insert`` breaks ties to the first item, so the answer is that of brute force.
+    An item is discarded only when its bound or its DTW exceeds the k-th best by more
+    than rounding, and ties go to the first item (as in ``_insert``), so the answer is
+    that of brute force.
+
+    The bounds and the bookkeeping of the k best are those of ``paa_keogh_sq``,
+    ``kim_sq``, ``euclidean_sq``, ``_skip``, ``_visit`` and ``_insert`` (and a Shell
+    sort), written out here, each once, in steps (a) to (f); the two costliest steps,
+    LB_Keogh both ways and the pruned DTW, stay kernels (``_keogh_tail``,
+    ``_pruned_dtw_sq``) without a Python wrapper. Each kernel called is compiled on its
+    own as well on the first call (numba's typing and lowering, LLVM, machine code): a
+    tenth of a second or more even for a small one (``benchmarks/cold_start.py``). But
+    numba's passes over the untyped IR (SSA, rewrites, closures, legalisation) grow
+    faster than the code: with the two costly steps written out too, this kernel's
+    first compilation took longer than with them called. The tests check it against
+    brute force and the small kernels, which the other searches still call.
     """
     # One loop over the queries here rather than a call each: passing the index and the
     # work arrays costs more than the search itself on short series.
@@ -628,6 +649,7 @@ def dtw_rows(queries, rows, loo, index, k, labels, dist, idx, work, candidates):
     q_lower_means, q_upper_means = queries.lower_means, queries.upper_means
     n_train = (offsets.shape[0] - 1) // split
     seg = index.seg
+    cols = flat.shape[1]
     # Work arrays, reused from query to query, cut from ``work`` (``_search.dtw_work_size``;
     # allocated by the caller, as ``candidates``: np.empty here is two more kernels to
     # compile on the first call, each array argument more code in the wrapper).
@@ -649,32 +671,62 @@ def dtw_rows(queries, rows, loo, index, k, labels, dist, idx, work, candidates):
         n = q_off[q_first + 1] - q_off[q_first]
         r = band_radius(n, n, index.window)
         n_seg = (n + seg - 1) // seg
-        # The bound of each training item, the sum of its parts': LB_PAA for an equal
-        # length (both ways and with LB_Kim under a band), LB_Kim for another.
+
+        # (a) The bound of each training item, the sum of its parts': LB_PAA
+        # (``paa_keogh_sq``) for an equal length, both ways and with LB_Kim (``kim_sq``)
+        # under a band, LB_Kim for another.
         for c in range(split):
             qs = q_first + c
             qg = q_seg_off[qs]
             for j in range(n_train):
                 s = j * split + c
                 m = offsets[s + 1] - offsets[s]
-                # (each bound at one place in the code: a kernel is compiled into its
-                # caller once per call written)
                 bound = 0.0
                 if m == n:
-                    bound = paa_keogh_sq(q_means, qg, lower_means, upper_means, seg_off[s],
-                                         n_seg)
+                    g0 = seg_off[s]
+                    for g in range(n_seg):
+                        for ch in range(cols):
+                            v = q_means[qg + g, ch]
+                            above = v - upper_means[g0 + g, ch]
+                            below = lower_means[g0 + g, ch] - v
+                            e = (above if above >= 0.0 else 0.0) + (below if below >= 0.0 else 0.0)
+                            bound += e * e
                 if m != n or r > 0:
                     # Under a band LB_Kim adds the corner cells, which count most there.
-                    kim = kim_sq(q_stats[qs], stats, s, n == 1 and m == 1)
+                    ends = 0.0
+                    for ch in range(cols):
+                        e = q_stats[qs, 0, ch] - stats[s, 0, ch]
+                        ends += e * e
+                    if not (n == 1 and m == 1):  # else the first cell is the last
+                        for ch in range(cols):
+                            e = q_stats[qs, 1, ch] - stats[s, 1, ch]
+                            ends += e * e
+                    kim = ends
+                    for ch in range(cols):
+                        e = q_stats[qs, 2, ch] - stats[s, 2, ch]
+                        kim = e * e if e * e >= kim else kim
+                        e = q_stats[qs, 3, ch] - stats[s, 3, ch]
+                        kim = e * e if e * e >= kim else kim
                     bound = kim if kim >= bound else bound
                 if m == n and r > 0:
-                    reverse = paa_keogh_sq(means, seg_off[s], q_lower_means, q_upper_means, qg,
-                                           n_seg)
+                    g0 = seg_off[s]
+                    reverse = 0.0
+                    for g in range(n_seg):
+                        for ch in range(cols):
+                            v = means[g0 + g, ch]
+                            above = v - q_upper_means[qg + g, ch]
+                            below = q_lower_means[qg + g, ch] - v
+                            e = (above if above >= 0.0 else 0.0) + (below if below >= 0.0 else 0.0)
+                            reverse += e * e
                     bound = reverse if reverse >= bound else bound
                 if c == 0:
                     lb[j] = bound
                 else:
                     lb[j] += bound
+
+        # (b) For k = 1, the item measured first: the one of smallest bound or, under a
+        # wide band (its envelopes, and so the bounds, loose), the nearest in Euclidean
+        # distance, an upper bound of the DTW that prunes the DTW of that item.
         threshold = _INF
         first = np.int64(-1)  # not a literal (see the module's notes)
         upper_bound = _INF
@@ -684,21 +736,27 @@ def dtw_rows(queries, rows, loo, index, k, labels, dist, idx, work, candidates):
                     first = j
             if first < 0:
                 continue
-            # The Euclidean distance, an upper bound of the DTW, prunes the DTW of ``first``.
-            # A wide band leaves the envelopes and their bound loose: the item nearest in
-            # Euclidean distance is then measured first instead.
             lo, hi = (0, n_train) if 4 * r >= n else (first, first + 1)
             for j in range(lo, hi):
                 if j != exclude and offsets[j * split + 1] - offsets[j * split] == n:
                     # The squared DTW at a zero band: the sum over the parts of
-                    # euclidean_sq, each against what the bound leaves after the others.
+                    # ``euclidean_sq``, each against what the bound leaves after the others.
                     d = 0.0
                     for c in range(split):
                         s = j * split + c
                         budget = (upper_bound if c == 0 or upper_bound == _INF
                                   else upper_bound * _SLACK - d)
-                        part = euclidean_sq(q_flat[q_off[q_first + c] : q_off[q_first + c + 1]],
-                                            flat[offsets[s] : offsets[s + 1]], budget)
+                        qa, ta = q_off[q_first + c], offsets[s]
+                        part = 0.0
+                        for p in range(n):  # in the order of the DTW's diagonal
+                            e2 = 0.0
+                            for ch in range(cols):
+                                e = q_flat[qa + p, ch] - flat[ta + p, ch]
+                                e2 += e * e
+                            part = e2 + part
+                            if part > budget:
+                                part = _INF
+                                break
                         if part == _INF:
                             d = _INF
                             break
@@ -706,6 +764,7 @@ def dtw_rows(queries, rows, loo, index, k, labels, dist, idx, work, candidates):
                     if d < upper_bound:
                         upper_bound = d
                         first = j
+
         # The items measured: ``first`` (pos = -1), then the candidates in order of bound,
         # chosen once its distance is known. One loop, so that the measuring below (the
         # costliest code to compile) is written once.
@@ -713,12 +772,23 @@ def dtw_rows(queries, rows, loo, index, k, labels, dist, idx, work, candidates):
         count = -1
         while True:
             if pos >= 0 and count < 0:
+                # (c) The candidates: the items whose bound does not exceed the threshold,
+                # sorted by bound (``sort_by_key``).
                 count = 0
                 for j in range(n_train):
                     if j != exclude and j != first and lb[j] <= threshold * _SLACK:
                         candidates[count] = j
                         count += 1
-                sort_by_key(candidates[:count], lb)
+                for gap in (701, 301, 132, 57, 23, 10, 4, 1):
+                    if gap >= count and gap > 1:
+                        continue
+                    for a in range(gap, count):
+                        j = candidates[a]
+                        b = a
+                        while b >= gap and lb[candidates[b - gap]] > lb[j]:
+                            candidates[b] = candidates[b - gap]
+                            b -= gap
+                        candidates[b] = j
             if pos < 0:
                 j, limit = first, upper_bound
             else:
@@ -728,14 +798,15 @@ def dtw_rows(queries, rows, loo, index, k, labels, dist, idx, work, candidates):
                 pos += 1
                 if lb[j] > threshold * _SLACK:
                     break  # in order of bound: every later one is larger still
-                if _skip(lb, labels, best_i, j):
+                # (``_skip``) Measured already, or of the nearest one's class so far.
+                if lb[j] == _DONE or (labels.shape[0] > 0 and labels[j] == labels[best_i[0]]):
                     continue
+                lb[j] = _DONE
                 limit = threshold
-            # The squared DTW of item j, inf once sure to exceed ``limit``: the sum over
-            # the parts, each computed against what the limit leaves after the parts
-            # before it. Parts of equal lengths go through LB_Keogh both ways first, each
-            # summed from the end into ``tail`` and ``tail_reverse``: the bound of the
-            # rows still to come, which prunes the recursion.
+
+            # (d) The squared DTW of item j, inf once sure to exceed ``limit``: the sum
+            # over the parts, each computed against what the limit leaves after the parts
+            # before it.
             d = 0.0
             for c in range(split):
                 qa, qb = q_off[q_first + c], q_off[q_first + c + 1]
@@ -744,27 +815,39 @@ def dtw_rows(queries, rows, loo, index, k, labels, dist, idx, work, candidates):
                 q, t = q_flat[qa:qb], flat[ta:tb]
                 # Independent DTW: the parts so far leave this much to the next one (with
                 # room for the rounding of the sum; the sum itself is compared exactly in
-                # _visit).
+                # (f)).
                 budget = limit if c == 0 or limit == _INF else limit * _SLACK - d
                 x, y, row_bound = q, t, tail
                 if tb - ta != n or budget == _INF:
-                    # Without a budget the bounded kernel computes every cell, as
-                    # dtw_sq_plain would (bit for bit): one DTW kernel in the search.
+                    # Without a budget the pruned recursion computes every cell, as
+                    # dtw_sq_plain would (bit for bit): one DTW recursion in the search.
                     tail[: n + 1] = 0.0
                 elif r == 0:
-                    part = euclidean_sq(q, t, budget)
+                    part = 0.0  # ``euclidean_sq``
+                    for p in range(n):
+                        e2 = 0.0
+                        for ch in range(cols):
+                            e = q[p, ch] - t[p, ch]
+                            e2 += e * e
+                        part = e2 + part
+                        if part > budget:
+                            part = _INF
+                            break
                     if part == _INF:
                         d = _INF
                         break
                     d += part
                     continue
                 else:
+                    # LB_Keogh both ways, each summed from the end into ``tail`` and
+                    # ``tail_reverse``: the bound of the rows still to come, which prunes
+                    # the recursion. The reverse one only if the first passes.
                     slack = budget * _SLACK
-                    bound = keogh_tail_sq(q, t, lower[ta:tb], upper[ta:tb], tail, slack)
+                    bound = _keogh_tail(q, t, lower[ta:tb], upper[ta:tb], tail, slack)
                     reverse = _INF
                     if bound <= slack:
-                        reverse = keogh_tail_sq(t, q, q_lower[qa:qb], q_upper[qa:qb],
-                                                tail_reverse, slack)
+                        reverse = _keogh_tail(t, q, q_lower[qa:qb], q_upper[qa:qb],
+                                              tail_reverse, slack)
                     if reverse > slack:
                         d = _INF
                         break
@@ -772,19 +855,35 @@ def dtw_rows(queries, rows, loo, index, k, labels, dist, idx, work, candidates):
                     # tail is tighter.
                     if reverse > bound:
                         x, y, row_bound = t, q, tail_reverse
-                part = dtw_sq_bounded(x, y, window, budget, row_bound, prev, curr)
+
+                part = _pruned_dtw_sq(x, y, window, budget, row_bound, prev, curr)
                 if part == _INF:
                     d = _INF
                     break
                 d += part
-            if pos < 0:
-                _insert(best_d, best_i, d, first)
-                threshold = d
+
+            # (f) Keep item j if among the k best (``_visit`` and ``_insert``): the
+            # threshold is then the k-th best distance; after ``first``, and with labels
+            # when the nearest one's class changes (the candidates skipped as of the
+            # former class must now be measured), the candidates are gone over again.
+            restart = pos < 0
+            if d <= threshold:
+                before = best_i[0]
+                if not (d > best_d[k - 1] or (d == best_d[k - 1] and j > best_i[k - 1] >= 0)):
+                    p = k - 1
+                    while p > 0 and (best_d[p - 1] > d or best_i[p - 1] < 0
+                                     or (best_d[p - 1] == d and best_i[p - 1] > j)):
+                        best_d[p] = best_d[p - 1]
+                        best_i[p] = best_i[p - 1]
+                        p -= 1
+                    best_d[p] = d
+                    best_i[p] = j
+                if best_i[k - 1] >= 0 and best_d[k - 1] < threshold:
+                    threshold = best_d[k - 1]
+                if labels.shape[0] > 0 and before >= 0 and labels[best_i[0]] != labels[before]:
+                    restart = True
+            if restart:
                 pos = 0
-            else:
-                threshold, restart = _visit(best_d, best_i, d, j, threshold, labels)
-                if restart:
-                    pos = 0
 
 
 @_kernel
