@@ -437,7 +437,7 @@ def global_forecast(model, train_df: pd.DataFrame, h: int) -> tuple[pd.DataFrame
     out = fitted.predict(h)
     frame = pd.DataFrame({"unique_id": out["unique_id"].astype(str).to_numpy(),
                           "yhat": out["yhat"].to_numpy(), "error": None})
-    bounded = get_tags(model).intervals and getattr(model, "calibration", "none") is not None
+    bounded = get_tags(model).intervals  # False for a GlobalReductionForecaster without calibration
     if bounded:
         bounds = fitted.predict_interval(h, coverage=LEVEL / 100)
         frame["lo"], frame["hi"] = bounds["lo"].to_numpy(), bounds["hi"].to_numpy()
@@ -453,14 +453,17 @@ def run_global(model, train_df: pd.DataFrame, h: int) -> tuple[pd.DataFrame, flo
 
 def global_models(m: int) -> dict:
     """Global forecasters (one model across the panel), M4 Hourly only: the setup of
-    benchmarks/global_forecasting.py and the bench (168 lags, one HGB model per step);
-    points only (calibration=None), as the bench scores it: calibrating fits it twice.
-    Then the GlobalEnsembleForecaster recipes: their cells are combined from the members'
-    cached forecasts, which is what the class computes (tests/test_global_ensemble.py)."""
+    benchmarks/global_forecasting.py and the bench (168 lags, one HGB model per step),
+    with its default split-conformal calibration ("refit": fitted without the last 48
+    hours of each series for the intervals, then on everything for the forecasts, which
+    are those of the uncalibrated model: tests/test_global.py), so that it and the
+    ensembles have intervals; it costs two fits. Then the GlobalEnsembleForecaster
+    recipes: their cells are combined from the members' cached forecasts and bounds,
+    which is what the class computes (tests/test_global_ensemble.py)."""
     if m != 24:
         return {}
     models = {"Global GBM": GlobalReductionForecaster(window_length=168, max_horizon=48, season_length=m,
-                                                      calibration=None, random_state=0)}
+                                                      calibration="refit", random_state=0)}
     members = {**our_models(m), **models}
     for name, (parts, aggregate) in RECIPES.items():
         if "Global GBM" in parts:
@@ -769,13 +772,16 @@ def plan(args, r_missing: str | None) -> list[tuple[str, str, str, object]]:
                         cells.append((dataset, name, "R", model))
         if hourly:
             ours = our_models(m)
-            for name in ["Naive2", "AutoSARIMAX", *[n for n in ours if "median" in n]]:
+            for name in ["Naive2", "AutoSARIMAX", "AutoETS", *[n for n in ours if "median" in n]]:
                 cells.append((SUBSET, name, "ours", ours[name]))
             if not args.skip_peers and statsforecast_models(m):  # installed
-                cells.append((SUBSET, "statsforecast AutoARIMA", "peer",
-                              statsforecast_models(m)["statsforecast AutoARIMA"]))
+                for name in ("statsforecast AutoARIMA", "statsforecast AutoETS"):
+                    cells.append((SUBSET, name, "peer", statsforecast_models(m)[name]))
                 if r_missing is None:
-                    cells.append((SUBSET, "R forecast::auto.arima", "R", "auto.arima"))
+                    # R's ets (its seasonal models at frequency 24: about 4 CPU s a series)
+                    # also here, where its cell on all 414 series is not measured.
+                    cells += [(SUBSET, n, "R", R_MODELS[n])
+                              for n in ("R forecast::auto.arima", "R forecast::ets")]
     for check, full in VERIFY.items():
         if full in args.datasets:
             ours = our_models(season(full))
@@ -946,18 +952,29 @@ PAIRS = {"AutoETS": ["statsforecast AutoETS", "R forecast::ets"],
 
 
 def speed(overall_rows: dict, cells: dict) -> str:
-    """Peer wall time over ours, same series, same n_jobs (above 1: ours is faster)."""
+    """Peer time over ours, same series, same n_jobs (above 1: ours is faster): CPU
+    seconds, which hardly depend on what else the shared machine ran, and wall."""
+    sets = {"M1 (all)": overall_rows,
+            "M4 hourly": {n: summary(*c) for n, c in cells.get("M4 hourly", {}).items()},
+            "M4 hourly, 20-series subset": {n: summary(*c) for n, c in cells.get(SUBSET, {}).items()}}
     lines = ["## Speed beside the peers", "",
-             "Peer wall time / tsclassic wall time on the same series with the same n_jobs "
-             "(above 1: tsclassic is faster).", "",
-             "| tsclassic model | peer | M1 (all) | M4 hourly |", "|---|---|---|---|"]
-    hourly = {n: summary(*c) for n, c in cells.get("M4 hourly", {}).items()}
+             "Peer time / tsclassic time on the same series with the same n_jobs (above 1: "
+             "tsclassic is faster), as CPU seconds (blank where a cell predates them) and, "
+             "after the slash, wall seconds (which grow with the other jobs of the shared "
+             "machine at the time of each cell).", "",
+             "| tsclassic model | peer | " + " | ".join(sets) + " |", "|---|---|" + "---|" * len(sets)]
+
+    def ratio(rows: dict, ours: str, peer: str) -> str:
+        if ours not in rows or peer not in rows:
+            return ""
+        cpu = rows[peer]["cpu_s"] / rows[ours]["cpu_s"]
+        return f"{'' if np.isnan(cpu) else format(cpu, '.2f')} / {rows[peer]['wall_s'] / rows[ours]['wall_s']:.2f}"
+
     for ours, peers in PAIRS.items():
         for peer in peers:
-            ratios = [f"{rows[peer]['wall_s'] / rows[ours]['wall_s']:.2f}"
-                      if ours in rows and peer in rows else "" for rows in (overall_rows, hourly)]
+            ratios = [ratio(rows, ours, peer) for rows in sets.values()]
             if any(ratios):
-                lines.append(f"| {ours} | {peer} | {ratios[0]} | {ratios[1]} |")
+                lines.append(f"| {ours} | {peer} | " + " | ".join(ratios) + " |")
     return "\n".join(lines)
 
 
@@ -1195,6 +1212,9 @@ def main() -> None:
     parser.add_argument("--skip-conformal", action="store_true")
     parser.add_argument("--quick", action="store_true", help="20 series per set, separate cache, no report")
     parser.add_argument("--report-only", action="store_true", help="write the report from the cache")
+    parser.add_argument("--no-report", action="store_true",
+                        help="run the cells and write no report (it computes every model's "
+                             "behaviour fingerprint: about 100 CPU s); for runs of a few cells")
     parser.add_argument("--no-combine", dest="combine", action="store_false",
                         help="fit every ensemble itself even where its members' forecasts are cached")
     parser.add_argument("--rescore", action="store_true", help="score cached forecasts again")
@@ -1265,6 +1285,8 @@ def main() -> None:
             s = summary(scores, meta)
             print(f"sMAPE {s['sMAPE']:7.3f} MASE {s['MASE']:6.3f} cov {s['coverage']:.3f} "
                   f"wall {s['wall_s']:7.1f}s cpu {s['cpu_s']:7.1f}s", flush=True)
+    if args.no_report:
+        return
     cells, stale = current_cells(cache, data, r_missing, args)
     gaps = combination_gaps(cache, cells, data)
     check_combination(gaps)

@@ -86,6 +86,21 @@ def test_cache_keeps_a_cell_while_its_key_matches(comp, tmp_path):
     assert cache.get("M1 yearly", "Naive", {**key, "fingerprint": shifted["fingerprint"]}, rerun=False) is None
 
 
+def test_speed_gives_the_peers_cpu_and_wall_over_ours_per_set(comp):
+    scores = pd.DataFrame({"unique_id": ["a"], "h": [48], "smape": [1.0], "mase": [1.0],
+                           "msis": [np.nan], "coverage": [np.nan], "error": [None]})
+
+    def cell(wall, cpu, kind):
+        return scores, {"wall_s": wall, "cpu_s": cpu, "n_jobs": 1, "kind": kind}
+
+    cells = {"M4 hourly": {"AutoETS": cell(10.0, 4.0, "ours"), "R forecast::ets": cell(30.0, 20.0, "R")},
+             comp.SUBSET: {"AutoETS": cell(2.0, 1.0, "ours"),
+                           "R forecast::ets": cell(3.0, np.nan, "R")}}
+    row = next(line for line in comp.speed({}, cells).splitlines() if "R forecast::ets" in line)
+    # M1 (no cells), all 414 (CPU 20 / 4, wall 30 / 10), the subset (no peer CPU: blank).
+    assert row == "| AutoETS | R forecast::ets |  | 5.00 / 3.00 |  / 1.50 |"
+
+
 def test_report_survives_no_current_cell_and_lists_the_stale(comp, tmp_path):
     data = comp.load_sets("M1 yearly", quick=True)
     cache = comp.Cache(tmp_path, rerun=[])

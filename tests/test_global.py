@@ -173,6 +173,31 @@ def test_registered_in_its_own_family():
     assert "GlobalReductionForecaster" not in dict(tsclassic.all_estimators("forecaster"))
 
 
+def test_without_calibration_the_tag_says_no_intervals_and_asking_names_the_remedy():
+    from tsclassic.base import get_tags
+
+    assert get_tags(GlobalReductionForecaster).intervals
+    assert get_tags(GlobalReductionForecaster(calibration="holdout")).intervals
+    model = GlobalReductionForecaster(Ridge(), window_length=8, max_horizon=4, calibration=None)
+    assert not get_tags(model).intervals
+    model.fit(sine_panel())
+    with pytest.raises(NotImplementedError, match="calibration=None keeps no held-out errors.*'refit'"):
+        model.predict_interval(4)
+    # Calibration asked for after a fit without it: the fit kept no errors either.
+    with pytest.raises(NotImplementedError, match="calibration=None keeps no held-out errors"):
+        model.set_params(calibration="refit").predict_interval(4)
+
+
+def test_calibration_refit_forecasts_as_the_uncalibrated_model():
+    # The refit is the uncalibrated fit (same windows, same seeds): its points are the
+    # same, so a benchmark may calibrate a model without changing its point scores.
+    df = sine_panel(noise=0.1)
+    points = [GlobalReductionForecaster(window_length=16, max_horizon=4, calibration=c,
+                                        random_state=0).fit(df).predict(4)["yhat"].to_numpy()
+              for c in (None, "refit")]
+    np.testing.assert_array_equal(points[0], points[1])
+
+
 @pytest.mark.parametrize("name", ["GlobalMLPForecaster", "GlobalRNNForecaster"])
 def test_global_networks_learn_a_shape_shared_across_levels(name):
     pytest.importorskip("torch")

@@ -8,6 +8,7 @@ import pytest
 from sklearn.linear_model import Ridge
 
 from tsclassic import Drift, Naive, SeasonalNaive, forecast_many
+from tsclassic.base import get_tags
 from tsclassic.ml import GlobalEnsembleForecaster, GlobalReductionForecaster, ReductionForecaster
 
 
@@ -90,6 +91,12 @@ def test_bad_members_are_refused_with_the_remedy():
     model = GlobalEnsembleForecaster([Naive(), ("reduction", ReductionForecaster(Ridge(), window_length=4))])
     with pytest.raises(ValueError, match=r"\['reduction'\] have no prediction intervals"):
         model.fit(panel()).predict_interval(2)
+    # A global member without its calibration: named before any member is run, rather
+    # than dropped from the bounds while it stays in the points.
+    uncalibrated = GlobalEnsembleForecaster([("gbm", gbm(calibration=None)), ("naive", Naive())])
+    assert not get_tags(uncalibrated).intervals
+    with pytest.raises(ValueError, match=r"\['gbm'\] have no prediction intervals.*calibration"):
+        uncalibrated.fit(panel()).predict_interval(2)
 
 
 def test_the_callers_frame_is_not_modified():

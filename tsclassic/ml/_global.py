@@ -20,8 +20,19 @@ from tsclassic.base import BaseGlobalForecaster, Tags
 
 __all__ = ["GlobalReductionForecaster"]
 
+_NO_CALIBRATION = ("calibration=None keeps no held-out errors, so there are no intervals; refit "
+                   "with calibration='refit' (or 'holdout', one fit) for intervals.")
 # Calendar fields of the forecast origin, by the kind of time axis; integer steps have none.
 _CALENDAR_FIELDS = ("hour", "day_of_week", "month")
+
+
+class _CalibrationTags:
+    """``intervals`` unless the instance was made with ``calibration=None``: a model that
+    keeps no held-out errors cannot give intervals, and an ensemble or ``forecast_many``
+    reading the tag must know it before asking (the class itself reads the default)."""
+
+    def __get__(self, obj: Any, owner: type) -> Tags:
+        return Tags(intervals=obj is None or obj.calibration is not None)
 
 
 class GlobalReductionForecaster(BaseGlobalForecaster):
@@ -80,7 +91,7 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
         errors, each divided by its series' scale (see ``season_length``), give the
         interval widths; ``"refit"`` then refits on everything for the forecasts (twice
         the cost), ``"holdout"`` keeps the first fit. ``None`` fits once on everything and
-        gives no intervals.
+        gives no intervals (its ``intervals`` tag is then False).
     season_length : int, default 1
         The lag of the scale of the intervals: each series' mean absolute difference at
         this lag over its training values (the MASE scale), which an interval's half-width
@@ -122,7 +133,7 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
     "Conformal time-series forecasting", NeurIPS.
     """
 
-    _tags: ClassVar[Tags] = Tags(intervals=True)
+    _tags: ClassVar[Any] = _CalibrationTags()
     _parameter_constraints: ClassVar[dict] = {
         "estimator": [HasMethods(["fit", "predict"]), None],
         "window_length": [Interval(Integral, 1, None, closed="left"), None],
@@ -315,12 +326,16 @@ class GlobalReductionForecaster(BaseGlobalForecaster):
         self._check_horizon(h)
         return self._forecast(self._series, h)
 
+    def predict_interval(self, h: int, coverage: float = 0.9) -> Any:
+        """Conformal prediction intervals of every series (columns ``unique_id``, ``ds``,
+        ``lo``, ``hi``); needs a ``calibration`` other than ``None``."""
+        if self.calibration is None:  # before the base's generic "point forecasts only"
+            raise NotImplementedError(_NO_CALIBRATION)
+        return super().predict_interval(h, coverage)
+
     def _predict_interval(self, h: int, coverage: float) -> tuple[np.ndarray, np.ndarray]:
-        if self.calibration_scores_ is None:
-            raise ValueError(
-                "calibration=None keeps no held-out errors; refit with calibration='refit' "
-                "or 'holdout' for intervals."
-            )
+        if self.calibration_scores_ is None:  # calibration set after a fit without it
+            raise NotImplementedError(_NO_CALIBRATION)
         if h > self.max_horizon:
             raise ValueError(
                 f"h={h} exceeds max_horizon={self.max_horizon}, the calibrated steps; refit "
